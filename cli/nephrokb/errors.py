@@ -1,0 +1,35 @@
+"""The exceptions nephrokb raises; the CLI turns each into one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+
+class NephroKBError(Exception):
+    """A job that could not be done, with the file and line it concerns when known."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        location = ""
+        if self.path is not None:
+            location = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{location}{self.message}"
+
+
+class InputError(NephroKBError):
+    """Input that cannot be read or parsed: missing file, bad encoding, malformed RDF."""
+
+
+class ShapesError(NephroKBError):
+    """SHACL shapes that pyshacl cannot use."""
+
+
+class QueryError(NephroKBError):
+    """A SPARQL query that cannot be run: syntax error, update, unknown name."""
+
+
+class EndpointError(NephroKBError):
+    """A SPARQL endpoint that cannot be reached or answers with an error."""

@@ -1,0 +1,33 @@
+"""Shared paths and helpers for the nephrokb tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BROKEN = sorted((FIXTURES / "broken").glob("*.ttl"))
+CLEAN = sorted((FIXTURES / "clean").glob("*.ttl"))
+SOURCE_TEXT = FIXTURES / "source" / "000_767184e945e559e0.txt"
+
+
+def expectations(fixture: Path) -> tuple[set[tuple[str, str, str]], list[str]]:
+    """Read the `# expect:` (focus, rule, severity) and `# message:` lines of a fixture."""
+    expected, messages = set(), []
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect: "):
+            focus, rule, severity = line.removeprefix("# expect: ").split()
+            expected.add((focus, rule, severity))
+        elif line.startswith("# message: "):
+            messages.append(line.removeprefix("# message: "))
+    return expected, messages
+
+
+@pytest.fixture(scope="session")
+def bundled_graph():
+    """The bundled knowledge base, parsed once."""
+    from nephrokb.loading import load_graph
+    from nephrokb.resources import bundled_folder
+
+    return load_graph([bundled_folder("kb")])
