@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from nephrokb.cli import main
+from nephrokb.cli import COMMANDS, main
 
-COMMANDS = sorted(main.commands)
+COMMANDS = sorted(COMMANDS)
 
 
 def test_group_help_lists_commands():

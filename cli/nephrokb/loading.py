@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,13 +14,20 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
 TURTLE_SUFFIX = ".ttl"
+STDIN = "-"
 
 
 def resolve_turtle_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively, sorted) into the Turtle files to read."""
+    """Expand files and folders (recursively, sorted) into the Turtle files to read.
+
+    `-` stands for standard input and is passed through as Path("-").
+    """
     resolved: list[Path] = []
     for given in paths:
         path = Path(given)
+        if str(given) == STDIN:
+            resolved.append(path)
+            continue
         if path.is_dir():
             found = sorted(p for p in path.rglob(f"*{TURTLE_SUFFIX}") if p.is_file())
             if not found:
@@ -35,9 +43,9 @@ def resolve_turtle_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8, naming the line of the first byte that is not."""
+    """Read a file (or standard input for `-`) as UTF-8, naming the line of the first bad byte."""
     try:
-        raw = path.read_bytes()
+        raw = sys.stdin.buffer.read() if str(path) == STDIN else path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror}", path=str(path)) from error
     try:
@@ -53,7 +61,8 @@ def parse_turtle_into(graph: Graph, path: Path) -> None:
     """Parse one Turtle file into `graph`, raising InputError with file and line."""
     text = read_text(path)
     try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        base = "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
+        graph.parse(data=text, format="turtle", publicID=base)
     except Exception as error:  # rdflib raises many types; all mean unreadable input
         raise InputError(
             describe_parse_error(error), path=str(path), line=error_line(error, text)
@@ -75,6 +84,13 @@ def describe_parse_error(error: Exception) -> str:
     """Return the parser's reason in one line, without its echo of the input."""
     why = getattr(error, "_why", None) or str(error) or type(error).__name__
     return "Turtle syntax error: " + " ".join(str(why).split())
+
+
+def load_knowledge(data: Sequence[str | Path] | None = None) -> Graph:
+    """Load the --data paths of a command, or the bundled knowledge base when there are none."""
+    from nephrokb.resources import bundled_folder
+
+    return load_graph(list(data) if data else [bundled_folder("kb")])
 
 
 def load_graph(paths: Iterable[str | Path]) -> Graph:

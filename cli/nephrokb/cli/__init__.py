@@ -1,0 +1,70 @@
+"""The nephrokb command line: a Click group whose commands load only when they run.
+
+Only this package imports Click. Each command module parses options, calls the library,
+prints, and picks the exit code; heavy libraries are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from nephrokb import __version__
+from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE
+
+# Command name -> "module:function"; adding a command is one entry here plus its module.
+COMMANDS: dict[str, str] = {
+    "validate": "nephrokb.cli.validate:validate",
+}
+
+
+class NephroKBGroup(click.Group):
+    """Loads commands lazily and reports usage errors in one line, like every other error."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module_name, function_name = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module_name), function_name)
+
+    def main(self, args=None, prog_name=None, **extra):
+        extra.pop("standalone_mode", None)
+        try:
+            outcome = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            click.echo(f"nephrokb: error: {error.format_message()}{hint}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        except click.ClickException as error:
+            click.echo(f"nephrokb: error: {error.format_message()}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        except click.Abort:
+            click.echo("nephrokb: aborted", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)
+
+
+@click.group(
+    name="nephrokb",
+    cls=NephroKBGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, prog_name="nephrokb")
+def main() -> None:
+    """Validate, query and export the nephrokb knowledge base.
+
+    Every command reads the bundled knowledge base unless given --data.
+    Exit codes: 0 success, 1 findings, 2 the job could not be done.
+
+    \b
+    Example:
+      nephrokb validate
+    """
+    # rdflib logs ill-typed literals with a traceback; nephrokb reports input problems itself.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)

@@ -1,0 +1,39 @@
+"""Options and error handling shared by every nephrokb command."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from nephrokb.errors import NephroKBError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_UNUSABLE = 2
+
+
+def data_option(function):
+    """Declare --data the same way for every command that reads knowledge."""
+    return click.option(
+        "--data",
+        "data",
+        multiple=True,
+        metavar="PATH",
+        help="Turtle file or folder to read instead of the bundled knowledge base (repeatable).",
+    )(function)
+
+
+def reports_errors(function):
+    """Turn a NephroKBError into one line on stderr and exit code 2."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except NephroKBError as error:
+            click.echo(f"nephrokb: error: {error}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+
+    return wrapper
