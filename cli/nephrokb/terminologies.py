@@ -1,4 +1,4 @@
-"""The terminologies nephrokb maps to: CURIE prefix, IRI namespace, FHIR system, identifier syntax."""
+"""The terminologies nephrokb maps to: CURIE prefix, namespace, FHIR system, code syntax."""
 
 from __future__ import annotations
 
