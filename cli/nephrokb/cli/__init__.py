@@ -17,6 +17,7 @@ from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE
 
 # Command name -> "module:function"; adding a command is one entry here plus its module.
 COMMANDS: dict[str, str] = {
+    "fmt": "nephrokb.cli.fmt:fmt",
     "validate": "nephrokb.cli.validate:validate",
 }
 

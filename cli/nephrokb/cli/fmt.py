@@ -1,0 +1,46 @@
+"""`nephrokb fmt`: rewrite Turtle files in the canonical serialization."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, reports_errors
+
+
+@click.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--check", is_flag=True, help="Only list files that would change; exit 1 if any.")
+@reports_errors
+def fmt(paths: tuple[str, ...], check: bool) -> None:
+    """Rewrite Turtle files in the canonical, deterministic serialization.
+
+    PATH is a Turtle file or folder (default: the kb/, ontology/ and shapes/ folders
+    of the current directory). A file is written only if its re-parsed canonical form
+    is isomorphic to the original, and atomically. The leading comment block of a file
+    is kept; other comments are dropped.
+
+    \b
+    Example:
+      nephrokb fmt
+      nephrokb fmt --check
+      nephrokb fmt kb/percutaneous-nephrostomy.ttl
+    """
+    from nephrokb.fmt import default_paths, format_files
+
+    results = format_files(list(paths) or default_paths(), check=check)
+    changed = [result.path for result in results if result.changed]
+    for path in changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+    if check and changed:
+        click.echo(
+            f"{len(changed)} of {len(results)} files not canonical; fix with: nephrokb fmt "
+            + " ".join(str(p) for p in changed),
+            err=True,
+        )
+        sys.exit(EXIT_FINDINGS)
+    click.echo(
+        f"{len(results) - len(changed) if check else len(results)} files canonical.", err=True
+    )
+    sys.exit(EXIT_OK)

@@ -1,0 +1,93 @@
+"""Rewrite Turtle files in the canonical serialization, never losing a triple."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nephrokb.atomic import write_atomic
+from nephrokb.errors import InputError, NephroKBError
+from nephrokb.loading import read_text, resolve_turtle_files
+from nephrokb.namespaces import PREFIXES
+
+DEFAULT_FOLDERS = ("kb", "ontology", "shapes")
+# Relative IRIs resolve against this placeholder so they can be written back relative.
+RELATIVE_BASE = "file:///nephrokb-relative-base/"
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    """One file's outcome: whether its canonical form differs from what is on disk."""
+
+    path: Path
+    changed: bool
+
+
+def default_paths(folder: Path | None = None) -> list[Path]:
+    """Return the kb/, ontology/ and shapes/ folders that exist under `folder` (default: cwd)."""
+    root = folder or Path()
+    found = [root / name for name in DEFAULT_FOLDERS if (root / name).is_dir()]
+    if not found:
+        raise InputError(
+            "no kb/, ontology/ or shapes/ folder here; name the Turtle files to format",
+            path=str(root),
+        )
+    return found
+
+
+def canonical_form(path: Path) -> tuple[str, str]:
+    """Return (current text, canonical text) of one Turtle file, checked to be lossless."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from nephrokb.canonical import serialize_canonical
+    from nephrokb.loading import describe_parse_error, error_line
+
+    text = read_text(path)
+    original = Graph(bind_namespaces="none")
+    try:
+        original.parse(data=text, format="turtle", publicID=RELATIVE_BASE)
+    except Exception as error:  # any parser failure means: do not touch this file
+        raise InputError(
+            describe_parse_error(error), path=str(path), line=error_line(error, text)
+        ) from None
+    prefixes = {**{p: str(ns) for p, ns in original.namespaces()}, **PREFIXES}
+    canonical = serialize_canonical(
+        original, prefixes, header=leading_comments(text), base=RELATIVE_BASE
+    )
+    reparsed = Graph().parse(data=canonical, format="turtle", publicID=RELATIVE_BASE)
+    if not isomorphic(original, reparsed):
+        raise NephroKBError(
+            "the canonical form would change the triples; file left untouched (please report)",
+            path=str(path),
+        )
+    return text, canonical
+
+
+def leading_comments(text: str) -> str:
+    """Return the comment block at the top of a file, which fmt keeps."""
+    kept = []
+    for line in text.splitlines():
+        if line.startswith("#") or (kept and not line.strip()):
+            kept.append(line)
+        else:
+            break
+    return "\n".join(kept).rstrip()
+
+
+def format_files(paths: Sequence[str | Path], *, check: bool = False) -> list[FormatResult]:
+    """Canonicalize every Turtle file under `paths`; with check, only report differences.
+
+    Every file is parsed and verified before any is written, so one unreadable file
+    leaves all of them untouched.
+    """
+    files = resolve_turtle_files(paths)
+    forms = [(path, *canonical_form(path)) for path in files]
+    results = []
+    for path, current, canonical in forms:
+        changed = current != canonical
+        if changed and not check:
+            write_atomic(path, canonical.encode("utf-8"))
+        results.append(FormatResult(path=path, changed=changed))
+    return results
