@@ -1,0 +1,42 @@
+"""`nephrokb show`: one procedure as a checklist, Markdown or JSON."""
+
+from __future__ import annotations
+
+import click
+
+from nephrokb.cli.options import data_option, reports_errors
+from nephrokb.exporters.procedure import PROCEDURE_FORMATS
+
+
+@click.command()
+@click.argument("procedure")
+@click.option(
+    "--format",
+    "-f",
+    "format_name",
+    default="text",
+    show_default=True,
+    type=click.Choice(sorted(PROCEDURE_FORMATS)),
+    help="Output format; json has the structure documented in nephrokb.exporters.procedure.",
+)
+@data_option
+@reports_errors
+def show(procedure: str, format_name: str, data: tuple[str, ...]) -> None:
+    """Show one procedure as a numbered checklist.
+
+    PROCEDURE is an IRI, a CURIE (kb:percutaneous-nephrostomy), a slug
+    (percutaneous-nephrostomy) or part of a label, in any case. Conditional
+    steps are marked with their condition; indications and benefits follow.
+    Exits 2 when nothing or more than one procedure matches.
+
+    \b
+    Example:
+      nephrokb show kb:percutaneous-nephrostomy
+      nephrokb show stent --format markdown
+      nephrokb show nephrostomy --format json
+    """
+    from nephrokb.loading import load_knowledge
+    from nephrokb.model import find_procedure, read_procedures
+
+    found = find_procedure(read_procedures(load_knowledge(data)), procedure)
+    click.echo(PROCEDURE_FORMATS[format_name](found), nl=False)

@@ -1,0 +1,34 @@
+"""`nephrokb stats`: count triples, nodes per class, steps and mappings."""
+
+from __future__ import annotations
+
+import click
+
+from nephrokb.cli.options import data_option, reports_errors
+from nephrokb.stats import STATS_FORMATS
+
+
+@click.command()
+@click.option(
+    "--format",
+    "-f",
+    "format_name",
+    default="text",
+    show_default=True,
+    type=click.Choice(sorted(STATS_FORMATS)),
+    help="Output format.",
+)
+@data_option
+@reports_errors
+def stats(format_name: str, data: tuple[str, ...]) -> None:
+    """Count triples, nodes per nkb: class, steps per procedure and mappings per terminology.
+
+    \b
+    Example:
+      nephrokb stats
+      nephrokb stats --format json --data kb/
+    """
+    from nephrokb.loading import load_knowledge
+    from nephrokb.stats import compute_stats
+
+    click.echo(STATS_FORMATS[format_name](compute_stats(load_knowledge(data))), nl=False)

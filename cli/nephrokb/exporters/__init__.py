@@ -1,0 +1,67 @@
+"""Write a knowledge graph in one of nephrokb's export formats.
+
+Every exporter has the same signature, `export_x(graph: Graph) -> bytes`, and output that
+depends only on the graph's content (sorted), so an export diffs cleanly against the last one.
+Adding a format is one entry in EXPORTERS plus its tests. Heavy libraries are imported inside
+the exporters, so importing this registry stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nephrokb.errors import InputError
+from nephrokb.exporters.csv_steps import export_csv
+from nephrokb.exporters.diagrams import export_dot, export_mermaid
+from nephrokb.exporters.markdown import export_markdown
+from nephrokb.exporters.rdf import (
+    export_jsonld,
+    export_nquads,
+    export_ntriples,
+    export_rdfxml,
+    export_trig,
+    export_turtle,
+)
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+Exporter = Callable[["Graph"], bytes]
+
+EXPORTERS: dict[str, Exporter] = {
+    "csv": export_csv,
+    "dot": export_dot,
+    "jsonld": export_jsonld,
+    "markdown": export_markdown,
+    "mermaid": export_mermaid,
+    "nq": export_nquads,
+    "nt": export_ntriples,
+    "trig": export_trig,
+    "turtle": export_turtle,
+    "xml": export_rdfxml,
+}
+
+# Bundled folders that `--include` may add to the exported knowledge.
+INCLUDABLE = ("ontology",)
+
+
+def export_knowledge(
+    format_name: str,
+    data: Sequence[str | Path] | None = None,
+    include: Sequence[str] = (),
+) -> bytes:
+    """Load `data` (default: the bundled kb/) plus the bundled `include` folders, and export."""
+    from nephrokb.loading import load_knowledge, parse_turtle_into
+    from nephrokb.resources import bundled_files
+
+    if format_name not in EXPORTERS:
+        raise InputError(f"unknown export format {format_name!r}; known: {', '.join(EXPORTERS)}")
+    graph = load_knowledge(data)
+    for name in include:
+        if name not in INCLUDABLE:
+            raise InputError(f"cannot include {name!r}; known: {', '.join(INCLUDABLE)}")
+        for path in bundled_files(name):
+            parse_turtle_into(graph, path)
+    return EXPORTERS[format_name](graph)
