@@ -17,6 +17,9 @@ from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE
 
 # Command name -> "module:function"; adding a command is one entry here plus its module.
 COMMANDS: dict[str, str] = {
+    "export": "nephrokb.cli.export:export",
+    "show": "nephrokb.cli.show:show",
+    "stats": "nephrokb.cli.stats:stats",
     "fmt": "nephrokb.cli.fmt:fmt",
     "validate": "nephrokb.cli.validate:validate",
 }

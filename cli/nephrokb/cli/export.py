@@ -58,6 +58,6 @@ def export(format_name: str, output: str, include: tuple[str, ...], data: tuple[
 
     content = export_knowledge(format_name, list(data), include)
     if output == STDOUT:
-        click.get_binary_stream("stdout").write(content)
+        click.echo(content, nl=False)
     else:
         write_atomic(output, content)

@@ -9,10 +9,19 @@ footnotes, `[^line-N]`, defined once at the end of the document with the verbati
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import TYPE_CHECKING
 
-from nephrokb.model import Procedure, SourceLine, Statement, Step, StepReference, read_procedures
+from nephrokb.model import (
+    Procedure,
+    Reference,
+    SourceLine,
+    Statement,
+    Step,
+    StepReference,
+    read_procedures,
+)
+from nephrokb.namespaces import compact
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -26,25 +35,31 @@ def export_markdown(graph: Graph) -> bytes:
 
 
 def render_document(procedures: Sequence[Procedure]) -> str:
-    """Return the procedures as Markdown, followed by the footnotes they cite."""
+    """Return the procedures as Markdown, followed by the footnotes they cite.
+
+    A procedure named in the text links to its section when the document has one.
+    """
     footnotes = Footnotes()
-    sections = [render_procedure(procedure, footnotes) for procedure in procedures]
+    sections = {procedure.iri for procedure in procedures}
+    rendered = [render_procedure(procedure, footnotes, sections) for procedure in procedures]
     notes = "\n\n".join(footnotes.definitions())
-    return "\n".join(sections) + (f"\n{notes}\n" if notes else "")
+    return "\n".join(rendered) + (f"\n{notes}\n" if notes else "")
 
 
-def render_procedure(procedure: Procedure, footnotes: Footnotes) -> str:
+def render_procedure(procedure: Procedure, footnotes: Footnotes, sections: Set[str]) -> str:
     """Return one procedure's section, registering the source lines it cites."""
     lines = [f"# {escape(procedure.label)}", "", f"`{procedure.curie}`", ""]
     if procedure.definition:
         lines += [escape(procedure.definition) + footnotes.cite(procedure.sources), ""]
     if procedure.relies_on:
-        linked = ", ".join(link(ref.label) for ref in procedure.relies_on)
+        linked = ", ".join(name(ref, sections) for ref in procedure.relies_on)
         lines += [f"Relies on {linked}.", ""]
     if procedure.steps:
         lines += ["## Steps", ""]
         lines += [
-            line for step in procedure.steps for line in step_item(procedure, step, footnotes)
+            line
+            for step in procedure.steps
+            for line in step_item(procedure, step, footnotes, sections)
         ]
         lines.append("")
     for heading, statements in (
@@ -58,7 +73,9 @@ def render_procedure(procedure: Procedure, footnotes: Footnotes) -> str:
     return "\n".join(lines)
 
 
-def step_item(procedure: Procedure, step: Step, footnotes: Footnotes) -> list[str]:
+def step_item(
+    procedure: Procedure, step: Step, footnotes: Footnotes, sections: Set[str]
+) -> list[str]:
     """Return the checklist item of one step and its dependency sub-item."""
     marker = f"{step.number}. "
     text = f"**{escape(step.label)}**"
@@ -68,19 +85,19 @@ def step_item(procedure: Procedure, step: Step, footnotes: Footnotes) -> list[st
         text += f" — {escape(step.description)}"
     lines = [f"{marker}[ ] {text}{footnotes.cite(step.sources)}"]
     if step.depends_on:
-        needs = "; ".join(dependency(procedure, target) for target in step.depends_on)
+        needs = "; ".join(dependency(procedure, target, sections) for target in step.depends_on)
         lines.append(" " * len(marker) + f"- Depends on {needs}.")
     return lines
 
 
-def dependency(procedure: Procedure, target: StepReference) -> str:
+def dependency(procedure: Procedure, target: StepReference, sections: Set[str]) -> str:
     """Name a step that another depends on, linking to its procedure when that is another one."""
     label = escape(target.label)
     if target.procedure is None or target.number is None:
         return f"*{label}*"
     if target.procedure.iri == procedure.iri:
         return f"step {target.number} (*{label}*)"
-    return f"step {target.number} of {link(target.procedure.label)} (*{label}*)"
+    return f"step {target.number} of {name(target.procedure, sections)} (*{label}*)"
 
 
 def statement_item(statement: Statement, footnotes: Footnotes) -> str:
@@ -91,10 +108,12 @@ def statement_item(statement: Statement, footnotes: Footnotes) -> str:
     return f"- {text}{footnotes.cite(statement.sources)}"
 
 
-def link(heading: str) -> str:
-    """Link to a procedure's section by the anchor GitHub gives its heading."""
-    anchor = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
-    return f"[{escape(heading)}](#{anchor})"
+def name(procedure: Reference, sections: Set[str]) -> str:
+    """Name a procedure: a link to its section (GitHub's heading anchor), else with its CURIE."""
+    if procedure.iri not in sections:
+        return f"{escape(procedure.label)} (`{compact(procedure.iri)}`)"
+    anchor = re.sub(r"[^\w\- ]", "", procedure.label.lower()).replace(" ", "-")
+    return f"[{escape(procedure.label)}](#{anchor})"
 
 
 def escape(text: str) -> str:

@@ -16,6 +16,7 @@ compact IRI key and an explicit `@value`/`@type`/`@language` object, so nothing 
 from __future__ import annotations
 
 import json
+import warnings
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,11 @@ def export_nquads(graph: Graph) -> bytes:
 
 def export_trig(graph: Graph) -> bytes:
     """Write TriG, every triple in the named graph KNOWLEDGE_GRAPH (written `kb:`)."""
-    return as_dataset(graph).serialize(format="trig", encoding="utf-8")
+    dataset = as_dataset(graph)
+    # rdflib's own TriG serializer still calls Dataset APIs that rdflib deprecates.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return dataset.serialize(format="trig", encoding="utf-8")
 
 
 def export_rdfxml(graph: Graph) -> bytes:
