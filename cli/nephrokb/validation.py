@@ -1,25 +1,42 @@
-"""Validate knowledge against the bundled SHACL shapes and return a Report."""
+"""Validate knowledge against the bundled SHACL shapes and return a located Report."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nephrokb.errors import ShapesError
-from nephrokb.loading import load_graph, resolve_turtle_files
+from nephrokb.errors import InputError, ShapesError
+from nephrokb.loading import (
+    STDIN,
+    describe_parse_error,
+    error_line,
+    load_graph,
+    read_text,
+    resolve_turtle_files,
+)
+from nephrokb.locator import LiteralKey, SourceLines, locate
 from nephrokb.resources import bundled_files, bundled_folder
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ValidationResult:
-    """One SHACL result, in plain strings so that every report format can use it."""
+    """One SHACL result, in plain strings so that every report format can use it.
+
+    `file` and `line` say where the focus node is described (the first line of a statement
+    with it as subject; for a node that is never a subject, the line it is first mentioned
+    on). When the result is about one triple written in the source (focus, path, value),
+    `file` is the file holding that triple and `value_line` the line of its object.
+    `value` is the value's lexical form or IRI, `value_term` the same term in N-Triples
+    syntax (so a report can tell `"1"` from `1` and an IRI from a string).
+    """
 
     focus: str
     rule: str
@@ -28,7 +45,24 @@ class ValidationResult:
     label: str | None = None
     path: str | None = None
     value: str | None = None
+    value_term: str | None = None
     constraint: str | None = None
+    file: str | None = None
+    line: int | None = None
+    value_line: int | None = None
+
+    def sort_key(self) -> tuple:
+        """Order results by file, line, node and rule; results with no file come last."""
+        return (
+            self.file is None,
+            self.file or "",
+            self.line or 0,
+            self.focus,
+            self.rule,
+            self.severity,
+            self.message,
+            self.value_term or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -52,13 +86,33 @@ def validate(data: Sequence[str | Path] | None = None) -> Report:
     """Validate the Turtle files or folders in `data` (default: the bundled kb/)."""
     data_paths = list(data) if data else [bundled_folder("kb")]
     files = tuple(resolve_turtle_files(data_paths))
-    data_graph = load_graph(files)
-    results = validate_graph(data_graph)
+    data_graph, sources = load_sources(files)
+    results = locate_results(validate_graph(data_graph), sources)
     return Report(results=results, files=files, triples=len(data_graph))
 
 
+def load_sources(files: Iterable[Path]) -> tuple[Graph, list[tuple[Path, SourceLines]]]:
+    """Parse each file into one graph and locate its nodes, reading each file once."""
+    from rdflib import Graph
+
+    graph = Graph()
+    sources = []
+    for path in files:
+        # Read once, then parse and locate the same text: standard input cannot be re-read.
+        text = read_text(path)
+        base = "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
+        try:
+            graph.parse(data=text, format="turtle", publicID=base)
+        except Exception as error:  # rdflib raises many types; all mean unreadable input
+            raise InputError(
+                describe_parse_error(error), path=str(path), line=error_line(error, text)
+            ) from None
+        sources.append((path, locate(text, base)))
+    return graph, sources
+
+
 def validate_graph(data_graph: Graph) -> tuple[ValidationResult, ...]:
-    """Run pyshacl with the bundled ontology and shapes over `data_graph`."""
+    """Run pyshacl with the bundled ontology and shapes over `data_graph` (no locations)."""
     import pyshacl
 
     shapes_graph = load_graph(bundled_files("shapes"))
@@ -74,7 +128,8 @@ def validate_graph(data_graph: Graph) -> tuple[ValidationResult, ...]:
         )
     except Exception as error:  # pyshacl reports unusable shapes with many exception types
         raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
-    return tuple(sorted(read_results(results_graph, data_graph)))
+    results = read_results(results_graph, data_graph)
+    return tuple(sorted(results, key=ValidationResult.sort_key))
 
 
 def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[ValidationResult]:
@@ -96,5 +151,57 @@ def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[Validation
             label=str(label) if label is not None else None,
             path=None if path is None or isinstance(path, BNode) else str(path),
             value=None if value is None else str(value),
+            value_term=None if value is None else value.n3(),
             constraint=str(results_graph.value(node, sh.sourceConstraintComponent)),
         )
+
+
+def locate_results(
+    results: Iterable[ValidationResult], sources: Sequence[tuple[Path, SourceLines]]
+) -> tuple[ValidationResult, ...]:
+    """Give each result the file and lines of its focus node (and value), sorted for reports."""
+    located = (locate_result(result, sources) for result in results)
+    return tuple(sorted(located, key=ValidationResult.sort_key))
+
+
+def locate_result(
+    result: ValidationResult, sources: Sequence[tuple[Path, SourceLines]]
+) -> ValidationResult:
+    """Return `result` with file, line and value_line set from the first file that has them."""
+    if result.path is not None and result.value_term is not None:
+        for path, lines in sources:
+            value_line = triple_line(lines, result.focus, result.path, result.value_term)
+            if value_line is not None:
+                line = lines.subjects[result.focus]
+                return replace(result, file=str(path), line=line, value_line=value_line)
+    for index in ("subjects", "mentions"):
+        for path, lines in sources:
+            line = getattr(lines, index).get(result.focus)
+            if line is not None:
+                return replace(result, file=str(path), line=line)
+    return result
+
+
+def triple_line(lines: SourceLines, subject: str, predicate: str, value_term: str) -> int | None:
+    """Return the line of the object of subject-predicate-value in one file, if written there."""
+    from rdflib import Literal, URIRef
+    from rdflib.util import from_n3
+
+    candidates = lines.objects.get((subject, predicate))
+    if not candidates:
+        return None
+    value: Node = from_n3(value_term)
+    if isinstance(value, URIRef):
+        return candidates.get(str(value))
+    if not isinstance(value, Literal):
+        return None
+    written = LiteralKey(str(value), value.datatype and str(value.datatype), value.language)
+    if written in candidates:
+        return candidates[written]
+    # rdflib normalizes lexical forms ("01" becomes "1"), so compare as rdflib terms.
+    for key, line in candidates.items():
+        if isinstance(key, LiteralKey):
+            literal = Literal(key.lexical, lang=key.language, datatype=key.datatype)
+            if literal == value:
+                return line
+    return None

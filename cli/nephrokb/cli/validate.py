@@ -7,25 +7,42 @@ import sys
 import click
 
 from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, reports_errors
+from nephrokb.reports import REPORT_FORMATS
 
 
 @click.command()
 @data_option
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(sorted(REPORT_FORMATS)),
+    default="text",
+    show_default=True,
+    help="How to write the report: for people, programs, SHACL tools, CI or code scanning.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on warnings and info too, not only on violations.",
+)
 @reports_errors
-def validate(data: tuple[str, ...]) -> None:
+def validate(data: tuple[str, ...], report_format: str, strict: bool) -> None:
     """Check knowledge against the SHACL shapes.
 
-    Exits 0 when the knowledge conforms, 1 when there are violations,
+    Each result names the file and line where its node is described. Exits 0 when the
+    knowledge conforms, 1 when there are violations (with --strict, any result),
     2 when the input cannot be read.
 
     \b
     Example:
       nephrokb validate
       nephrokb validate --data kb/ --data my-procedure.ttl
+      nephrokb validate --format sarif > nephrokb.sarif
+      nephrokb validate --format github --strict
     """
-    from nephrokb.reporting import render_text
+    from nephrokb.reports import render_report
     from nephrokb.validation import validate as run_validation
 
     report = run_validation(list(data))
-    click.echo(render_text(report), nl=False)
-    sys.exit(EXIT_FINDINGS if report.failed() else EXIT_OK)
+    click.echo(render_report(report, report_format, strict=strict), nl=False)
+    sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)

@@ -1,0 +1,42 @@
+"""Render a validation Report as text for people, with `file:line:` an editor can jump to.
+
+Results are grouped by file, then by focus node: each group starts with the node's compact
+IRI and label, followed by one line per result,
+
+    kb/procedure.ttl:52: violation: is numbered 4, ... [nkbsh:ContiguousStepNumberShape]
+
+and the report ends with the one-line summary.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from nephrokb.namespaces import compact
+from nephrokb.reports.common import display_path, display_value, node_name, summary
+from nephrokb.validation import Report, ValidationResult
+
+
+def render_text(report: Report, *, strict: bool = False) -> str:
+    """Return the report grouped by file and node, ending with a one-line summary."""
+    lines: list[str] = []
+    for _, group in groupby(report.results, key=lambda result: (result.file, result.focus)):
+        results = list(group)
+        lines.append(node_name(results[0]))
+        lines.extend(result_line(result) for result in results)
+        lines.append("")
+    lines.append(summary(report, strict=strict))
+    return "\n".join(lines) + "\n"
+
+
+def result_line(result: ValidationResult) -> str:
+    """Return `file:line: severity: message (value: ...) [rule]` for one result."""
+    location = ""
+    if result.file is not None:
+        location = display_path(result.file) + (f":{result.line}" if result.line else "") + ": "
+    value = display_value(result)
+    detail = ""
+    if value is not None:
+        where = f", line {result.value_line}" if result.value_line else ""
+        detail = f" (value: {value}{where})"
+    return f"{location}{result.severity.lower()}: {result.message}{detail} [{compact(result.rule)}]"
