@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 SEVERITIES = ("Violation", "Warning", "Info")
+ENGINES = ("fast", "pyshacl")
+SPARQL_CONSTRAINT_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,12 @@ class Report:
         return bool(self.results) if strict else self.count("Violation") > 0
 
 
-def validate(data: Sequence[str | Path] | None = None) -> Report:
+def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") -> Report:
     """Validate the Turtle files or folders in `data` (default: the bundled kb/)."""
     data_paths = list(data) if data else [bundled_folder("kb")]
     files = tuple(resolve_turtle_files(data_paths))
     data_graph, sources = load_sources(files)
-    results = locate_results(validate_graph(data_graph), sources)
+    results = locate_results(validate_graph(data_graph, engine=engine), sources)
     return Report(results=results, files=files, triples=len(data_graph))
 
 
@@ -111,16 +113,28 @@ def load_sources(files: Iterable[Path]) -> tuple[Graph, list[tuple[Path, SourceL
     return graph, sources
 
 
-def validate_graph(data_graph: Graph) -> tuple[ValidationResult, ...]:
-    """Run pyshacl with the bundled ontology and shapes over `data_graph` (no locations)."""
+def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[ValidationResult, ...]:
+    """Validate `data_graph` with the bundled ontology and shapes (no locations).
+
+    engine "pyshacl" hands every shape to pyshacl; "fast" (the default) gives pyshacl only
+    the core shapes and evaluates the SPARQL constraints once each over the whole graph
+    (see sparql_constraints), with identical results.
+    """
     import pyshacl
 
+    from nephrokb import sparql_constraints
+
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}")
     shapes_graph = load_graph(bundled_files("shapes"))
     ontology_graph = load_graph(bundled_files("ontology"))
+    core_shapes, constraints = (
+        sparql_constraints.split_shapes(shapes_graph) if engine == "fast" else (shapes_graph, [])
+    )
     try:
         _, results_graph, _ = pyshacl.validate(
             data_graph,
-            shacl_graph=shapes_graph,
+            shacl_graph=core_shapes,
             ont_graph=ontology_graph,
             inference="none",
             advanced=True,
@@ -128,8 +142,31 @@ def validate_graph(data_graph: Graph) -> tuple[ValidationResult, ...]:
         )
     except Exception as error:  # pyshacl reports unusable shapes with many exception types
         raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
-    results = read_results(results_graph, data_graph)
+    results = list(read_results(results_graph, data_graph))
+    if constraints:
+        # pyshacl validates the data with the ontology mixed in; do the same here.
+        mixed = data_graph + ontology_graph
+        solutions = sparql_constraints.evaluate(mixed, shapes_graph, constraints)
+        results.extend(sparql_result(solution, mixed) for solution in set(solutions))
     return tuple(sorted(results, key=ValidationResult.sort_key))
+
+
+def sparql_result(solution, graph: Graph) -> ValidationResult:
+    """Turn one SPARQL constraint solution into a ValidationResult."""
+    from rdflib import RDFS
+
+    label = graph.value(solution.focus, RDFS.label)
+    return ValidationResult(
+        focus=str(solution.focus),
+        rule=str(solution.shape),
+        severity=solution.severity,
+        message=solution.message,
+        label=str(label) if label is not None else None,
+        path=None if solution.path is None else str(solution.path),
+        value=None if solution.value is None else str(solution.value),
+        value_term=None if solution.value is None else solution.value.n3(),
+        constraint=SPARQL_CONSTRAINT_COMPONENT,
+    )
 
 
 def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[ValidationResult]:
