@@ -7,6 +7,11 @@ KB = "https://w3id.org/nephrokb/id/"
 SHAPES = "https://w3id.org/nephrokb/shapes#"
 
 PREFIXES: dict[str, str] = {
+    "ICD10CM": "http://purl.bioontology.org/ontology/ICD10CM/",
+    "ICD10PCS": "http://purl.bioontology.org/ontology/ICD10PCS/",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "SCTID": "http://snomed.info/id/",
+    "UMLS": "https://uts.nlm.nih.gov/uts/umls/concept/",
     "dcterms": "http://purl.org/dc/terms/",
     "kb": KB,
     "nkb": VOCAB,
@@ -17,8 +22,10 @@ PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "schema": "https://schema.org/",
+    "semapv": "https://w3id.org/semapv/vocab/",
     "sh": "http://www.w3.org/ns/shacl#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "sssom": "https://w3id.org/sssom/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
