@@ -150,7 +150,7 @@ TRIPLES = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TRIPLES)
 def test_canonical_form_is_lossless_and_idempotent(triples):
     graph = Graph()

@@ -77,9 +77,11 @@ class CanonicalWriter:
         self.object_counts: dict[Node, int] = {}
         for obj in graph.objects():
             self.object_counts[obj] = self.object_counts.get(obj, 0) + 1
-        self.step_procedure = {
-            step: procedure for procedure, step in graph.subject_objects(uri(HAS_STEP))
-        }
+        self.step_procedure: dict[Node, str] = {}
+        for procedure, step in graph.subject_objects(uri(HAS_STEP)):
+            # A step listed by several procedures sorts under the first of them by name.
+            known = self.step_procedure.get(step)
+            self.step_procedure[step] = min(known, str(procedure)) if known else str(procedure)
 
     def body(self) -> str:
         """Render every top-level subject block, separated by blank lines."""
@@ -120,18 +122,15 @@ class CanonicalWriter:
         """Order nodes: by type rank, then procedure and step/line number, then name."""
         types = {str(t) for t in self.graph.objects(node, uri(RDF_TYPE))}
         rank = min((TYPE_ORDER.index(t) for t in types if t in TYPE_ORDER), default=len(TYPE_ORDER))
-        procedure = str(self.step_procedure.get(node, ""))
-        number = self.graph.value(node, uri(STEP_NUMBER)) or self.graph.value(
-            node, uri(LINE_NUMBER)
-        )
-        position = int(number) if number is not None and str(number).isdigit() else 0
-        return (rank, procedure, position, self.term(node) if self.is_named(node) else "")
-
-    @staticmethod
-    def is_named(node: Node) -> bool:
-        from rdflib import BNode
-
-        return not isinstance(node, BNode)
+        procedure = self.step_procedure.get(node, "")
+        numbers = [
+            int(str(value))
+            for predicate in (STEP_NUMBER, LINE_NUMBER)
+            for value in self.graph.objects(node, uri(predicate))
+            if str(value).isascii() and str(value).isdigit()
+        ]
+        position = min(numbers, default=0)
+        return (rank, procedure, position, self.term(node, record=False))
 
     def subject_block(self, subject: Node) -> str:
         """Render `subject` with all its predicates, ending in ' .'."""
