@@ -105,7 +105,11 @@ def locate(text: str, base: str = "") -> SourceLines:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """Yield (kind, text, line) for each token of `text`, skipping spaces and comments."""
+    """Yield (kind, text, line) for each token of `text`, skipping spaces and comments.
+
+    Characters that start no token are passed over, as finditer does; in Turtle that rdflib
+    has accepted they can only belong to extensions (RDF-star's `<<`), which are not followed.
+    """
     line = 1
     for match in TOKEN.finditer(text):
         kind = match.lastgroup
@@ -116,7 +120,6 @@ def tokens(text: str) -> Iterator[Token]:
             yield kind, token, line
             if kind == "long_string":
                 line += token.count("\n")
-    # Characters no token matches are skipped by finditer, which the locator tolerates.
 
 
 def unescape(text: str) -> str:

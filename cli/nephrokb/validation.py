@@ -16,12 +16,13 @@ from nephrokb.loading import (
     read_text,
     resolve_turtle_files,
 )
-from nephrokb.locator import LiteralKey, SourceLines, locate
 from nephrokb.resources import bundled_files, bundled_folder
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
+
+    from nephrokb.locator import SourceLines
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("fast", "pyshacl")
@@ -96,6 +97,8 @@ def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") 
 def load_sources(files: Iterable[Path]) -> tuple[Graph, list[tuple[Path, SourceLines]]]:
     """Parse each file into one graph and locate its nodes, reading each file once."""
     from rdflib import Graph
+
+    from nephrokb.locator import locate  # compiling its token pattern takes ~20 ms
 
     graph = Graph()
     sources = []
@@ -223,6 +226,8 @@ def triple_line(lines: SourceLines, subject: str, predicate: str, value_term: st
     """Return the line of the object of subject-predicate-value in one file, if written there."""
     from rdflib import Literal, URIRef
     from rdflib.util import from_n3
+
+    from nephrokb.locator import LiteralKey
 
     candidates = lines.objects.get((subject, predicate))
     if not candidates:
