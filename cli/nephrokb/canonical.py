@@ -62,7 +62,8 @@ def serialize_canonical(
     lines += [f"@prefix {name}: <{ns}> ." for name, ns in sorted(writer.used_prefixes.items())]
     if body:
         lines += ["", body]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = "\n".join(lines).rstrip("\n")
+    return text + "\n" if text else ""
 
 
 class CanonicalWriter:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nephrokb.atomic import write_atomic
 from nephrokb.errors import InputError, NephroKBError
-from nephrokb.loading import read_text, resolve_turtle_files
+from nephrokb.loading import SourceText, check_terms, read_text, resolve_turtle_files
 from nephrokb.namespaces import PREFIXES
 
 DEFAULT_FOLDERS = ("kb", "ontology", "shapes")
@@ -46,12 +46,16 @@ def canonical_form(path: Path) -> tuple[str, str]:
 
     text = read_text(path)
     original = Graph(bind_namespaces="none")
+    source = SourceText(path=path, text=text, syntax="turtle")
     try:
         original.parse(data=text, format="turtle", publicID=RELATIVE_BASE)
+    except RecursionError:
+        raise InputError("is nested too deeply to parse", path=str(path)) from None
     except Exception as error:  # any parser failure means: do not touch this file
         raise InputError(
             describe_parse_error(error), path=str(path), line=error_line(error, text)
         ) from None
+    check_terms(original, [source])
     prefixes = {**{p: str(ns) for p, ns in original.namespaces()}, **PREFIXES}
     canonical = serialize_canonical(
         original, prefixes, header=leading_comments(text), base=RELATIVE_BASE

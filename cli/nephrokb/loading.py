@@ -1,10 +1,18 @@
-"""Read Turtle files and folders into one rdflib graph, translating parser errors."""
+"""Read RDF files and folders into one rdflib graph, refusing anything unsafe or malformed.
+
+Folders contribute their Turtle (.ttl) files; a file named directly is read by its suffix
+(Turtle, N-Triples, RDF/XML, JSON-LD). Nothing is fetched: RDF/XML may not declare a DTD
+or entities, JSON-LD may not name a remote @context, and owl:imports is never followed.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,12 +23,33 @@ if TYPE_CHECKING:
 
 TURTLE_SUFFIX = ".ttl"
 STDIN = "-"
+FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+}
+DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_INPUT_VARIABLE = "NEPHROKB_MAX_INPUT_BYTES"
+UNSAFE_XML = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+INVALID_IRI_CHARACTERS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One input file as read: its path, its text and the RDF syntax it is parsed as."""
+
+    path: Path
+    text: str
+    syntax: str
 
 
 def resolve_turtle_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively, sorted) into the Turtle files to read.
+    """Expand files and folders (recursively, sorted) into the files to read.
 
-    `-` stands for standard input and is passed through as Path("-").
+    `-` stands for standard input (read as Turtle) and is passed through as Path("-").
     """
     resolved: list[Path] = []
     for given in paths:
@@ -36,20 +65,39 @@ def resolve_turtle_files(paths: Iterable[str | Path]) -> list[Path]:
         elif path.is_file():
             resolved.append(path)
         elif path.exists():
-            raise InputError("not a regular file or folder", path=str(path))
+            raise InputError("not a regular file or folder (a FIFO or device?)", path=str(path))
         else:
             raise InputError("no such file or folder", path=str(path))
     return resolved
 
 
+def syntax_of(path: Path) -> str:
+    """Return the rdflib parser name for a file, from its suffix (Turtle by default)."""
+    return FORMATS.get(path.suffix.lower(), "turtle")
+
+
+def max_input_bytes() -> int:
+    """Return the largest input file accepted, from NEPHROKB_MAX_INPUT_BYTES if set."""
+    configured = os.environ.get(MAX_INPUT_VARIABLE, "")
+    return int(configured) if configured.isdigit() else DEFAULT_MAX_INPUT_BYTES
+
+
 def read_text(path: Path) -> str:
     """Read a file (or standard input for `-`) as UTF-8, naming the line of the first bad byte."""
+    limit = max_input_bytes()
     try:
-        raw = sys.stdin.buffer.read() if str(path) == STDIN else path.read_bytes()
+        if str(path) == STDIN:
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            if path.stat().st_size > limit:
+                raise too_large(path, limit)
+            raw = path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror}", path=str(path)) from error
+    if len(raw) > limit:
+        raise too_large(path, limit)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(
@@ -57,33 +105,153 @@ def read_text(path: Path) -> str:
         ) from error
 
 
-def parse_turtle_into(graph: Graph, path: Path) -> None:
-    """Parse one Turtle file into `graph`, raising InputError with file and line."""
+def too_large(path: Path, limit: int) -> InputError:
+    return InputError(
+        f"is larger than {limit} bytes; raise {MAX_INPUT_VARIABLE} to read it", path=str(path)
+    )
+
+
+def read_source(path: Path) -> SourceText:
+    """Read one input file and check that its syntax fetches nothing."""
     text = read_text(path)
+    syntax = "turtle" if str(path) == STDIN else syntax_of(path)
+    if syntax == "xml":
+        refuse_xml_declarations(path, text)
+    elif syntax == "json-ld":
+        refuse_remote_contexts(path, text)
+    return SourceText(path=path, text=text, syntax=syntax)
+
+
+def refuse_xml_declarations(path: Path, text: str) -> None:
+    """Refuse RDF/XML with a DTD or entity declarations (XXE, entity expansion)."""
+    match = UNSAFE_XML.search(text)
+    if match:
+        raise InputError(
+            "RDF/XML with a DTD or entity declarations is not read; remove the <!DOCTYPE>",
+            path=str(path),
+            line=text.count("\n", 0, match.start()) + 1,
+        )
+
+
+def refuse_remote_contexts(path: Path, text: str) -> None:
+    """Refuse JSON-LD whose @context or @import names a document to fetch."""
     try:
-        base = "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
-        graph.parse(data=text, format="turtle", publicID=base)
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"JSON syntax error: {error.msg}", path=str(path), line=error.lineno
+        ) from None
+    for reference in remote_references(document):
+        raise InputError(
+            f"JSON-LD names a remote context {reference!r}, which is not fetched; "
+            "inline the context instead",
+            path=str(path),
+        )
+
+
+def remote_references(node) -> Iterator[str]:
+    """Yield every string given as an @context or @import anywhere in a JSON document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import"):
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str):
+                        yield item
+            yield from remote_references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from remote_references(item)
+
+
+def parse_into(graph: Graph, source: SourceText) -> None:
+    """Parse one source into `graph`, raising InputError with file and line."""
+    base = "file:///dev/stdin" if str(source.path) == STDIN else source.path.resolve().as_uri()
+    before = len(graph)
+    try:
+        graph.parse(data=source.text, format=source.syntax, publicID=base)
+    except RecursionError:
+        raise InputError(
+            "is nested too deeply to parse (collections or blank nodes)", path=str(source.path)
+        ) from None
     except Exception as error:  # rdflib raises many types; all mean unreadable input
         raise InputError(
-            describe_parse_error(error), path=str(path), line=error_line(error, text)
+            describe_parse_error(error, source.syntax),
+            path=str(source.path),
+            line=error_line(error, source.text),
         ) from None
+    if len(graph) == before and holds_no_triples(source, base):
+        raise InputError("holds no RDF triples", path=str(source.path))
+
+
+def holds_no_triples(source: SourceText, base: str) -> bool:
+    """True when a source parses to nothing (not merely to triples already loaded)."""
+    from rdflib import Graph
+
+    return (
+        not source.text.strip()
+        or len(Graph().parse(data=source.text, format=source.syntax, publicID=base)) == 0
+    )
 
 
 def error_line(error: Exception, text: str) -> int | None:
-    """Return the 1-based line a Turtle parser error points at, if it says."""
+    """Return the 1-based line a parser error points at, if it says."""
     position = getattr(error, "_i", None)
     source = getattr(error, "_str", None)
     if isinstance(position, int) and isinstance(source, bytes | str):
         before = source[:position]
         return (before.count(b"\n") if isinstance(before, bytes) else before.count("\n")) + 1
+    line = getattr(error, "lineno", None) or getattr(error, "getLineNumber", lambda: None)()
+    if isinstance(line, int):
+        return line
     match = re.search(r"line (\d+)", str(error))
     return int(match.group(1)) if match else None
 
 
-def describe_parse_error(error: Exception) -> str:
+def describe_parse_error(error: Exception, syntax: str = "turtle") -> str:
     """Return the parser's reason in one line, without its echo of the input."""
     why = getattr(error, "_why", None) or str(error) or type(error).__name__
-    return "Turtle syntax error: " + " ".join(str(why).split())
+    name = {"turtle": "Turtle", "nt": "N-Triples", "xml": "RDF/XML", "json-ld": "JSON-LD"}
+    return f"{name.get(syntax, syntax)} syntax error: " + " ".join(str(why).split())[:300]
+
+
+def check_terms(graph: Graph, sources: Sequence[SourceText]) -> None:
+    """Refuse IRIs with characters IRIs may not hold and literals that are not of their type."""
+    from rdflib import Literal, URIRef
+
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and INVALID_IRI_CHARACTERS.search(term):
+                raise located(sources, f"invalid IRI <{term}>", str(term))
+            if isinstance(term, Literal) and getattr(term, "ill_typed", False):
+                raise located(
+                    sources,
+                    f'literal "{term}" is not a valid {term.datatype}',
+                    str(term),
+                )
+
+
+def located(sources: Sequence[SourceText], message: str, needle: str) -> InputError:
+    """Return an InputError naming the first file and line whose text holds `needle`."""
+    for source in sources:
+        index = source.text.find(needle)
+        if index >= 0:
+            line = source.text.count("\n", 0, index) + 1
+            return InputError(message, path=str(source.path), line=line)
+    return InputError(message, path=str(sources[0].path) if sources else None)
+
+
+def load_sources(paths: Iterable[str | Path]) -> tuple[Graph, list[SourceText]]:
+    """Read and parse every file under `paths` into one checked graph, keeping the texts."""
+    from rdflib import Graph
+
+    graph = Graph()
+    sources = []
+    for path in resolve_turtle_files(paths):
+        source = read_source(path)
+        parse_into(graph, source)
+        sources.append(source)
+    check_terms(graph, sources)
+    return graph, sources
 
 
 def load_knowledge(data: Sequence[str | Path] | None = None) -> Graph:
@@ -94,10 +262,5 @@ def load_knowledge(data: Sequence[str | Path] | None = None) -> Graph:
 
 
 def load_graph(paths: Iterable[str | Path]) -> Graph:
-    """Load every Turtle file under `paths` into one graph."""
-    from rdflib import Graph
-
-    graph = Graph()
-    for path in resolve_turtle_files(paths):
-        parse_turtle_into(graph, path)
-    return graph
+    """Load every file under `paths` into one graph."""
+    return load_sources(paths)[0]

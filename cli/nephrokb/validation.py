@@ -7,13 +7,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nephrokb.errors import InputError, ShapesError
+from nephrokb.errors import ShapesError
 from nephrokb.loading import (
     STDIN,
-    describe_parse_error,
-    error_line,
     load_graph,
-    read_text,
     resolve_turtle_files,
 )
 from nephrokb.resources import bundled_files, bundled_folder
@@ -95,25 +92,22 @@ def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") 
 
 
 def load_sources(files: Iterable[Path]) -> tuple[Graph, list[tuple[Path, SourceLines]]]:
-    """Parse each file into one graph and locate its nodes, reading each file once."""
-    from rdflib import Graph
-
+    """Parse the files into one checked graph and locate the nodes of each (read once)."""
+    from nephrokb import loading
     from nephrokb.locator import locate  # compiling its token pattern takes ~20 ms
 
-    graph = Graph()
-    sources = []
-    for path in files:
-        # Read once, then parse and locate the same text: standard input cannot be re-read.
-        text = read_text(path)
-        base = "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
-        try:
-            graph.parse(data=text, format="turtle", publicID=base)
-        except Exception as error:  # rdflib raises many types; all mean unreadable input
-            raise InputError(
-                describe_parse_error(error), path=str(path), line=error_line(error, text)
-            ) from None
-        sources.append((path, locate(text, base)))
-    return graph, sources
+    graph, sources = loading.load_sources(files)
+    located = [
+        (source.path, locate(source.text, base_iri(source.path)))
+        for source in sources
+        if source.syntax in ("turtle", "nt")
+    ]
+    return graph, located
+
+
+def base_iri(path: Path) -> str:
+    """Return the base IRI a file was parsed with (standard input has a fixed one)."""
+    return "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
 
 
 def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[ValidationResult, ...]:

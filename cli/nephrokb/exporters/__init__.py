@@ -24,6 +24,7 @@ from nephrokb.exporters.rdf import (
     export_trig,
     export_turtle,
 )
+from nephrokb.exporters.sssom import export_sssom, export_sssom_json
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -38,6 +39,8 @@ EXPORTERS: dict[str, Exporter] = {
     "mermaid": export_mermaid,
     "nq": export_nquads,
     "nt": export_ntriples,
+    "sssom": export_sssom,
+    "sssom-json": export_sssom_json,
     "trig": export_trig,
     "turtle": export_turtle,
     "xml": export_rdfxml,
@@ -53,7 +56,7 @@ def export_knowledge(
     include: Sequence[str] = (),
 ) -> bytes:
     """Load `data` (default: the bundled kb/) plus the bundled `include` folders, and export."""
-    from nephrokb.loading import load_knowledge, parse_turtle_into
+    from nephrokb.loading import load_graph, load_knowledge
     from nephrokb.resources import bundled_files
 
     if format_name not in EXPORTERS:
@@ -62,6 +65,5 @@ def export_knowledge(
     for name in include:
         if name not in INCLUDABLE:
             raise InputError(f"cannot include {name!r}; known: {', '.join(INCLUDABLE)}")
-        for path in bundled_files(name):
-            parse_turtle_into(graph, path)
+        graph += load_graph(bundled_files(name))
     return EXPORTERS[format_name](graph)
