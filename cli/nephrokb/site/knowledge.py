@@ -1,0 +1,313 @@
+"""Read what the site shows about knowledge nodes: where each lives, its links and its mappings.
+
+Every node under the knowledge namespace gets a home: a procedure page for a procedure and
+its steps, sources.html for source documents and lines, the home of its subject for a mapping
+record, glossary.html for everything else. Its anchor id is its slug (the IRI without the
+namespace), so https://w3id.org/nephrokb/id/<slug> can redirect to <page>#<slug>.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from nephrokb.model import Reference, label_of, text_of
+from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.site.browsers import browser_url
+from nephrokb.terminologies import terminology_of
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+OWL = PREFIXES["owl"]
+SKOS = PREFIXES["skos"]
+SSSOM = PREFIXES["sssom"]
+PROV = PREFIXES["prov"]
+DCTERMS = PREFIXES["dcterms"]
+
+INDEX_PAGE = "index.html"
+GLOSSARY_PAGE = "glossary.html"
+SOURCES_PAGE = "sources.html"
+VOCABULARY_PAGE = "vocabulary.html"
+QUERIES_PAGE = "queries.html"
+IDENTIFIERS_PAGE = "identifiers.html"
+STYLESHEET = "style.css"
+IMAGES_FOLDER = "images"
+SITE_FILES = frozenset(
+    {INDEX_PAGE, GLOSSARY_PAGE, SOURCES_PAGE, VOCABULARY_PAGE, QUERIES_PAGE, IDENTIFIERS_PAGE}
+)
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+# SKOS mapping relations, strongest first, as the tables order them.
+MAPPING_RELATIONS = {
+    SKOS + "exactMatch": "exact match",
+    SKOS + "closeMatch": "close match",
+    SKOS + "broadMatch": "broad match",
+    SKOS + "narrowMatch": "narrow match",
+    SKOS + "relatedMatch": "related match",
+}
+# Statements every entry shows in its own place, so the generic relation lists leave them out.
+SHOWN_APART = frozenset(
+    {
+        RDF_TYPE,
+        PREFIXES["rdfs"] + "label",
+        SKOS + "definition",
+        DCTERMS + "description",
+        DCTERMS + "source",
+        PROV + "wasDerivedFrom",
+        VOCAB + "hasStep",
+        VOCAB + "stepNumber",
+        VOCAB + "dependsOn",
+        VOCAB + "condition",
+        VOCAB + "hasIndication",
+        VOCAB + "hasBenefit",
+        VOCAB + "reliesOn",
+        OWL + "annotatedSource",
+        *MAPPING_RELATIONS,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a node is described on the site: its page and its id there."""
+
+    iri: str
+    slug: str
+    page: str
+    label: str
+    kind: str
+
+    @property
+    def href(self) -> str:
+        """The link to the node from any page of the site."""
+        return f"{self.page}#{quote(self.slug, safe='')}"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """The nodes one property links a node to (or from), under the property's label."""
+
+    property_iri: str
+    property_label: str
+    nodes: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A literal value of a node, under its property's label."""
+
+    property_iri: str
+    property_label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One SKOS mapping of a node to a terminology concept, with its SSSOM record if any."""
+
+    record: str | None
+    relation: str
+    relation_label: str
+    target: str
+    curie: str
+    terminology: str
+    browser: str | None
+    object_label: str | None
+    confidence: str | None
+    justification: str | None
+    comment: str | None
+
+
+def slug_of(iri: str) -> str:
+    """Return the part of a knowledge IRI after the namespace, or the IRI's last segment."""
+    if iri.startswith(KB) and len(iri) > len(KB):
+        return iri[len(KB) :]
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
+def procedure_page(iri: str) -> str:
+    """Return the file name of a procedure's page."""
+    return slug_of(iri) + ".html"
+
+
+def types_of(graph: Graph, node: Node) -> list[str]:
+    """Return the node's rdf:type IRIs, sorted."""
+    from rdflib import URIRef
+
+    return sorted(str(kind) for kind in graph.objects(node, URIRef(RDF_TYPE)))
+
+
+def kind_label(kinds: Iterable[str], labels: Graph) -> str:
+    """Name a node's type for people: the label of its first type, or 'Node' when untyped."""
+    from rdflib import URIRef
+
+    kinds = list(kinds)
+    return label_of(labels, URIRef(kinds[0])) if kinds else "Node"
+
+
+def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
+    """Give every node of the knowledge namespace a page and an id; return them by IRI.
+
+    `labels` is a graph holding the vocabulary's labels (the ontology), for naming types.
+    """
+    from rdflib import URIRef
+
+    subjects = sorted({str(s) for s in graph.subjects() if isinstance(s, URIRef)})
+    nodes = [iri for iri in subjects if iri.startswith(KB) and len(iri) > len(KB)]
+    anchors: dict[str, Anchor] = {}
+    mapping_records = []
+    for iri in nodes:
+        node = URIRef(iri)
+        kinds = types_of(graph, node)
+        if VOCAB + "Mapping" in kinds:
+            mapping_records.append(iri)
+            continue
+        page = home_page(graph, node, kinds)
+        anchors[iri] = Anchor(
+            iri, slug_of(iri), page, label_of(graph, node), kind_label(kinds, labels)
+        )
+    for iri in mapping_records:
+        node = URIRef(iri)
+        source = graph.value(node, URIRef(OWL + "annotatedSource"))
+        home = anchors.get(str(source)) if source is not None else None
+        anchors[iri] = Anchor(
+            iri,
+            slug_of(iri),
+            home.page if home else GLOSSARY_PAGE,
+            label_of(graph, node),
+            kind_label([VOCAB + "Mapping"], labels),
+        )
+    return anchors
+
+
+def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
+    """Return the page that describes a node that is not a mapping record."""
+    from rdflib import URIRef
+
+    if VOCAB + "Procedure" in kinds:
+        return procedure_page(str(node))
+    if VOCAB + "Step" in kinds:
+        holders = sorted(
+            str(p) for p in graph.subjects(URIRef(VOCAB + "hasStep"), node) if isinstance(p, URIRef)
+        )
+        if holders and VOCAB + "Procedure" in types_of(graph, URIRef(holders[0])):
+            return procedure_page(holders[0])
+    if VOCAB + "SourceDocument" in kinds or VOCAB + "SourceExcerpt" in kinds:
+        return SOURCES_PAGE
+    return GLOSSARY_PAGE
+
+
+def property_label(iri: str, labels: Graph) -> str:
+    """Return a property's label from the vocabulary, or its compact name."""
+    from rdflib import URIRef
+
+    return text_of(labels, URIRef(iri), PREFIXES["rdfs"] + "label") or compact(iri)
+
+
+def reference(graph: Graph, node: Node) -> Reference:
+    """Name a node by its label (its compact name when it has no label and no local name)."""
+    return Reference(str(node), label_of(graph, node))
+
+
+def outgoing_relations(graph: Graph, labels: Graph, node: Node) -> tuple[Relation, ...]:
+    """Return the node's links to other nodes, by property label, leaving out SHOWN_APART."""
+    from rdflib import URIRef
+
+    grouped: dict[str, set[Reference]] = {}
+    for predicate, value in graph.predicate_objects(node):
+        if isinstance(value, URIRef) and str(predicate) not in SHOWN_APART:
+            grouped.setdefault(str(predicate), set()).add(reference(graph, value))
+    return sorted_relations(grouped, labels)
+
+
+def incoming_relations(graph: Graph, labels: Graph, node: Node) -> tuple[Relation, ...]:
+    """Return the nodes that link to this one, by property label, leaving out SHOWN_APART."""
+    from rdflib import URIRef
+
+    grouped: dict[str, set[Reference]] = {}
+    for subject, predicate in graph.subject_predicates(node):
+        if isinstance(subject, URIRef) and str(predicate) not in SHOWN_APART:
+            grouped.setdefault(str(predicate), set()).add(reference(graph, subject))
+    return sorted_relations(grouped, labels)
+
+
+def sorted_relations(grouped: dict[str, set[Reference]], labels: Graph) -> tuple[Relation, ...]:
+    """Order relations by property label and their nodes by label, then IRI."""
+    relations = [
+        Relation(
+            predicate,
+            property_label(predicate, labels),
+            tuple(sorted(nodes, key=lambda ref: (ref.label.casefold(), ref.iri))),
+        )
+        for predicate, nodes in grouped.items()
+    ]
+    return tuple(sorted(relations, key=lambda r: (r.property_label.casefold(), r.property_iri)))
+
+
+def literal_facts(graph: Graph, labels: Graph, node: Node) -> tuple[Fact, ...]:
+    """Return the node's literal values other than those SHOWN_APART, sorted."""
+    from rdflib import Literal
+
+    facts = {
+        Fact(str(predicate), property_label(str(predicate), labels), " ".join(str(value).split()))
+        for predicate, value in graph.predicate_objects(node)
+        if isinstance(value, Literal) and str(predicate) not in SHOWN_APART
+    }
+    return tuple(sorted(facts, key=lambda f: (f.property_label.casefold(), f.value)))
+
+
+def read_mappings(graph: Graph, node: Node) -> tuple[Mapping, ...]:
+    """Return the node's SKOS mappings, asserted plainly or as nkb:Mapping records.
+
+    Ordered by relation (exact first), then terminology and code.
+    """
+    from rdflib import URIRef
+
+    records: dict[tuple[str, str], Node] = {}
+    for record in graph.subjects(URIRef(OWL + "annotatedSource"), node):
+        relation = graph.value(record, URIRef(OWL + "annotatedProperty"))
+        target = graph.value(record, URIRef(OWL + "annotatedTarget"))
+        if str(relation) in MAPPING_RELATIONS and target is not None:
+            records[(str(relation), str(target))] = record
+    pairs = set(records)
+    for relation in MAPPING_RELATIONS:
+        pairs |= {(relation, str(target)) for target in graph.objects(node, URIRef(relation))}
+    order = list(MAPPING_RELATIONS)
+    mappings = [
+        mapping_of(graph, relation, target, records.get((relation, target)))
+        for relation, target in pairs
+    ]
+    return tuple(sorted(mappings, key=lambda m: (order.index(m.relation), m.terminology, m.curie)))
+
+
+def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) -> Mapping:
+    """Describe one mapping, reading its SSSOM fields from the record when there is one."""
+    from rdflib import URIRef
+
+    def field(name: str) -> str | None:
+        if record is None:
+            return None
+        value = graph.value(record, URIRef(SSSOM + name))
+        return None if value is None else " ".join(str(value).split())
+
+    terminology = terminology_of(target)
+    justification = field("mapping_justification")
+    return Mapping(
+        record=str(record) if record is not None else None,
+        relation=relation,
+        relation_label=MAPPING_RELATIONS[relation],
+        target=target,
+        curie=compact(target),
+        terminology=terminology.name if terminology else "other",
+        browser=browser_url(target),
+        object_label=field("object_label"),
+        confidence=field("confidence"),
+        justification=compact(justification) if justification else None,
+        comment=field("comment"),
+    )

@@ -1,0 +1,487 @@
+"""Gather what each page of the site shows and render it with the Jinja templates.
+
+Templates autoescape; the few pieces of markup made here (links, footnote markers, the SVG)
+escape every value they contain before they are marked safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from nephrokb import __version__
+from nephrokb.errors import InputError
+from nephrokb.model import Procedure, Reference, SourceLine, read_procedures, text_of
+from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.site.knowledge import (
+    GLOSSARY_PAGE,
+    IDENTIFIERS_PAGE,
+    IMAGES_FOLDER,
+    INDEX_PAGE,
+    QUERIES_PAGE,
+    SAFE_FILE_NAME,
+    SITE_FILES,
+    SOURCES_PAGE,
+    VOCABULARY_PAGE,
+    Anchor,
+    incoming_relations,
+    index_anchors,
+    literal_facts,
+    outgoing_relations,
+    procedure_page,
+    read_mappings,
+    slug_of,
+    types_of,
+)
+from nephrokb.site.svg import flow_title, render_flow_svg
+from nephrokb.site.vocabulary import Vocabulary, local_name, read_vocabulary
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from rdflib import Graph
+
+    from nephrokb.query import QueryOutcome
+
+# Glossary sections in this order, with their headings; other types follow by label.
+GLOSSARY_SECTIONS = {
+    VOCAB + "Indication": "Indications",
+    VOCAB + "Benefit": "Benefits",
+    VOCAB + "Condition": "Conditions",
+    VOCAB + "Device": "Devices",
+    VOCAB + "Substance": "Substances",
+    VOCAB + "ImagingModality": "Imaging modalities",
+    VOCAB + "AnatomicalSite": "Anatomical sites",
+    VOCAB + "ExpectedFinding": "Expected findings",
+}
+EQUIPMENT_TYPES = (VOCAB + "Device", VOCAB + "Substance", VOCAB + "ImagingModality")
+CONDITION_TYPE = VOCAB + "Condition"
+
+
+def flow_image_path(procedure: Procedure) -> str:
+    """Return where the site writes a procedure's standalone flow diagram."""
+    return f"{IMAGES_FOLDER}/{slug_of(procedure.iri)}-flow.svg"
+
+
+class Links:
+    """Makes links to knowledge nodes, vocabulary terms and outside IRIs, from any page."""
+
+    def __init__(self, anchors: dict[str, Anchor], vocabulary: Vocabulary):
+        self.anchors = anchors
+        self.vocabulary = vocabulary.terms
+
+    def href(self, iri: str) -> str | None:
+        """Return where the site links for `iri`: its anchor, its vocabulary entry, or itself."""
+        if iri in self.anchors:
+            return self.anchors[iri].href
+        if iri in self.vocabulary:
+            return f"{VOCABULARY_PAGE}#{quote(local_name(iri), safe='')}"
+        if iri.startswith(("http://", "https://")):
+            return iri
+        return None
+
+    def node(self, iri: str, label: str | None = None) -> Markup:
+        """Return a link to a node, showing its label (or `label`)."""
+        text = label or (self.anchors[iri].label if iri in self.anchors else compact(iri))
+        return self.anchor(iri, text)
+
+    def term(self, iri: str) -> Markup:
+        """Return a link to a term, showing its compact name (nkb:Step, schema:HowToStep)."""
+        return self.anchor(iri, compact(iri))
+
+    def anchor(self, iri: str, text: str) -> Markup:
+        """Return `<a href>text</a>` for `iri`, or the bare text when there is nowhere to go."""
+        href = self.href(iri)
+        if href is None:
+            return escape(text)
+        return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+@dataclass
+class Footnotes:
+    """Numbers a page's source lines in order of first mention, for footnote markers."""
+
+    notes: list[SourceLine] = field(default_factory=list)
+
+    def mark(self, sources: Sequence[SourceLine]) -> Markup:
+        """Return the footnote markers of `sources`, each titled with the verbatim line."""
+        markers = []
+        for line in sources:
+            if line not in self.notes:
+                self.notes.append(line)
+            number = self.notes.index(line) + 1
+            markers.append(
+                Markup(
+                    '<sup class="note-ref"><a href="#_note-{}" title="Source line {}: {}">'
+                    '<span class="visually-hidden">source note </span>[{}]</a></sup>'
+                ).format(number, line.number, line.text, number)
+            )
+        return Markup("").join(markers)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML file: its name, its template, its title and what the template needs."""
+
+    name: str
+    template: str
+    title: str
+    context: dict[str, Any]
+
+
+def environment() -> Environment:
+    """Return the Jinja environment of the site's templates, autoescaping, strict."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("nephrokb.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
+    """Return every file of the site but the stylesheet, by path relative to the site folder."""
+    from nephrokb.query import list_bundled_queries, run_query
+
+    labels = ontology + graph
+    anchors = index_anchors(graph, labels)
+    vocabulary = read_vocabulary(ontology)
+    links = Links(anchors, vocabulary)
+    procedures = read_procedures(graph)
+    check_page_names(procedures)
+
+    pages = [index_page(procedures, vocabulary)]
+    files: dict[str, bytes] = {}
+    for procedure in procedures:
+        svg = render_flow_svg(procedure)
+        files[flow_image_path(procedure)] = svg.encode("utf-8")
+        pages.append(procedure_page_of(procedure, procedures, graph, labels, svg))
+    pages += [
+        glossary_page(graph, labels, anchors),
+        sources_page(graph, labels, anchors),
+        vocabulary_page(vocabulary),
+        queries_page(
+            [
+                (query, run_query(query.text, graph, origin=query.path))
+                for query in list_bundled_queries()
+            ]
+        ),
+        identifiers_page(anchors),
+    ]
+    navigation = [(INDEX_PAGE, "Procedures")]
+    navigation += [(procedure_page(p.iri), p.label) for p in procedures]
+    navigation += [
+        (GLOSSARY_PAGE, "Glossary"),
+        (SOURCES_PAGE, "Sources"),
+        (VOCABULARY_PAGE, "Vocabulary"),
+        (QUERIES_PAGE, "Queries"),
+        (IDENTIFIERS_PAGE, "Identifiers"),
+    ]
+    jinja = environment()
+    shared = {
+        "links": links,
+        "navigation": navigation,
+        "version": __version__,
+        "triples": len(graph),
+        "compact": compact,
+        "KB": KB,
+    }
+    for page in pages:
+        template = jinja.get_template(page.template)
+        html = template.render(
+            **shared, **page.context, page_name=page.name, title=page.title, notes=Footnotes()
+        )
+        files[page.name] = html.encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def check_page_names(procedures: Sequence[Procedure]) -> None:
+    """Refuse procedures whose slug cannot be a page of its own."""
+    for procedure in procedures:
+        name = procedure_page(procedure.iri)
+        if not SAFE_FILE_NAME.fullmatch(name) or name in SITE_FILES:
+            reserved = ", ".join(sorted(SITE_FILES))
+            raise InputError(
+                f"{procedure.curie} cannot have a page called {name!r}: a procedure's slug must "
+                f"be letters, digits, '.', '_' or '-' and not one of {reserved}"
+            )
+
+
+def index_page(procedures: Sequence[Procedure], vocabulary: Vocabulary) -> Page:
+    """The home page: every procedure with its definition and counts."""
+    return Page(
+        INDEX_PAGE,
+        "index.html.j2",
+        "Procedures",
+        {"procedures": procedures, "vocabulary": vocabulary, "page_of": procedure_page},
+    )
+
+
+def procedure_page_of(
+    procedure: Procedure,
+    procedures: Sequence[Procedure],
+    graph: Graph,
+    labels: Graph,
+    svg: str,
+) -> Page:
+    """One procedure: checklist, flow, indications, benefits, conditions, devices, mappings."""
+    from rdflib import URIRef
+
+    step_relations = {
+        step.iri: outgoing_relations(graph, labels, URIRef(step.iri)) for step in procedure.steps
+    }
+    conditions: dict[str, list[Reference]] = {}
+    for statement in (*procedure.indications, *procedure.benefits):
+        for condition in statement.conditions:
+            conditions.setdefault(condition.iri, []).append(
+                Reference(statement.iri, statement.label)
+            )
+    equipment: dict[str, list[int]] = {}
+    for step in procedure.steps:
+        for relation in step_relations[step.iri]:
+            for target in relation.nodes:
+                kinds = types_of(graph, URIRef(target.iri))
+                if CONDITION_TYPE in kinds:
+                    conditions.setdefault(target.iri, []).append(
+                        Reference(step.iri, f"step {step.number}")
+                    )
+                if any(kind in EQUIPMENT_TYPES for kind in kinds):
+                    equipment.setdefault(target.iri, []).append(step.number)
+    relied_on_by = [
+        other for other in procedures if any(ref.iri == procedure.iri for ref in other.relies_on)
+    ]
+    mappings = {
+        iri: read_mappings(graph, URIRef(iri)) for iri in [procedure.iri, *conditions, *equipment]
+    }
+    return Page(
+        procedure_page(procedure.iri),
+        "procedure.html.j2",
+        procedure.label,
+        {
+            "procedure": procedure,
+            "slug": slug_of(procedure.iri),
+            "svg": Markup(svg),
+            "flow_title": flow_title(procedure),
+            "flow_image": flow_image_path(procedure),
+            "step_relations": step_relations,
+            "step_mappings": {
+                step.iri: read_mappings(graph, URIRef(step.iri)) for step in procedure.steps
+            },
+            "relied_on_by": relied_on_by,
+            "conditions": sorted_by_label(conditions, graph),
+            "equipment": sorted_by_label(
+                {iri: sorted(set(numbers)) for iri, numbers in equipment.items()}, graph
+            ),
+            "mappings": mappings,
+            "kind_of": lambda iri: kind_name(graph, labels, iri),
+        },
+    )
+
+
+def sorted_by_label(values: dict[str, Any], graph: Graph) -> list[tuple[Reference, Any]]:
+    """Return (node, value) pairs ordered by the node's label."""
+    from rdflib import URIRef
+
+    from nephrokb.model import label_of
+
+    pairs = [(Reference(iri, label_of(graph, URIRef(iri))), value) for iri, value in values.items()]
+    return sorted(pairs, key=lambda pair: (pair[0].label.casefold(), pair[0].iri))
+
+
+def kind_name(graph: Graph, labels: Graph, iri: str) -> str:
+    """Return the label of a node's first type."""
+    from rdflib import URIRef
+
+    from nephrokb.site.knowledge import kind_label
+
+    return kind_label(types_of(graph, URIRef(iri)), labels)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary or source entry with everything shown about it."""
+
+    anchor: Anchor
+    types: tuple[str, ...]
+    text: str | None
+    facts: tuple
+    outgoing: tuple
+    incoming: tuple
+    mappings: tuple
+    sources: tuple[SourceLine, ...]
+
+
+def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
+    """Read one node for the glossary."""
+    from rdflib import URIRef
+
+    from nephrokb.model import source_lines
+
+    node = URIRef(anchor.iri)
+    return Entry(
+        anchor=anchor,
+        types=tuple(types_of(graph, node)),
+        text=text_of(graph, node, PREFIXES["skos"] + "definition")
+        or text_of(graph, node, PREFIXES["dcterms"] + "description"),
+        facts=literal_facts(graph, labels, node),
+        outgoing=outgoing_relations(graph, labels, node),
+        incoming=incoming_relations(graph, labels, node),
+        mappings=read_mappings(graph, node),
+        sources=source_lines(graph, node),
+    )
+
+
+def glossary_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Page:
+    """Every node that is not a procedure, step, source or mapping, grouped by type."""
+    from rdflib import URIRef
+
+    from nephrokb.model import label_of
+
+    grouped: dict[str, list[Entry]] = {}
+    for anchor in anchors.values():
+        if anchor.page != GLOSSARY_PAGE or VOCAB + "Mapping" in types_of(graph, URIRef(anchor.iri)):
+            continue
+        read = entry(graph, labels, anchor)
+        grouped.setdefault(read.types[0] if read.types else "", []).append(read)
+    known = [kind for kind in GLOSSARY_SECTIONS if kind in grouped]
+    others = sorted(
+        (kind for kind in grouped if kind not in GLOSSARY_SECTIONS),
+        key=lambda kind: (label_of(labels, URIRef(kind)).casefold() if kind else "~", kind),
+    )
+    sections = [
+        {
+            "id": "_" + (local_name(kind) if kind else "untyped"),
+            "heading": GLOSSARY_SECTIONS.get(kind)
+            or (label_of(labels, URIRef(kind)) if kind else "Untyped nodes"),
+            "kind": kind,
+            "entries": sorted(
+                grouped[kind], key=lambda e: (e.anchor.label.casefold(), e.anchor.iri)
+            ),
+        }
+        for kind in [*known, *others]
+    ]
+    return Page(
+        GLOSSARY_PAGE,
+        "glossary.html.j2",
+        "Glossary",
+        {"sections": sections, "unplaced_mappings": unplaced_mappings(graph, anchors)},
+    )
+
+
+def unplaced_mappings(graph: Graph, anchors: dict[str, Anchor]) -> list[dict[str, Any]]:
+    """Return the mapping records whose subject has no entry here, so they get one of their own."""
+    from rdflib import URIRef
+
+    from nephrokb.site.knowledge import OWL
+
+    unplaced = []
+    for anchor in anchors.values():
+        node = URIRef(anchor.iri)
+        if VOCAB + "Mapping" not in types_of(graph, node):
+            continue
+        source = graph.value(node, URIRef(OWL + "annotatedSource"))
+        if source is not None and str(source) in anchors:
+            continue
+        unplaced.append(
+            {
+                "anchor": anchor,
+                "source": str(source) if source is not None else None,
+                "relation": graph.value(node, URIRef(OWL + "annotatedProperty")),
+                "target": graph.value(node, URIRef(OWL + "annotatedTarget")),
+            }
+        )
+    return sorted(unplaced, key=lambda found: found["anchor"].iri)
+
+
+def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Page:
+    """Each source document with its lines, verbatim, and the knowledge derived from each."""
+    from rdflib import Literal, URIRef
+
+    def excerpt(anchor: Anchor) -> dict[str, Any]:
+        node = URIRef(anchor.iri)
+        line = graph.value(node, URIRef(VOCAB + "lineNumber"))
+        derived = sorted(
+            (
+                Reference(str(subject), anchors[str(subject)].label)
+                for subject in graph.subjects(URIRef(PREFIXES["prov"] + "wasDerivedFrom"), node)
+                if str(subject) in anchors
+            ),
+            key=lambda ref: (ref.label.casefold(), ref.iri),
+        )
+        return {
+            "anchor": anchor,
+            "line": line.toPython() if isinstance(line, Literal) else None,
+            "text": text_of(graph, node, VOCAB + "verbatimText") or "",
+            "derived": derived,
+        }
+
+    on_page = [anchor for anchor in anchors.values() if anchor.page == SOURCES_PAGE]
+    documents = [a for a in on_page if VOCAB + "SourceDocument" in types_of(graph, URIRef(a.iri))]
+    excerpts = [excerpt(a) for a in on_page if a not in documents]
+    excerpts.sort(key=lambda e: (e["line"] is None, e["line"] or 0, e["anchor"].iri))
+    part_of = PREFIXES["dcterms"] + "isPartOf"
+    listed = []
+    for document in sorted(documents, key=lambda a: a.iri):
+        lines = [
+            e
+            for e in excerpts
+            if (URIRef(e["anchor"].iri), URIRef(part_of), URIRef(document.iri)) in graph
+        ]
+        listed.append(
+            {
+                "anchor": document,
+                "identifier": text_of(
+                    graph, URIRef(document.iri), PREFIXES["dcterms"] + "identifier"
+                ),
+                "excerpts": lines,
+            }
+        )
+    placed = {e["anchor"].iri for document in listed for e in document["excerpts"]}
+    loose = [e for e in excerpts if e["anchor"].iri not in placed]
+    return Page(SOURCES_PAGE, "sources.html.j2", "Sources", {"documents": listed, "loose": loose})
+
+
+def vocabulary_page(vocabulary: Vocabulary) -> Page:
+    """The OWL vocabulary, one entry per class and property."""
+    return Page(
+        VOCABULARY_PAGE,
+        "vocabulary.html.j2",
+        vocabulary.title,
+        {"vocabulary": vocabulary, "prefixes": sorted(PREFIXES.items())},
+    )
+
+
+def queries_page(results: Sequence[tuple[Any, QueryOutcome]]) -> Page:
+    """Each bundled query with its SPARQL text and its results on the knowledge."""
+    from rdflib import URIRef
+
+    from nephrokb.results import table_value
+
+    def cell(term: Any) -> dict[str, str | None]:
+        return {
+            "text": table_value(term),
+            "iri": str(term) if isinstance(term, URIRef) else None,
+        }
+
+    queries = [
+        {
+            "query": query,
+            "outcome": outcome,
+            "rows": [[cell(term) for term in row] for row in outcome.rows],
+        }
+        for query, outcome in results
+    ]
+    return Page(QUERIES_PAGE, "queries.html.j2", "Bundled queries", {"queries": queries})
+
+
+def identifiers_page(anchors: dict[str, Anchor]) -> Page:
+    """Every knowledge identifier, A to Z, with where it is described."""
+    rows = sorted(anchors.values(), key=lambda anchor: (anchor.slug, anchor.iri))
+    return Page(IDENTIFIERS_PAGE, "identifiers.html.j2", "Identifiers", {"anchors": rows})
