@@ -1,0 +1,125 @@
+"""Mutate real knowledge-base files and feed them to the loader, the validator and queries.
+
+Any exception other than a NephroKBError is a crash: its input is saved under
+fuzz/crashes/ (or --crashes DIR) with the traceback, and the run exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import random
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_FOLDERS = ("kb", "shapes", "ontology", "tests/fixtures/broken", "tests/fixtures/clean")
+TOKENS = [
+    b"@prefix",
+    b"<",
+    b">",
+    b'"',
+    b'"""',
+    b"(",
+    b")",
+    b"[",
+    b"]",
+    b";",
+    b",",
+    b".",
+    b"a ",
+    b"_:b0",
+    b"^^",
+    b"@en",
+    b"#",
+    b"\n",
+    b"\\u0000",
+    b"\xff",
+    b"PREFIX x: <>",
+    b"1e999",
+]
+QUERIES = ["procedures", "steps", "provenance"]
+
+
+def seeds() -> list[bytes]:
+    """Return the bytes of every Turtle file the fuzzer starts from."""
+    paths = sorted(p for folder in SEED_FOLDERS for p in (ROOT / folder).glob("*.ttl"))
+    return [path.read_bytes() for path in paths]
+
+
+def mutate(data: bytes, pool: list[bytes], rng: random.Random) -> bytes:
+    """Apply one to four random byte-level mutations."""
+    for _ in range(rng.randint(1, 4)):
+        position = rng.randrange(len(data) + 1)
+        choice = rng.randrange(5)
+        if choice == 0 and data:
+            data = data[:position] + bytes([rng.randrange(256)]) + data[position + 1 :]
+        elif choice == 1:
+            data = data[:position] + data[position + rng.randint(1, 64) :]
+        elif choice == 2:
+            data = data[:position] + rng.choice(TOKENS) + data[position:]
+        elif choice == 3:
+            other = rng.choice(pool)
+            start = rng.randrange(len(other) + 1)
+            data = data[:position] + other[start : start + rng.randint(1, 400)]
+        else:
+            data = data[:position] + data[position : position + 200] * rng.randint(2, 20)
+    return data
+
+
+def exercise(path: Path, rng: random.Random, validate_every: int, count: int) -> None:
+    """Load one input, then query it and (sometimes) validate it."""
+    from nephrokb.loading import load_graph
+    from nephrokb.query import load_bundled_query, run_query
+    from nephrokb.validation import validate
+
+    graph = load_graph([path])
+    run_query(load_bundled_query(rng.choice(QUERIES)).text, graph)
+    if count % validate_every == 0:
+        validate([path])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to run")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (reproducible runs)")
+    parser.add_argument("--validate-every", type=int, default=10, help="validate 1 input in N")
+    parser.add_argument("--crashes", type=Path, default=ROOT / "fuzz" / "crashes")
+    options = parser.parse_args(argv)
+
+    from nephrokb.errors import NephroKBError
+
+    # rdflib logs each odd IRI it meets; the fuzzer meets thousands.
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+    rng = random.Random(options.seed)
+    pool = seeds()
+    tried = rejected = crashes = 0
+    deadline = time.monotonic() + options.seconds
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "input.ttl"
+        while time.monotonic() < deadline:
+            data = mutate(rng.choice(pool), pool, rng)
+            path.write_bytes(data)
+            tried += 1
+            try:
+                exercise(path, rng, options.validate_every, tried)
+            except NephroKBError:
+                rejected += 1
+            except Exception:  # anything else is a bug to keep and fix
+                crashes += 1
+                save_crash(options.crashes, data, traceback.format_exc())
+    print(f"inputs tried: {tried}, rejected cleanly: {rejected}, crashes: {crashes}")
+    return 1 if crashes else 0
+
+
+def save_crash(folder: Path, data: bytes, trace: str) -> None:
+    """Keep a crashing input and its traceback, named by content hash."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(data).hexdigest()[:16]
+    (folder / f"{name}.ttl").write_bytes(data)
+    (folder / f"{name}.txt").write_text(trace, encoding="utf-8")
+    print(f"crash saved as {folder / name}.ttl", file=sys.stderr)
