@@ -1,0 +1,164 @@
+"""nephrokb.mappings: mapping records read from the graph, agreement with SKOS triples, CURIEs."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from nephrokb.errors import InputError
+from nephrokb.loading import load_graph
+from nephrokb.mappings import curie_converter, read_mappings
+from nephrokb.namespaces import KB, PREFIXES
+from nephrokb.stats import compute_stats
+from nephrokb.terminologies import TERMINOLOGIES
+
+SKOS = PREFIXES["skos"]
+
+HEADER = """\
+@prefix kb: <https://w3id.org/nephrokb/id/> .
+@prefix nkb: <https://w3id.org/nephrokb/vocab#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix semapv: <https://w3id.org/semapv/vocab/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix sssom: <https://w3id.org/sssom/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix SCTID: <http://snomed.info/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+RECORD = """\
+kb:thing rdfs:label "Thing"@en .
+kb:mapping-thing a nkb:Mapping ;
+    owl:annotatedSource kb:thing ;
+    owl:annotatedProperty skos:exactMatch ;
+    owl:annotatedTarget SCTID:313270001 ;
+    sssom:mapping_justification semapv:ManualMappingCuration ;
+    sssom:author_id kb:curators ;
+    sssom:mapping_date "2026-01-02"^^xsd:date ;
+    sssom:confidence "0.5"^^xsd:double ;
+    sssom:see_also <https://example.org/b>, <https://example.org/a> ;
+    sssom:comment \"\"\"two
+  lines\"\"\" .
+"""
+
+TRIPLE = "kb:thing skos:exactMatch SCTID:313270001 .\n"
+
+
+def graph_of(tmp_path, turtle: str):
+    path = tmp_path / "mappings.ttl"
+    path.write_text(HEADER + turtle, encoding="utf-8")
+    return load_graph([path])
+
+
+def test_bundled_records_match_the_skos_triples_and_stats(bundled_graph):
+    mappings = read_mappings(bundled_graph)
+    assert len(mappings) == 66
+    per_terminology = Counter(mapping.terminology.name for mapping in mappings)
+    stats = compute_stats(bundled_graph).mappings
+    assert {name: count for name, count in stats.items() if count} == dict(per_terminology)
+
+
+def test_bundled_records_are_sorted_and_complete(bundled_graph):
+    mappings = read_mappings(bundled_graph)
+    keys = [(m.subject, m.predicate, m.object, m.iri) for m in mappings]
+    assert keys == sorted(keys)
+    for mapping in mappings:
+        assert mapping.justification == PREFIXES["semapv"] + "ManualMappingCuration"
+        assert mapping.authors == (KB + "nephrokb-curators",)
+        assert mapping.date == "2026-11-27"
+        assert 0 < mapping.confidence <= 1
+        assert mapping.see_also
+
+
+def test_a_bundled_record_reads_every_slot(bundled_graph):
+    by_iri = {mapping.iri: mapping for mapping in read_mappings(bundled_graph)}
+    mapping = by_iri[KB + "mapping-percutaneous-nephrostomy-sctid-313270001"]
+    assert mapping.subject == KB + "percutaneous-nephrostomy"
+    assert mapping.subject_label == "Percutaneous nephrostomy"
+    assert mapping.predicate == SKOS + "exactMatch"
+    assert mapping.object == "http://snomed.info/id/313270001"
+    assert mapping.object_label is None
+    assert mapping.confidence == 0.95
+    assert mapping.terminology is TERMINOLOGIES["SCTID"]
+
+
+def test_snomed_and_umls_targets_carry_no_label(bundled_graph):
+    licensed = {TERMINOLOGIES["SCTID"], TERMINOLOGIES["UMLS"]}
+    for mapping in read_mappings(bundled_graph):
+        if mapping.terminology in licensed:
+            assert mapping.object_label is None, mapping.iri
+
+
+def test_a_record_is_read_with_sorted_values_and_collapsed_text(tmp_path):
+    (mapping,) = read_mappings(graph_of(tmp_path, RECORD + TRIPLE))
+    assert mapping.see_also == ("https://example.org/a", "https://example.org/b")
+    assert mapping.comment == "two lines"
+    assert mapping.date == "2026-01-02"
+    assert mapping.confidence == 0.5
+    assert mapping.authors == (KB + "curators",)
+
+
+def test_a_triple_without_record_is_refused(tmp_path):
+    graph = graph_of(tmp_path, TRIPLE + "kb:other skos:broadMatch SCTID:428817001 .\n")
+    with pytest.raises(InputError) as raised:
+        read_mappings(graph)
+    assert str(raised.value) == (
+        "kb:other skos:broadMatch SCTID:428817001 has no nkb:Mapping record with its "
+        "justification (run 'nephrokb validate')"
+    )
+
+
+def test_a_record_without_its_triple_is_refused(tmp_path):
+    with pytest.raises(InputError) as raised:
+        read_mappings(graph_of(tmp_path, RECORD))
+    assert str(raised.value).startswith(
+        "kb:mapping-thing records kb:thing skos:exactMatch SCTID:313270001, which the knowledge"
+    )
+
+
+@pytest.mark.parametrize(
+    ("removed", "slot"),
+    [
+        ("    sssom:mapping_justification semapv:ManualMappingCuration ;\n", "sssom:"),
+        ("    owl:annotatedTarget SCTID:313270001 ;\n", "owl:annotatedTarget"),
+    ],
+)
+def test_a_record_missing_a_required_slot_is_refused(tmp_path, removed, slot):
+    with pytest.raises(InputError, match=f"needs exactly one IRI as {slot}"):
+        read_mappings(graph_of(tmp_path, RECORD.replace(removed, "") + TRIPLE))
+
+
+def test_a_record_with_a_non_mapping_predicate_is_refused(tmp_path):
+    turtle = RECORD.replace(
+        "owl:annotatedProperty skos:exactMatch", "owl:annotatedProperty owl:sameAs"
+    )
+    with pytest.raises(InputError, match="maps with owl:sameAs"):
+        read_mappings(graph_of(tmp_path, turtle + "kb:thing owl:sameAs SCTID:313270001 .\n"))
+
+
+def test_a_non_numeric_confidence_is_refused(tmp_path):
+    turtle = RECORD.replace('"0.5"^^xsd:double', '"high"')
+    with pytest.raises(InputError, match="which is not a number"):
+        read_mappings(graph_of(tmp_path, turtle + TRIPLE))
+
+
+def test_converter_knows_nephrokb_prefixes_and_terminologies():
+    converter = curie_converter()
+    assert converter.compress("http://snomed.info/id/313270001") == "SCTID:313270001"
+    assert converter.compress(KB + "percutaneous-nephrostomy") == "kb:percutaneous-nephrostomy"
+    for terminology in TERMINOLOGIES.values():
+        assert converter.expand(f"{terminology.prefix}:X") == terminology.namespace + "X"
+
+
+def test_converter_adds_prefixes_a_file_binds_without_overriding_ours(tmp_path):
+    path = tmp_path / "other.ttl"
+    path.write_text(
+        "@prefix MONDO: <http://purl.obolibrary.org/obo/MONDO_> .\n"
+        "@prefix SCTID: <http://example.org/not-snomed/> .\n"
+        "MONDO:0005240 MONDO:p MONDO:o .\n",
+        encoding="utf-8",
+    )
+    converter = curie_converter(load_graph([path]))
+    assert converter.expand("MONDO:0005240") == "http://purl.obolibrary.org/obo/MONDO_0005240"
+    assert converter.expand("SCTID:1") == "http://snomed.info/id/1"
