@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from nephrokb.errors import InputError
 from nephrokb.exporters.csv_steps import export_csv
 from nephrokb.exporters.diagrams import export_dot, export_mermaid
+from nephrokb.exporters.fhir import export_fhir
 from nephrokb.exporters.markdown import export_markdown
 from nephrokb.exporters.rdf import (
     export_jsonld,
@@ -34,6 +35,7 @@ Exporter = Callable[["Graph"], bytes]
 EXPORTERS: dict[str, Exporter] = {
     "csv": export_csv,
     "dot": export_dot,
+    "fhir": export_fhir,
     "jsonld": export_jsonld,
     "markdown": export_markdown,
     "mermaid": export_mermaid,

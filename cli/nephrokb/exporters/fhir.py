@@ -1,0 +1,369 @@
+"""Write the knowledge as a FHIR R5 Bundle: CodeSystem, a PlanDefinition per procedure, ConceptMap.
+
+FHIR R5 (5.0.0) is used: it is fhir.resources' default model, and its ConceptMap says how a
+source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (type
+`collection`, id `nephrokb`) holds, in this order:
+
+- CodeSystem `nephrokb` (CODE_SYSTEM_URL): one concept per node of the knowledge base typed
+  with an nkb: class (procedures, steps, indications, benefits, conditions, devices, imaging,
+  anatomy, substances, findings; not source excerpts or mapping records) and per mapped node.
+  code = the slug of its IRI (`kb:percutaneous-nephrostomy` -> `percutaneous-nephrostomy`),
+  display = its rdfs:label, definition = its skos:definition or dcterms:description.
+- A PlanDefinition per procedure (type clinical-protocol), id = the procedure's slug:
+  - `topic`: the procedure coded in our CodeSystem, plus the SNOMED CT concepts it is mapped
+    to with skos:exactMatch or skos:broadMatch (equal or broader), by code only, no display;
+  - `useContext`: one per indication, code `focus`, the indication coded in our CodeSystem;
+  - `goal`: one per benefit, described by the benefit coded in our CodeSystem;
+  - `relatedArtifact`: `depends-on` the PlanDefinition of each procedure it nkb:reliesOn;
+  - `action`: one per step, in step order: id and linkId = the step's slug, prefix `N.`,
+    title, description, and code = the step in our CodeSystem. A conditional step has a
+    condition of kind `applicability` whose Expression holds the nkb:condition text
+    (language `text/plain`: it is for a clinician to judge, not computable). Each
+    nkb:dependsOn on a step of the same procedure is a relatedAction `after` that step; one
+    on a step of another procedure (which the PlanDefinition cannot target) is the extension
+    DEPENDS_ON_STEP_EXTENSION, valueCoding = that step in our CodeSystem.
+- ConceptMap `nephrokb-mappings`: a group per target terminology (source = our CodeSystem,
+  target = the terminology's FHIR system from nephrokb.terminologies), an element per local
+  concept, a target per mapping record. relationship: skos:exactMatch -> equivalent,
+  skos:broadMatch -> source-is-narrower-than-target, skos:narrowMatch ->
+  source-is-broader-than-target, skos:closeMatch and skos:relatedMatch -> related-to. The
+  target comment gives the SSSOM justification, the curator's comment and the evidence; the
+  confidence is the target property `confidence` (uri https://w3id.org/sssom/confidence).
+  A target's display is the stored sssom:object_label, which the knowledge base holds only
+  for ICD-10 and MeSH: SNOMED CT and UMLS concepts appear by code alone.
+
+The output is JSON with sorted keys and ids taken from slugs, so it is the same on every run.
+The SSSOM export stays the source of truth for mappings (nephrokb.exporters.sssom).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from nephrokb import __version__
+from nephrokb.errors import InputError
+from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.terminologies import TERMINOLOGIES
+
+if TYPE_CHECKING:
+    from curies import Converter
+    from rdflib import Graph
+
+    from nephrokb.mappings import Mapping
+    from nephrokb.model import Procedure, Reference, Statement, Step
+
+FHIR_BASE = "https://w3id.org/nephrokb/fhir"
+CODE_SYSTEM_ID = "nephrokb"
+CODE_SYSTEM_URL = f"{FHIR_BASE}/CodeSystem/{CODE_SYSTEM_ID}"
+CONCEPT_MAP_ID = "nephrokb-mappings"
+DEPENDS_ON_STEP_EXTENSION = f"{FHIR_BASE}/StructureDefinition/depends-on-step"
+SNOMED_CT = TERMINOLOGIES["SCTID"]
+
+SKOS = PREFIXES["skos"]
+RELATIONSHIPS = {
+    SKOS + "exactMatch": "equivalent",
+    SKOS + "broadMatch": "source-is-narrower-than-target",
+    SKOS + "narrowMatch": "source-is-broader-than-target",
+    SKOS + "closeMatch": "related-to",
+    SKOS + "relatedMatch": "related-to",
+}
+# Mappings whose target names the whole procedure, so it may code the PlanDefinition's topic.
+TOPIC_PREDICATES = (SKOS + "exactMatch", SKOS + "broadMatch")
+# nkb: classes whose nodes are records about the knowledge, not concepts to code.
+NOT_CONCEPTS = tuple(VOCAB + name for name in ("Mapping", "SourceDocument", "SourceExcerpt"))
+
+PLAN_DEFINITION_TYPE = {
+    "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
+    "code": "clinical-protocol",
+    "display": "Clinical Protocol",
+}
+FOCUS_CONTEXT = {
+    "system": "http://terminology.hl7.org/CodeSystem/usage-context-type",
+    "code": "focus",
+    "display": "Clinical Focus",
+}
+CONFIDENCE_PROPERTY = {
+    "code": "confidence",
+    "uri": PREFIXES["sssom"] + "confidence",
+    "type": "decimal",
+    "description": "The SSSOM confidence of the mapping, from 0 to 1.",
+}
+COPYRIGHT = (
+    "nephrokb content: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
+    "SNOMED CT and UMLS concepts are referenced by identifier only; using SNOMED CT requires "
+    "a SNOMED CT Affiliate licence, and the UMLS a UMLS Metathesaurus licence."
+)
+
+# What a FHIR id may hold (letters, digits, '-' and '.', at most 64 characters).
+NOT_ID_CHARACTER = re.compile(r"[^A-Za-z0-9\-.]")
+FHIR_ID_LENGTH = 64
+
+
+def export_fhir(graph: Graph) -> bytes:
+    """Write a FHIR R5 Bundle (JSON, keys sorted) of the CodeSystem, PlanDefinitions, ConceptMap."""
+    from nephrokb.mappings import read_mappings
+    from nephrokb.model import read_procedures
+
+    mappings = read_mappings(graph)
+    resources = [
+        code_system(graph, mappings),
+        *(plan_definition(procedure, mappings) for procedure in read_procedures(graph)),
+        concept_map(mappings),
+    ]
+    bundle = {
+        "resourceType": "Bundle",
+        "id": "nephrokb",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": f"{FHIR_BASE}/{resource['resourceType']}/{resource['id']}",
+                "resource": resource,
+            }
+            for resource in resources
+        ],
+    }
+    text = json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:
+    """Return the CodeSystem of every concept node and mapped node, sorted by code."""
+    from rdflib import RDF, URIRef
+
+    from nephrokb.model import DCTERMS, label_of, text_of
+
+    nodes = {
+        str(node)
+        for node, kind in graph.subject_objects(RDF.type)
+        if isinstance(node, URIRef)
+        and str(kind).startswith(VOCAB)
+        and str(kind) not in NOT_CONCEPTS
+    }
+    nodes |= {mapping.subject for mapping in mappings}
+    concepts = []
+    for iri in sorted(nodes, key=code_of):
+        node = URIRef(iri)
+        concept = {"code": code_of(iri), "display": label_of(graph, node)}
+        definition = text_of(graph, node, PREFIXES["skos"] + "definition") or text_of(
+            graph, node, DCTERMS + "description"
+        )
+        if definition:
+            concept["definition"] = definition
+        concepts.append(concept)
+    return {
+        "resourceType": "CodeSystem",
+        "id": CODE_SYSTEM_ID,
+        "url": CODE_SYSTEM_URL,
+        "version": __version__,
+        "name": "NephrokbConcepts",
+        "title": "nephrokb concepts",
+        "status": "draft",
+        "description": "The procedures, steps, indications, benefits, conditions, devices, "
+        "imaging, anatomy and substances of nephrokb; each code is the slug of the concept's "
+        f"IRI under {KB}.",
+        "copyright": COPYRIGHT,
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(concepts),
+        "concept": concepts,
+    }
+
+
+def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[str, Any]:
+    """Return the PlanDefinition of one procedure."""
+    slug = code_of(procedure.iri)
+    topic = [our_coding(procedure.iri, procedure.label)] + [
+        {"system": SNOMED_CT.fhir_system, "code": identifier_of(mapping)}
+        for mapping in mappings
+        if mapping.subject == procedure.iri
+        and mapping.predicate in TOPIC_PREDICATES
+        and mapping.terminology == SNOMED_CT
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "PlanDefinition",
+        "id": fhir_id(slug),
+        "url": f"{FHIR_BASE}/PlanDefinition/{fhir_id(slug)}",
+        "version": __version__,
+        "name": computable_name(procedure.label),
+        "title": procedure.label,
+        "type": {"coding": [PLAN_DEFINITION_TYPE]},
+        "status": "draft",
+        "topic": [{"coding": topic, "text": procedure.label}],
+        "copyright": COPYRIGHT,
+        "action": [action(step, procedure) for step in procedure.steps],
+    }
+    if procedure.definition:
+        resource["description"] = procedure.definition
+    if procedure.indications:
+        resource["useContext"] = [indication_context(i) for i in procedure.indications]
+    if procedure.benefits:
+        resource["goal"] = [
+            {"description": concept(benefit.iri, benefit.label)} for benefit in procedure.benefits
+        ]
+    if procedure.relies_on:
+        resource["relatedArtifact"] = [relied_on(reference) for reference in procedure.relies_on]
+    return resource
+
+
+def action(step: Step, procedure: Procedure) -> dict[str, Any]:
+    """Return the action of one step: coded, conditional when it is, related to its inputs."""
+    slug = code_of(step.iri)
+    result: dict[str, Any] = {
+        "id": fhir_id(slug),
+        "linkId": fhir_id(slug),
+        "prefix": f"{step.number}.",
+        "title": step.label,
+        "code": concept(step.iri, step.label),
+    }
+    if step.description:
+        result["description"] = step.description
+    if step.condition:
+        result["condition"] = [
+            {
+                "kind": "applicability",
+                "expression": {
+                    "description": step.condition,
+                    "expression": step.condition,
+                    "language": "text/plain",
+                },
+            }
+        ]
+    own = [d for d in step.depends_on if d.procedure and d.procedure.iri == procedure.iri]
+    other = [d for d in step.depends_on if d not in own]
+    if own:
+        result["relatedAction"] = [
+            {"targetId": fhir_id(code_of(dependency.iri)), "relationship": "after"}
+            for dependency in own
+        ]
+    if other:
+        result["extension"] = [
+            {"url": DEPENDS_ON_STEP_EXTENSION, "valueCoding": our_coding(d.iri, d.label)}
+            for d in other
+        ]
+    return result
+
+
+def indication_context(indication: Statement) -> dict[str, Any]:
+    """Return the useContext saying the procedure is indicated in `indication`."""
+    return {
+        "code": FOCUS_CONTEXT,
+        "valueCodeableConcept": concept(indication.iri, indication.label),
+    }
+
+
+def relied_on(reference: Reference) -> dict[str, Any]:
+    """Return the relatedArtifact pointing at the PlanDefinition of a relied-on procedure."""
+    return {
+        "type": "depends-on",
+        "display": reference.label,
+        "resource": f"{FHIR_BASE}/PlanDefinition/{fhir_id(code_of(reference.iri))}",
+    }
+
+
+def concept_map(mappings: Iterable[Mapping]) -> dict[str, Any]:
+    """Return the ConceptMap of the mapping records, a group per target terminology."""
+    by_system: dict[str, dict[str, list[Mapping]]] = {}
+    for mapping in mappings:
+        terminology = mapping.terminology
+        if terminology is None:
+            known = ", ".join(sorted(TERMINOLOGIES))
+            raise InputError(
+                f"{compact(mapping.iri)} maps to <{mapping.object}>, which is in no terminology "
+                f"with a FHIR system (known: {known}; see nephrokb.terminologies)"
+            )
+        elements = by_system.setdefault(terminology.fhir_system, {})
+        elements.setdefault(mapping.subject, []).append(mapping)
+    groups = [
+        {
+            "source": CODE_SYSTEM_URL,
+            "target": system,
+            "element": [
+                {
+                    "code": code_of(subject),
+                    "display": targets[0].subject_label,
+                    "target": [concept_map_target(mapping) for mapping in targets],
+                }
+                for subject, targets in sorted(elements.items(), key=lambda item: code_of(item[0]))
+            ],
+        }
+        for system, elements in sorted(by_system.items())
+    ]
+    return {
+        "resourceType": "ConceptMap",
+        "id": CONCEPT_MAP_ID,
+        "url": f"{FHIR_BASE}/ConceptMap/{CONCEPT_MAP_ID}",
+        "version": __version__,
+        "name": "NephrokbMappings",
+        "title": "nephrokb mappings to standard terminologies",
+        "status": "draft",
+        "description": "The nkb:Mapping records of nephrokb, as in its SSSOM export.",
+        "copyright": COPYRIGHT,
+        "property": [CONFIDENCE_PROPERTY],
+        "group": groups,
+    }
+
+
+def concept_map_target(mapping: Mapping) -> dict[str, Any]:
+    """Return one mapping record as a ConceptMap target."""
+    comment = [f"Justification: {compact(mapping.justification)}."]
+    if mapping.comment:
+        comment.append(mapping.comment)
+    if mapping.see_also:
+        comment.append(f"Evidence: {' '.join(mapping.see_also)}")
+    target: dict[str, Any] = {
+        "code": identifier_of(mapping),
+        "relationship": RELATIONSHIPS[mapping.predicate],
+        "comment": " ".join(comment),
+    }
+    if mapping.object_label:
+        target["display"] = mapping.object_label
+    if mapping.confidence is not None:
+        target["property"] = [{"code": "confidence", "valueDecimal": mapping.confidence}]
+    return target
+
+
+def concept(iri: str, label: str) -> dict[str, Any]:
+    """Return a CodeableConcept of one node of our CodeSystem."""
+    return {"coding": [our_coding(iri, label)], "text": label}
+
+
+def our_coding(iri: str, label: str) -> dict[str, str]:
+    """Return the Coding of one node in our CodeSystem."""
+    return {"system": CODE_SYSTEM_URL, "code": code_of(iri), "display": label}
+
+
+def code_of(iri: str) -> str:
+    """Return the code of a node in our CodeSystem: the slug of its IRI under kb:."""
+    parsed = converter().parse_uri(iri)
+    if parsed is None or parsed.prefix != "kb" or not parsed.identifier:
+        raise InputError(f"<{iri}> is not in the kb: namespace {KB}, so it has no code")
+    return parsed.identifier
+
+
+def identifier_of(mapping: Mapping) -> str:
+    """Return the code of a mapping's target in its terminology (the IRI's local part)."""
+    return converter().parse_uri(mapping.object, strict=True).identifier
+
+
+@cache
+def converter() -> Converter:
+    """Return nephrokb's CURIE converter, built once."""
+    from nephrokb.mappings import curie_converter
+
+    return curie_converter()
+
+
+def fhir_id(slug: str) -> str:
+    """Return a valid FHIR id for a slug: other characters become '-', cut to 64."""
+    return NOT_ID_CHARACTER.sub("-", slug)[:FHIR_ID_LENGTH]
+
+
+def computable_name(label: str) -> str:
+    """Return a FHIR computable name for a label: its words capitalised and joined."""
+    words = re.findall(r"[A-Za-z0-9]+", label)
+    name = "".join(word[:1].upper() + word[1:] for word in words)
+    return name if name[:1].isalpha() else f"Procedure{name}"
