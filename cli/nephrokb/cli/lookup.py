@@ -1,0 +1,47 @@
+"""`nephrokb lookup`: which local concepts map to a terminology code, and how."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, reports_errors
+from nephrokb.lookup import LOOKUP_FORMATS
+
+
+@click.command()
+@click.argument("code")
+@click.option(
+    "--format",
+    "-f",
+    "format_name",
+    default="text",
+    show_default=True,
+    type=click.Choice(sorted(LOOKUP_FORMATS)),
+    help="Output format; json has the structure documented in nephrokb.lookup.",
+)
+@data_option
+@reports_errors
+def lookup(code: str, format_name: str, data: tuple[str, ...]) -> None:
+    """Show which local concepts map to a terminology code, and how.
+
+    CODE is a CURIE (SCTID:313270001, ICD10PCS:0T9330Z, icd10cm:N13.9: the
+    prefix in any case), an IRI (http://snomed.info/id/313270001) or a FHIR
+    system|code pair (http://snomed.info/sct|313270001). Each local concept
+    is shown with the SKOS predicate, its label, the justification,
+    confidence and evidence of the mapping. Exits 0 when a concept maps to
+    CODE, 1 when none does, 2 for an unknown prefix or a malformed code.
+
+    \b
+    Example:
+      nephrokb lookup SCTID:313270001
+      nephrokb lookup icd10cm:N13.9 --format json
+      nephrokb lookup 'http://snomed.info/sct|20018005' --data kb/
+    """
+    from nephrokb.loading import load_knowledge
+    from nephrokb.lookup import lookup_code
+
+    result = lookup_code(load_knowledge(data), code)
+    click.echo(LOOKUP_FORMATS[format_name](result), nl=False)
+    sys.exit(EXIT_OK if result.matches else EXIT_FINDINGS)
