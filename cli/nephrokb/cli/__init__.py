@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "show": "nephrokb.cli.show:show",
     "stats": "nephrokb.cli.stats:stats",
     "fmt": "nephrokb.cli.fmt:fmt",
+    "publish": "nephrokb.cli.publish:publish",
     "lookup": "nephrokb.cli.lookup:lookup",
     "query": "nephrokb.cli.query:query",
     "validate": "nephrokb.cli.validate:validate",

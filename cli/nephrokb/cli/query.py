@@ -2,12 +2,75 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
 
 from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, reports_errors
+from nephrokb.endpoint import DEFAULT_TIMEOUT, KNOWLEDGE_GRAPH
+from nephrokb.errors import QueryError
 from nephrokb.results import FORMATS
+
+
+def graph_option(function):
+    """Declare --graph the same way for every command that talks to a server."""
+    return click.option(
+        "--graph",
+        metavar="IRI",
+        help="Named graph that holds the knowledge on the server, or 'default' for the "
+        f"server's default graph.  [default: {KNOWLEDGE_GRAPH}]",
+    )(function)
+
+
+def timeout_option(function):
+    """Declare --timeout the same way for every command that can wait on something slow."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Give up, exit 2, after waiting this long for the server or for a local query.",
+    )(function)
+
+
+class QueryTimeout(BaseException):
+    """Raised by SIGALRM inside a local query.
+
+    A BaseException, so that run_query does not report it as one more evaluation error.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Stop a local query that runs longer than `seconds` with a QueryError.
+
+    rdflib evaluates in pure Python, so a SIGALRM interrupts it between two steps. Without
+    setitimer (Windows) or outside the main thread, the query runs unbounded.
+    """
+    import signal
+    import threading
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if not (hasattr(signal, "setitimer") and in_main_thread):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise QueryTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except QueryTimeout:
+        raise QueryError(
+            f"the query did not finish within {seconds:g} s (raise --timeout)"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
@@ -60,6 +123,14 @@ def list_text() -> str:
     metavar="FILE",
     help="Write the results to FILE (replaced atomically) instead of standard output.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Query the SPARQL endpoint at URL (its query URL, such as "
+    "http://localhost:7878/query) instead of local knowledge.",
+)
+@graph_option
+@timeout_option
 @reports_errors
 def query(
     source: str | None,
@@ -68,12 +139,20 @@ def query(
     data: tuple[str, ...],
     format_name: str | None,
     output: str | None,
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float,
 ) -> None:
     """Run a read-only SPARQL query on the knowledge.
 
     QUERY is a bundled query name, a .rq file, - for standard input, or SPARQL text;
     the nephrokb prefixes (kb:, nkb:, rdfs:, ...) need no PREFIX lines. ASK prints
     true or false and exits 0 or 1. Updates, SERVICE and FROM are refused.
+
+    With --endpoint the query runs on a SPARQL server (see 'nephrokb serve' and
+    'nephrokb publish'), on the graph --graph names, and prints exactly what it prints
+    locally. Credentials come from NEPHROKB_ENDPOINT_TOKEN, NEPHROKB_ENDPOINT_USER and
+    NEPHROKB_ENDPOINT_PASSWORD, or ~/.netrc; never from the command line.
 
     \b
     Example:
@@ -82,12 +161,17 @@ def query(
       nephrokb query provenance --param node="dilate the access tract" --format json
       nephrokb query 'ASK { kb:pcn-dilate-tract nkb:dependsOn kb:pcn-insert-guidewire }'
       nephrokb query my-query.rq --data kb/ --format csv --output results.csv
+      nephrokb query steps --endpoint http://localhost:7878/query --timeout 10
     """
     if list_queries:
         click.echo(list_text(), nl=False)
         return
     if source is None:
         raise click.UsageError("missing QUERY: a bundled query name, a .rq file, - or SPARQL")
+    if endpoint is not None and data:
+        raise click.UsageError("--data reads local files; it cannot be used with --endpoint")
+    if endpoint is None and graph is not None:
+        raise click.UsageError("--graph names a graph on a server; use it with --endpoint")
 
     from nephrokb.atomic import write_atomic
     from nephrokb.loading import load_knowledge
@@ -97,7 +181,16 @@ def query(
     prepared = prepare_query(*read_query(source))
     terminal = output is None and sys.stdout.isatty()
     writer = writer_for(prepared.kind, format_name or default_format(prepared.kind, terminal))
-    outcome = run_query(prepared, load_knowledge(data), params)
+    if endpoint is not None:
+        from nephrokb.endpoint import query_endpoint
+
+        outcome = query_endpoint(
+            endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout
+        )
+    else:
+        knowledge = load_knowledge(data)
+        with time_limit(timeout):
+            outcome = run_query(prepared, knowledge, params)
     written = writer(outcome).encode("utf-8")
     if output is None:
         # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
