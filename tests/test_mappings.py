@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,19 @@ def test_converter_adds_prefixes_a_file_binds_without_overriding_ours(tmp_path):
     converter = curie_converter(load_graph([path]))
     assert converter.expand("MONDO:0005240") == "http://purl.obolibrary.org/obo/MONDO_0005240"
     assert converter.expand("SCTID:1") == "http://snomed.info/id/1"
+
+
+def test_readme_coverage_table_counts_the_bundled_mappings(bundled_graph):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Terminology mappings", 1)[1].split("\n## ", 1)[0]
+    mappings = read_mappings(bundled_graph)
+    columns = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+    for terminology in TERMINOLOGIES.values():
+        mine = [m for m in mappings if m.terminology == terminology]
+        per_predicate = Counter(m.predicate.removeprefix(SKOS) for m in mine)
+        cells = [len({m.subject for m in mine}), len(mine)] + [per_predicate[c] for c in columns]
+        row = f"| {terminology.name} | " + " | ".join(map(str, cells)) + " |"
+        assert row in section.splitlines(), row
+    subjects = len({m.subject for m in mappings})
+    assert f"{subjects} local concepts" in section
+    assert f"{len(mappings)} mappings" in section
