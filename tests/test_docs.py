@@ -1,0 +1,147 @@
+"""The user guide and README stay true: every `console` example runs and prints what it shows.
+
+A `console` block holds commands (`$ nephrokb ...`) each followed by its exact output. A line
+that is only `...` matches any number of lines; `...` inside a line matches any text in that
+line; a command ending in `# exits N` must exit with N, any other with 0. Commands run through
+Click's CliRunner in a temporary folder holding copies of kb/, ontology/, shapes/ and
+tests/fixtures/, as docs/index.md explains. Every command of the CLI must appear in the guide.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nephrokb.cli import COMMANDS, main
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+DOCUMENTS = [*sorted((REPOSITORY / "docs").glob("*.md")), REPOSITORY / "README.md"]
+COPIED_FOLDERS = ("kb", "ontology", "shapes", "tests/fixtures")
+CONSOLE_BLOCK = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+EXPECTED_EXIT = re.compile(r"\s+# exits (\d+)$")
+ELLIPSIS = "..."
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented command with the output and exit status the docs promise."""
+
+    document: str
+    line: int
+    command: str
+    expected: str
+    exit_code: int
+
+    def __str__(self) -> str:
+        return f"{self.document}:{self.line}"
+
+
+def read_examples(path: Path) -> list[Example]:
+    """Return the commands of every console block of a Markdown file, in order."""
+    text = path.read_text(encoding="utf-8")
+    examples = []
+    for block in CONSOLE_BLOCK.finditer(text):
+        first_line = text.count("\n", 0, block.start(1)) + 1
+        lines = block.group(1).splitlines()
+        starts = [number for number, line in enumerate(lines) if line.startswith("$ ")]
+        assert starts and starts[0] == 0, f"{path.name}:{first_line}: a block starts with '$ '"
+        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+            command = lines[start][2:]
+            exit_code = 0
+            marked = EXPECTED_EXIT.search(command)
+            if marked:
+                exit_code = int(marked.group(1))
+                command = command[: marked.start()]
+            expected = "".join(line + "\n" for line in lines[start + 1 : end])
+            relative = path.relative_to(REPOSITORY).as_posix()
+            examples.append(Example(relative, first_line + start, command, expected, exit_code))
+    return examples
+
+
+EXAMPLES = [example for path in DOCUMENTS for example in read_examples(path)]
+
+
+def output_pattern(expected: str) -> re.Pattern[str]:
+    """Turn expected output into a regex: `...` lines match any lines, `...` in a line any text."""
+    parts = []
+    for line in expected.splitlines():
+        if line == ELLIPSIS:
+            parts.append(r"(?:[^\n]*\n)*?")
+        else:
+            parts.append(".*?".join(re.escape(piece) for piece in line.split(ELLIPSIS)) + r"\n")
+    return re.compile("".join(parts))
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory):
+    """A folder with copies of the data folders, as the examples' working directory."""
+    folder = tmp_path_factory.mktemp("checkout")
+    for name in COPIED_FOLDERS:
+        shutil.copytree(REPOSITORY / name, folder / name)
+    return folder
+
+
+def test_the_docs_have_examples():
+    assert len(EXAMPLES) >= 20
+    assert {example.document for example in EXAMPLES} >= {
+        "docs/index.md",
+        "docs/query-cookbook.md",
+        "docs/validate-in-ci.md",
+        "docs/site.md",
+        "docs/mappings.md",
+    }
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=str)
+def test_documented_command_prints_what_the_docs_show(example, checkout, monkeypatch):
+    arguments = shlex.split(example.command)
+    assert arguments[0] == "nephrokb", f"{example}: only nephrokb commands can be checked"
+    monkeypatch.chdir(checkout)
+    result = CliRunner().invoke(main, arguments[1:])
+    assert result.exit_code == example.exit_code, f"{example}: {result.output}"
+    assert output_pattern(example.expected).fullmatch(result.output), (
+        f"{example}: `{example.command}` printed:\n{result.output}"
+    )
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_in_the_guide(command):
+    guide = (REPOSITORY / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"`nephrokb {command}`" in guide
+
+
+@pytest.mark.parametrize(
+    ("expected", "output", "matches"),
+    [
+        ("a\n...\nd\n", "a\nb\nc\nd\n", True),
+        ("a\n...\nd\n", "a\nd\n", True),
+        ("a\n...\n", "a\n", True),
+        ("x (... triples).\n", "x (1375 triples).\n", True),
+        ("x (... triples).\n", "x (1375 triples).\nmore\n", False),
+        ("a\nb\n", "a\nc\n", False),
+        ("a.b\n", "aXb\n", False),
+    ],
+)
+def test_ellipsis_convention(expected, output, matches):
+    assert bool(output_pattern(expected).fullmatch(output)) is matches
+
+
+def test_readme_shows_the_flow_picture_that_the_site_test_keeps_fresh():
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    assert "(docs/images/percutaneous-nephrostomy-flow.svg)" in readme
+    assert (REPOSITORY / "docs" / "images" / "percutaneous-nephrostomy-flow.svg").is_file()
+
+
+def test_local_links_in_the_docs_resolve():
+    link = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+    for path in DOCUMENTS:
+        for target in link.findall(path.read_text(encoding="utf-8")):
+            if "://" in target:
+                continue
+            assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
