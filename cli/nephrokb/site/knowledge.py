@@ -122,6 +122,7 @@ class Mapping:
     confidence: str | None
     justification: str | None
     comment: str | None
+    evidence: str | None
 
 
 def slug_of(iri: str) -> str:
@@ -298,6 +299,7 @@ def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) ->
 
     terminology = terminology_of(target)
     justification = field("mapping_justification")
+    evidence = field("see_also")
     return Mapping(
         record=str(record) if record is not None else None,
         relation=relation,
@@ -310,4 +312,6 @@ def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) ->
         confidence=field("confidence"),
         justification=compact(justification) if justification else None,
         comment=field("comment"),
+        # Only web addresses become links: a javascript: URL in the data must stay text.
+        evidence=evidence if evidence and evidence.startswith(("http://", "https://")) else None,
     )
