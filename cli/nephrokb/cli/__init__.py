@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "publish": "nephrokb.cli.publish:publish",
     "lookup": "nephrokb.cli.lookup:lookup",
     "query": "nephrokb.cli.query:query",
+    "serve": "nephrokb.cli.serve:serve",
     "validate": "nephrokb.cli.validate:validate",
 }
 
