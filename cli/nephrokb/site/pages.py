@@ -89,8 +89,9 @@ class Links:
         return self.anchor(iri, text)
 
     def term(self, iri: str) -> Markup:
-        """Return a link to a term, showing its compact name (nkb:Step, schema:HowToStep)."""
-        return self.anchor(iri, compact(iri))
+        """Return a link to a term, showing its compact name (nkb:Step) or else its IRI."""
+        name = compact(iri)
+        return self.anchor(iri, iri if name.startswith("<") else name)
 
     def anchor(self, iri: str, text: str) -> Markup:
         """Return `<a href>text</a>` for `iri`, or the bare text when there is nowhere to go."""
