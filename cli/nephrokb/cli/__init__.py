@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "lookup": "nephrokb.cli.lookup:lookup",
     "query": "nephrokb.cli.query:query",
     "serve": "nephrokb.cli.serve:serve",
+    "site": "nephrokb.cli.site:site",
     "validate": "nephrokb.cli.validate:validate",
 }
 
