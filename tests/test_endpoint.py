@@ -35,7 +35,9 @@ JSON_RESULTS = "application/sparql-results+json"
 
 @pytest.fixture(scope="module", autouse=True)
 def local_answers_computed_once(bundled_graph):
-    """Parse the bundled knowledge once, and run each local query once for all formats."""
+    """Parse the bundled knowledge and each query once, and run each local query once."""
+    import functools
+
     import nephrokb.loading
     import nephrokb.query
 
@@ -55,6 +57,9 @@ def local_answers_computed_once(bundled_graph):
             lambda data=None: load(data) if data else bundled_graph,
         )
         patch.setattr(nephrokb.query, "run_query", run_once)
+        patch.setattr(
+            nephrokb.query, "prepare_query", functools.cache(nephrokb.query.prepare_query)
+        )
         yield
 
 
@@ -293,6 +298,12 @@ def test_an_answer_that_is_not_sparql_is_refused(server):
         query("procedures", "--endpoint", server.base),
         "the answer is text/html, not SPARQL results (is this URL a SPARQL query endpoint",
     )
+
+
+def test_an_answer_without_a_content_type_is_refused():
+    with StubServer([Answer(200, b"", "")]) as stub:
+        result = query("procedures", "--endpoint", stub.url)
+    assert_one_line_error(result, "the answer has no content type, not SPARQL results")
 
 
 def test_malformed_results_are_refused():

@@ -231,6 +231,18 @@ def test_refused_credentials_are_named_not_shown(monkeypatch):
     assert "pa55-W0rd-x" not in result.output
 
 
+def test_a_redirect_is_not_followed_with_the_knowledge():
+    moved = Answer(308, headers=(("Location", "https://kb.example.org/store"),))
+    with StubServer([moved]) as stub:
+        result = publish("--endpoint", stub.url, "--data", str(MINIMAL))
+    assert result.exit_code == 2
+    assert len(stub.received) == 1
+    assert result.stderr.endswith(
+        ": HTTP 308 Permanent Redirect (use the URL it redirects to: "
+        "https://kb.example.org/store)\n"
+    )
+
+
 def test_a_query_url_gets_a_hint(oxigraph_server):  # noqa: F811
     result = publish("--endpoint", oxigraph_server.query_url, "--data", str(MINIMAL))
     assert result.exit_code == 2

@@ -49,6 +49,7 @@ QUERY_SERVICE = "SPARQL query endpoint, such as http://localhost:7878/query"
 RESULT_PARSERS = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
+    "application/json": "json",  # what some servers call their JSON results
 }
 GRAPH_PARSERS = {
     "application/n-triples": "nt",
@@ -81,34 +82,38 @@ class Retry:
 
 @dataclass(frozen=True)
 class Response:
-    """An HTTP answer: status, media type (lowercase, no parameters), charset and body."""
+    """An HTTP answer: status, media type (lowercase, no parameters), charset, body, Location."""
 
     status: int
     reason: str
     media_type: str
     charset: str
     body: bytes
+    location: str = ""
 
     def text(self) -> str:
-        """Return the body decoded with its charset (UTF-8 when it names none)."""
-        return self.body.decode(self.charset, errors="replace")
+        """Return the body decoded with its charset (UTF-8 when it names none or an unknown one)."""
+        try:
+            return self.body.decode(self.charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
 
 
 def check_url(url: str) -> urllib.parse.SplitResult:
     """Return the parts of an http(s) URL, refusing other schemes and embedded credentials."""
     import urllib.parse
 
-    if any(character.isspace() or ord(character) < 32 for character in url):
-        raise EndpointError(f"'{url.strip()}' is not a URL: it holds spaces or control characters")
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise EndpointError(f"'{url}' is not an http:// or https:// URL")
     if "@" in parts.netloc:
-        # Never echo the URL here: the part before @ holds a password.
+        # Checked first, and the URL never echoed: the part before @ holds a password.
         raise EndpointError(
             "the endpoint URL holds credentials; remove them and set NEPHROKB_ENDPOINT_TOKEN, "
             "or NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD, or use ~/.netrc"
         )
+    if any(character.isspace() or ord(character) < 32 for character in url):
+        raise EndpointError(f"'{url.strip()}' is not a URL: it holds spaces or control characters")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EndpointError(f"'{url}' is not an http:// or https:// URL")
     return parts
 
 
@@ -235,7 +240,9 @@ def read_response(answer, status: int, reason: str, timeout: float) -> Response:
     content_type = (headers.get("Content-Type") or "") if headers else ""
     charset = (headers.get_content_charset() if headers else None) or "utf-8"
     media_type = content_type.split(";")[0].strip().lower()
-    return Response(status, str(reason or ""), media_type, charset, b"".join(chunks))
+    location = (headers.get("Location") or "") if headers else ""
+    body = b"".join(chunks)
+    return Response(status, str(reason or ""), media_type, charset, body, location)
 
 
 def transport_error(
@@ -289,7 +296,7 @@ def status_error(
     elif response.status in WRONG_SERVICE_STATUSES:
         message += f" (is this URL a {service}?)"
     elif 300 <= response.status < 400:
-        message += " (the server redirects; use the URL it points to)"
+        message += f" (use the URL it redirects to: {response.location or 'not given'})"
     if attempts > 1:
         message += f" after {attempts} tries"
     return EndpointError(message, path=url)
@@ -297,7 +304,7 @@ def status_error(
 
 def error_detail(response: Response) -> str:
     """Return the first LONGEST_DETAIL characters of a plain-text error body, on one line."""
-    if response.media_type not in ("text/plain", "application/json", "text/x-sparql-error"):
+    if response.media_type not in ("text/plain", "application/json"):
         return ""
     detail = " ".join(response.text().split())
     if len(detail) > LONGEST_DETAIL:
@@ -430,9 +437,9 @@ def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
     parsers = GRAPH_PARSERS if kind == "graph" else RESULT_PARSERS
     parser = parsers.get(response.media_type)
     if parser is None:
-        got = response.media_type or "no content type"
+        got = f"is {response.media_type}" if response.media_type else "has no content type"
         raise EndpointError(
-            f"the answer is {got}, not SPARQL results (is this URL a {QUERY_SERVICE}?)", path=url
+            f"the answer {got}, not SPARQL results (is this URL a {QUERY_SERVICE}?)", path=url
         )
     try:
         if kind == "graph":
@@ -447,8 +454,9 @@ def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
         raise EndpointError(f"asked for {kind.upper()} results, got {result.type}", path=url)
     if kind == "ask":
         return QueryOutcome("ask", boolean=bool(result.askAnswer))
-    variables = tuple(str(variable) for variable in result.vars or ())
-    rows = tuple(tuple(row.get(variable) for variable in result.vars) for row in result.bindings)
+    names = result.vars or []
+    variables = tuple(str(variable) for variable in names)
+    rows = tuple(tuple(row.get(variable) for variable in names) for row in result.bindings)
     return QueryOutcome("select", variables=variables, rows=rows)
 
 
