@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING
 from nephrokb.credentials import Credentials, credentials_for
 from nephrokb.errors import EndpointError, QueryError
 from nephrokb.namespaces import KB, PREFIXES
-from nephrokb.query import PreparedQuery, QueryOutcome, resolve_term
 
 if TYPE_CHECKING:
     import urllib.parse
 
     from rdflib import Graph
     from rdflib.term import Identifier
+
+    from nephrokb.query import PreparedQuery, QueryOutcome
 
 # The named graph of the knowledge on a server: the graph N-Quads and TriG exports use.
 KNOWLEDGE_GRAPH = KB
@@ -395,6 +396,8 @@ def bind_parameters(
     """Resolve each parameter to a term, calling `labels()` for a graph only if one is a label."""
     from rdflib import BNode, Graph
 
+    from nephrokb.query import resolve_term
+
     bindings: dict[str, Identifier] = {}
     labels_graph: Graph | None = None
     for name, value in params.items():
@@ -434,6 +437,8 @@ def endpoint_labels(url: str, *, graph: str, timeout: float, retry: Retry | None
 
 def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
     """Parse the endpoint's answer into a QueryOutcome of `kind`, refusing what is not SPARQL."""
+    from nephrokb.query import QueryOutcome
+
     parsers = GRAPH_PARSERS if kind == "graph" else RESULT_PARSERS
     parser = parsers.get(response.media_type)
     if parser is None:
