@@ -6,20 +6,14 @@ import sys
 
 import click
 
-from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, reports_errors
+from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, format_option, reports_errors
 from nephrokb.lookup import LOOKUP_FORMATS
 
 
 @click.command()
 @click.argument("code")
-@click.option(
-    "--format",
-    "-f",
-    "format_name",
-    default="text",
-    show_default=True,
-    type=click.Choice(sorted(LOOKUP_FORMATS)),
-    help="Output format; json has the structure documented in nephrokb.lookup.",
+@format_option(
+    LOOKUP_FORMATS, "Output format; json has the structure documented in nephrokb.lookup."
 )
 @data_option
 @reports_errors

@@ -25,6 +25,19 @@ def data_option(function):
     )(function)
 
 
+def format_option(choices, help_text: str = "Output format."):
+    """Declare --format/-f the same way for every command, defaulting to text."""
+    return click.option(
+        "--format",
+        "-f",
+        "format_name",
+        default="text",
+        show_default=True,
+        type=click.Choice(sorted(choices)),
+        help=help_text,
+    )
+
+
 def reports_errors(function):
     """Turn a NephroKBError into one line on stderr and exit code 2."""
 

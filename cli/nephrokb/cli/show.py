@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import click
 
-from nephrokb.cli.options import data_option, reports_errors
+from nephrokb.cli.options import data_option, format_option, reports_errors
 from nephrokb.exporters.procedure import PROCEDURE_FORMATS
 
 
 @click.command()
 @click.argument("procedure")
-@click.option(
-    "--format",
-    "-f",
-    "format_name",
-    default="text",
-    show_default=True,
-    type=click.Choice(sorted(PROCEDURE_FORMATS)),
-    help="Output format; json has the structure documented in nephrokb.exporters.procedure.",
+@format_option(
+    PROCEDURE_FORMATS,
+    "Output format; json has the structure documented in nephrokb.exporters.procedure.",
 )
 @data_option
 @reports_errors

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import click
 
-from nephrokb.cli.options import data_option, reports_errors
+from nephrokb.cli.options import data_option, format_option, reports_errors
 from nephrokb.stats import STATS_FORMATS
 
 
 @click.command()
-@click.option(
-    "--format",
-    "-f",
-    "format_name",
-    default="text",
-    show_default=True,
-    type=click.Choice(sorted(STATS_FORMATS)),
-    help="Output format.",
-)
+@format_option(STATS_FORMATS, "Output format.")
 @data_option
 @reports_errors
 def stats(format_name: str, data: tuple[str, ...]) -> None:
