@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -172,9 +172,16 @@ class OxigraphServer:
         self.log.seek(0)
         return last_line(self.log.read()) or f"exit code {self.process.returncode}"
 
-    def wait(self) -> int:
-        """Wait for the server to exit and return its exit code."""
-        return self.process.wait()
+    def wait(self, until: Callable[[], bool]) -> int | None:
+        """Wait until the server exits (return its exit code) or `until()` is true (None).
+
+        Polling, rather than a blocking wait, lets a signal handler simply set a flag.
+        """
+        while self.process.poll() is None:
+            if until():
+                return None
+            time.sleep(POLL_INTERVAL)
+        return self.process.returncode
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Terminate the server and wait for it; kill it if it does not stop in time."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+from collections.abc import Iterator
 
 import click
 
@@ -11,18 +12,32 @@ from nephrokb.cli.options import data_option, reports_errors
 from nephrokb.errors import EndpointError
 
 
+class StopRequests:
+    """Records SIGINT (Ctrl-C) and SIGTERM as requests to stop, instead of raising."""
+
+    def __init__(self):
+        self.received: list[int] = []
+
+    def __call__(self, signal_number, frame) -> None:
+        self.received.append(signal_number)
+
+    def requested(self) -> bool:
+        """True once a stop signal has arrived."""
+        return bool(self.received)
+
+
 @contextlib.contextmanager
-def interrupted_by_sigterm():
-    """Treat SIGTERM like Ctrl-C (KeyboardInterrupt) while the block runs."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
+def stop_requests() -> Iterator[StopRequests]:
+    """Record SIGINT and SIGTERM while the block runs, restoring their handlers after."""
+    requests = StopRequests()
+    previous = {
+        number: signal.signal(number, requests) for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
-        yield
+        yield requests
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @click.command()
@@ -64,18 +79,22 @@ def serve(host: str, port: int, location: str | None, data: tuple[str, ...]) -> 
 
     executable = find_oxigraph()
     knowledge = load_knowledge(data)
-    with interrupted_by_sigterm(), store_folder(location) as folder:
-        load_store(executable, folder, export_ntriples(knowledge))
-        with OxigraphServer(executable, folder, host, port) as server:
-            server.start()
-            click.echo(server.query_url)
-            click.echo(
-                f"nephrokb: serving {len(knowledge)} triples read-only; press Ctrl-C to stop",
-                err=True,
-            )
-            try:
-                server.wait()
-            except KeyboardInterrupt:
-                click.echo("nephrokb: stopped", err=True)
-                return
-            raise EndpointError(f"oxigraph stopped unexpectedly: {server.message()}")
+    with stop_requests() as stop:
+        try:
+            with store_folder(location) as folder:
+                load_store(executable, folder, export_ntriples(knowledge))
+                with OxigraphServer(executable, folder, host, port) as server:
+                    server.start()
+                    click.echo(server.query_url)
+                    click.echo(
+                        f"nephrokb: serving {len(knowledge)} triples read-only; "
+                        "press Ctrl-C to stop",
+                        err=True,
+                    )
+                    if server.wait(until=stop.requested) is not None:
+                        raise EndpointError(f"oxigraph stopped unexpectedly: {server.message()}")
+        except EndpointError:
+            # Ctrl-C reaches oxigraph too, which may fail a load or a start: not an error.
+            if not stop.requested():
+                raise
+    click.echo("nephrokb: stopped", err=True)
