@@ -17,6 +17,7 @@ from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE
 
 # Command name -> "module:function"; adding a command is one entry here plus its module.
 COMMANDS: dict[str, str] = {
+    "diff": "nephrokb.cli.diff:diff",
     "export": "nephrokb.cli.export:export",
     "show": "nephrokb.cli.show:show",
     "stats": "nephrokb.cli.stats:stats",

@@ -1,0 +1,52 @@
+"""`nephrokb diff`: what changed in the knowledge between two versions."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, format_option, reports_errors
+from nephrokb.diff import DIFF_FORMATS
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, metavar="OLD NEW | --git REV1 [REV2]")
+@click.option(
+    "--git",
+    "use_git",
+    is_flag=True,
+    help="Compare the kb/ folder of the current git repository at REV1 with REV2 "
+    "(default: the working tree).",
+)
+@format_option(
+    DIFF_FORMATS, "How to write the changes: for people, a pull-request comment, or programs."
+)
+@reports_errors
+def diff(inputs: tuple[str, ...], use_git: bool, format_name: str) -> None:
+    """Show what changed in the knowledge, not in the text.
+
+    OLD and NEW are Turtle files or folders. Reports procedures, steps, dependencies,
+    step conditions, indications, benefits, conditions and mappings added, removed,
+    renumbered, moved, reworded or changed; layout and blank-node names are ignored.
+    Exits 0 when nothing changed, 1 when something did, 2 when an input cannot be read.
+
+    \b
+    Example:
+      nephrokb diff old-kb/ kb/
+      nephrokb diff --git HEAD~1
+      nephrokb diff --git v1.0 v1.1 --format json
+      nephrokb diff --git origin/main --format markdown > knowledge-changes.md
+    """
+    from nephrokb.diff import diff_paths, diff_revisions
+
+    if use_git:
+        if not 1 <= len(inputs) <= 2:
+            raise click.UsageError("--git takes one or two revisions: REV1 [REV2]")
+        changes = diff_revisions(*inputs)
+    else:
+        if len(inputs) != 2:
+            raise click.UsageError("name two files or folders, OLD and NEW (or use --git REV1)")
+        changes = diff_paths([inputs[0]], [inputs[1]])
+    click.echo(DIFF_FORMATS[format_name](changes), nl=False)
+    sys.exit(EXIT_FINDINGS if changes.changes else EXIT_OK)
