@@ -25,13 +25,21 @@ from nephrokb.reports import REPORT_FORMATS
     is_flag=True,
     help="Fail (exit 1) on warnings and info too, not only on violations.",
 )
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Validate only the nodes a change since this git revision could affect.",
+)
 @reports_errors
-def validate(data: tuple[str, ...], report_format: str, strict: bool) -> None:
+def validate(
+    data: tuple[str, ...], report_format: str, strict: bool, changed_since: str | None
+) -> None:
     """Check knowledge against the SHACL shapes.
 
     Each result names the file and line where its node is described. Exits 0 when the
     knowledge conforms, 1 when there are violations (with --strict, any result),
-    2 when the input cannot be read.
+    2 when the input cannot be read. With --changed-since, only the nodes the change
+    since REV could affect are validated, with the results a full validation gives them.
 
     \b
     Example:
@@ -39,10 +47,16 @@ def validate(data: tuple[str, ...], report_format: str, strict: bool) -> None:
       nephrokb validate --data kb/ --data my-procedure.ttl
       nephrokb validate --format sarif > nephrokb.sarif
       nephrokb validate --format github --strict
+      nephrokb validate --data kb/ --changed-since origin/main
     """
     from nephrokb.reports import render_report
     from nephrokb.validation import validate as run_validation
+    from nephrokb.validation import validate_changed_since
 
-    report = run_validation(list(data))
+    report = (
+        run_validation(list(data))
+        if changed_since is None
+        else validate_changed_since(changed_since, list(data))
+    )
     click.echo(render_report(report, report_format, strict=strict), nl=False)
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
