@@ -138,7 +138,7 @@ def check_changed_only_validation(name: str, graph: Graph) -> None:
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=int(os.environ.get("N", 100)),
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
