@@ -482,6 +482,7 @@ class DevTools:
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
+                "--disable-dev-shm-usage",
                 "--disable-background-networking",
                 "--disable-extensions",
                 "--no-first-run",
