@@ -15,13 +15,22 @@ from markupsafe import Markup, escape
 
 from nephrokb import __version__
 from nephrokb.errors import InputError
-from nephrokb.model import Procedure, Reference, SourceLine, read_procedures, text_of
+from nephrokb.model import (
+    Procedure,
+    Reference,
+    SourceLine,
+    label_of,
+    read_procedures,
+    source_lines,
+    text_of,
+)
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 from nephrokb.site.knowledge import (
     GLOSSARY_PAGE,
     IDENTIFIERS_PAGE,
     IMAGES_FOLDER,
     INDEX_PAGE,
+    OWL,
     QUERIES_PAGE,
     SAFE_FILE_NAME,
     SITE_FILES,
@@ -30,6 +39,7 @@ from nephrokb.site.knowledge import (
     Anchor,
     incoming_relations,
     index_anchors,
+    kind_label,
     literal_facts,
     outgoing_relations,
     procedure_page,
@@ -290,8 +300,6 @@ def sorted_by_label(values: dict[str, Any], graph: Graph) -> list[tuple[Referenc
     """Return (node, value) pairs ordered by the node's label."""
     from rdflib import URIRef
 
-    from nephrokb.model import label_of
-
     pairs = [(Reference(iri, label_of(graph, URIRef(iri))), value) for iri, value in values.items()]
     return sorted(pairs, key=lambda pair: (pair[0].label.casefold(), pair[0].iri))
 
@@ -299,8 +307,6 @@ def sorted_by_label(values: dict[str, Any], graph: Graph) -> list[tuple[Referenc
 def kind_name(graph: Graph, labels: Graph, iri: str) -> str:
     """Return the label of a node's first type."""
     from rdflib import URIRef
-
-    from nephrokb.site.knowledge import kind_label
 
     return kind_label(types_of(graph, URIRef(iri)), labels)
 
@@ -323,8 +329,6 @@ def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
     """Read one node for the glossary."""
     from rdflib import URIRef
 
-    from nephrokb.model import source_lines
-
     node = URIRef(anchor.iri)
     return Entry(
         anchor=anchor,
@@ -342,8 +346,6 @@ def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
 def glossary_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Page:
     """Every node that is not a procedure, step, source or mapping, grouped by type."""
     from rdflib import URIRef
-
-    from nephrokb.model import label_of
 
     grouped: dict[str, list[Entry]] = {}
     for anchor in anchors.values():
@@ -379,8 +381,6 @@ def glossary_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pa
 def unplaced_mappings(graph: Graph, anchors: dict[str, Anchor]) -> list[dict[str, Any]]:
     """Return the mapping records whose subject has no entry here, so they get one of their own."""
     from rdflib import URIRef
-
-    from nephrokb.site.knowledge import OWL
 
     unplaced = []
     for anchor in anchors.values():
