@@ -37,6 +37,9 @@ from nephrokb.site.knowledge import (
     SOURCES_PAGE,
     VOCABULARY_PAGE,
     Anchor,
+    Fact,
+    Mapping,
+    Relation,
     incoming_relations,
     index_anchors,
     kind_label,
@@ -318,10 +321,10 @@ class Entry:
     anchor: Anchor
     types: tuple[str, ...]
     text: str | None
-    facts: tuple
-    outgoing: tuple
-    incoming: tuple
-    mappings: tuple
+    facts: tuple[Fact, ...]
+    outgoing: tuple[Relation, ...]
+    incoming: tuple[Relation, ...]
+    mappings: tuple[Mapping, ...]
     sources: tuple[SourceLine, ...]
 
 
