@@ -204,6 +204,14 @@ def test_git_compares_two_revisions_of_kb(repository):
     assert run("--git", "HEAD", "HEAD").exit_code == 0
 
 
+def test_git_reads_kb_at_the_repository_root_from_any_folder(repository, monkeypatch):
+    (repository / "docs").mkdir()
+    monkeypatch.chdir(repository / "docs")
+    expected = (FIXTURES / "diff" / "several-kinds" / "expected.txt").read_text(encoding="utf-8")
+    assert run("--git", "HEAD~1", "HEAD").output == expected
+    assert run("--git", "HEAD").output == "No changes in the knowledge.\n"
+
+
 def test_git_compares_a_revision_with_the_working_tree(repository):
     assert run("--git", "HEAD").output == "No changes in the knowledge.\n"
     shutil.copy(

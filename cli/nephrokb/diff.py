@@ -199,19 +199,19 @@ def diff_paths(old: Sequence[str | Path], new: Sequence[str | Path]) -> Knowledg
 
 
 def diff_revisions(
-    old_revision: str, new_revision: str | None = None, *, folder: str | Path = "kb"
+    old_revision: str, new_revision: str | None = None, *, folder: str = "kb"
 ) -> KnowledgeDiff:
-    """Compare `folder` of the current git repository at two revisions (new: working tree)."""
-    from nephrokb.git_revisions import load_revision, relative_name, repository_root
+    """Compare a folder of the current git repository (its path from the repository root)
+    at two revisions; without `new_revision`, compare with the working tree."""
+    from nephrokb.git_revisions import load_revision, repository_root
     from nephrokb.loading import load_graph
 
     root = repository_root(Path.cwd())
-    relative = relative_name(root, Path(folder))
-    old = load_revision(root, old_revision, [relative])
+    old = load_revision(root, old_revision, [folder])
     new = (
-        load_graph([root / relative])
+        load_graph([root / folder])
         if new_revision is None
-        else load_revision(root, new_revision, [relative])
+        else load_revision(root, new_revision, [folder])
     )
     return diff_graphs(old, new)
 

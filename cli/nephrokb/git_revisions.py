@@ -94,8 +94,12 @@ def files_at(root: Path, commit: str, relative: str) -> dict[str, str]:
 
 
 def working_blob_ids(root: Path, paths: Iterable[Path]) -> dict[str, str]:
-    """Return {path relative to root: the blob id git would store} for working-tree files."""
-    names = [relative_name(root, path) for path in paths]
+    """Return {path relative to root: the blob id git would store} for working-tree files.
+
+    A name git cannot take one per line (it holds a newline) gets no id, so it always
+    counts as changed.
+    """
+    names = [name for name in (relative_name(root, path) for path in paths) if "\n" not in name]
     if not names:
         return {}
     listing = "".join(name + "\n" for name in names).encode("utf-8")
