@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 
 import click
@@ -42,33 +41,41 @@ class QueryTimeout(BaseException):
     """
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Stop a local query that runs longer than `seconds` with a QueryError.
+# After the first alarm, another every so often: Python ignores an exception raised while
+# it runs a finalizer (rdflib's generators have many), so one alarm can be lost.
+ALARM_REPEAT = 0.1
 
-    rdflib evaluates in pure Python, so a SIGALRM interrupts it between two steps. Without
-    setitimer (Windows) or outside the main thread, the query runs unbounded.
+
+def run_within(seconds: float, function, *args):
+    """Return function(*args), or raise QueryError once it has run for `seconds`.
+
+    rdflib evaluates in pure Python, so SIGALRM interrupts it between two steps. Without
+    setitimer (Windows) or outside the main thread, the function runs unbounded.
     """
     import signal
     import threading
 
     in_main_thread = threading.current_thread() is threading.main_thread()
     if not (hasattr(signal, "setitimer") and in_main_thread):
-        yield
-        return
+        return function(*args)
+    finished = False
 
     def expire(signum, frame):
-        raise QueryTimeout
+        # Never interrupt this function's own clean-up, nor anything once it has begun.
+        if not finished and frame is not None and frame.f_code is not run_within.__code__:
+            raise QueryTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
-        yield
+        return function(*args)
     except QueryTimeout:
+        finished = True
         raise QueryError(
             f"the query did not finish within {seconds:g} s (raise --timeout)"
         ) from None
     finally:
+        finished = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
@@ -188,9 +195,7 @@ def query(
             endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout
         )
     else:
-        knowledge = load_knowledge(data)
-        with time_limit(timeout):
-            outcome = run_query(prepared, knowledge, params)
+        outcome = run_within(timeout, run_query, prepared, load_knowledge(data), params)
     written = writer(outcome).encode("utf-8")
     if output is None:
         # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
