@@ -22,7 +22,7 @@ from rdflib.compare import isomorphic
 
 from conftest import FIXTURES
 from nephrokb.cli import main
-from nephrokb.diff import DIFF_FORMATS, diff_graphs, diff_paths
+from nephrokb.diff import DIFF_FORMATS, diff_graphs, diff_paths, render_text
 from nephrokb.errors import InputError
 
 CASES = sorted(path for path in (FIXTURES / "diff").iterdir() if path.is_dir())
@@ -263,3 +263,27 @@ def test_git_outside_a_repository_is_an_input_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match="is not in a git repository"):
         diff_revisions("HEAD")
+
+
+def test_texts_are_compared_and_shown_exactly_as_written():
+    prefixes = (
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "@prefix kb: <https://w3id.org/nephrokb/id/> .\n"
+        "@prefix nkb: <https://w3id.org/nephrokb/vocab#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    )
+    old = Graph().parse(
+        data=prefixes + 'kb:s a nkb:Step ; rdfs:label "Pass a wire"@en ;'
+        ' dcterms:description "One."@en ; nkb:condition "if needed"@en .',
+        format="turtle",
+    )
+    new = Graph().parse(
+        data=prefixes + 'kb:s a nkb:Step ; rdfs:label "Pass a  wire"@en ;'
+        ' dcterms:description "One.\\nTwo."@en ; nkb:condition "if needed" .',
+        format="turtle",
+    )
+    assert render_text(diff_graphs(old, new)).splitlines()[:3] == [
+        'step reworded: kb:s "Pass a wire": dcterms:description "One." -> "One.\\nTwo."',
+        'step reworded: kb:s "Pass a wire": rdfs:label "Pass a wire" -> "Pass a  wire"',
+        'step condition changed: kb:s "Pass a wire": "if needed"@en -> "if needed"',
+    ]

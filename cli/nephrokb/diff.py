@@ -98,8 +98,9 @@ class Change:
     """One fact that differs between the old and the new knowledge.
 
     `node` is the IRI the fact is about and `label` its label (from the new version when it
-    has one). `old` and `new` are the values before and after: texts, step numbers, or IRIs
-    when `values` is "iri". `target` is the other node of a link (the step a dependency
+    has one). `old` and `new` are the values before and after: texts as written, step numbers,
+    IRIs when `values` is "iri", or N-Triples terms when `values` is "term" (only a language
+    tag or datatype changed). `target` is the other node of a link (the step a dependency
     points at, the procedure an indication is attached to, a mapping's concept) or, for a
     step, its procedure. `property` is the predicate whose values changed.
     """
@@ -322,10 +323,8 @@ class ChangeReader:
             if not triples:
                 continue
             self.explain(triples)
-            old, new = texts(self.old, node, predicate), texts(self.new, node, predicate)
-            if old == new:  # only a language tag or datatype changed: show the terms
-                old, new = terms(self.old, node, predicate), terms(self.new, node, predicate)
-            yield Change(kind, "reworded", str(node), self.label(node), predicate, old, new)
+            old, new, values = changed_values(self.old, self.new, node, predicate)
+            yield Change(kind, "reworded", str(node), self.label(node), predicate, old, new, values)
 
     def procedure_of(self, graph: Graph, step: Node) -> Node | None:
         """The one procedure holding `step`, or None when none or several do."""
@@ -342,10 +341,10 @@ class ChangeReader:
 
     def step_position_changes(self) -> Iterable[Change]:
         """Steps in both versions that were renumbered or moved to another procedure."""
-        steps = self.members(self.old, NODE_CLASSES["step"]) & self.members(
+        kept = self.members(self.old, NODE_CLASSES["step"]) & self.members(
             self.new, NODE_CLASSES["step"]
         )
-        for step in steps:
+        for step in kept & (self.by_subject.keys() | self.by_object.keys()):
             renumbered = self.with_subject(step, VOCAB + "stepNumber")
             procedure = self.procedure_of(self.new, step)
             context = {
@@ -391,9 +390,11 @@ class ChangeReader:
         triples = self.differing(predicate)
         self.explain(triples)
         for step in sorted({triple[0] for triple in triples}):
-            old, new = texts(self.old, step, predicate), texts(self.new, step, predicate)
+            old, new, values = changed_values(self.old, self.new, step, predicate)
             action = "added" if old is None else "removed" if new is None else "changed"
-            yield Change("step condition", action, str(step), self.label(step), None, old, new)
+            yield Change(
+                "step condition", action, str(step), self.label(step), None, old, new, values
+            )
 
     def attachment_changes(self) -> Iterable[Change]:
         """Indications and benefits attached to or detached from procedures."""
@@ -482,14 +483,24 @@ class ChangeReader:
             yield Change("node", action, str(node), self.label(node), names, values="iri")
 
 
+def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> tuple:
+    """Return the old and new values of a text predicate, and how to show them.
+
+    Texts are kept exactly as written (whitespace too); when only a language tag or a
+    datatype changed, the values are given as N-Triples terms, so the change shows.
+    """
+    before, after = texts(old, node, predicate), texts(new, node, predicate)
+    if before != after:
+        return before, after, "text"
+    return terms(old, node, predicate), terms(new, node, predicate), "term"
+
+
 def texts(graph: Graph, node: Node, predicate: str) -> str | None:
-    """Return the values of `predicate` on `node` as one text (several joined by ` | `)."""
+    """Return the literal values of `predicate` on `node` as written (several: ` | `)."""
     from rdflib import Literal, URIRef
 
     values = sorted(
-        " ".join(str(value).split()) + language_suffix(value)
-        for value in graph.objects(node, URIRef(predicate))
-        if isinstance(value, Literal)
+        str(value) for value in graph.objects(node, URIRef(predicate)) if isinstance(value, Literal)
     )
     return " | ".join(values) if values else None
 
@@ -502,18 +513,16 @@ def terms(graph: Graph, node: Node, predicate: str) -> str | None:
     return " | ".join(values) if values else None
 
 
-def language_suffix(value) -> str:
-    """Name a language other than English, so a change of tag alone is visible."""
-    return "" if value.language in (None, "en") else f"@{value.language}"
-
-
 class Style:
     """How a writer shows nodes and values: plain text for terminals."""
 
     arrow = " -> "
 
     def text(self, text: str) -> str:
-        return f'"{text}"'
+        return f'"{one_line(text)}"'
+
+    def term(self, term: str) -> str:
+        return one_line(term)
 
     def node(self, iri: str, label: str | None) -> str:
         return f'{compact(iri)} "{label}"' if label else compact(iri)
@@ -526,6 +535,8 @@ class Style:
             return None
         if change.values == "iri":
             return self.iris(value)
+        if change.values == "term":
+            return self.term(value)
         if change.kind == "step" and change.property is None:
             return f"step {value}"
         return self.text(value)
@@ -537,7 +548,10 @@ class MarkdownStyle(Style):
     arrow = " → "
 
     def text(self, text: str) -> str:
-        return f'"{escape_markdown(text)}"'
+        return f'"{escape_markdown(one_line(text))}"'
+
+    def term(self, term: str) -> str:
+        return escape_markdown(one_line(term))
 
     def node(self, iri: str, label: str | None) -> str:
         return f'`{compact(iri)}` "{escape_markdown(label)}"' if label else f"`{compact(iri)}`"
@@ -547,6 +561,14 @@ class MarkdownStyle(Style):
 
 
 MARKDOWN_SPECIAL = str.maketrans({character: "\\" + character for character in "\\`*_[]<>|~"})
+
+
+LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def one_line(text: str) -> str:
+    """Write line breaks and tabs as escapes, so that every change stays on one line."""
+    return text.translate(LINE_BREAKS)
 
 
 def escape_markdown(text: str) -> str:
