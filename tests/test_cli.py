@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from nephrokb.cli import COMMANDS, main
 
 COMMANDS = sorted(COMMANDS)
+README = Path(__file__).parents[1] / "README.md"
 
 
 def test_group_help_lists_commands():
@@ -69,3 +75,20 @@ def test_unknown_option_is_a_usage_error():
     assert result.output == (
         "nephrokb: error: No such option '--bogus'. (see 'nephrokb validate --help')\n"
     )
+
+
+def test_shell_completion_as_documented_in_the_readme():
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("nephrokb"))],
+        env={
+            **os.environ,
+            "COMP_WORDS": "nephrokb va",
+            "COMP_CWORD": "1",
+            "_NEPHROKB_COMPLETE": "bash_complete",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.stdout == "plain,validate\n"
+    assert "_NEPHROKB_COMPLETE=bash_source nephrokb" in README.read_text(encoding="utf-8")
