@@ -55,8 +55,8 @@ def repository_root(path: str | Path) -> Path:
         folder = folder.parent
     try:
         output = run_git(["rev-parse", "--show-toplevel"], folder)
-    except InputError:
-        raise InputError("is not in a git repository", path=str(path)) from None
+    except InputError as error:  # git's reason tells "not a repository" from "dubious ownership"
+        raise InputError(f"is not in a git repository ({error.message})", path=str(path)) from None
     return Path(output.decode("utf-8").strip()).resolve()
 
 
