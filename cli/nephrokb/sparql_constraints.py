@@ -9,6 +9,7 @@ depend on $this being pre-bound; `tests/test_fast_validation.py` checks it again
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def evaluate(
         solutions = (
             ({"this": node, "value": value} for node, value in native(data_graph))
             if native
-            else (row.asdict() for row in data_graph.query(item.query))
+            else (row.asdict() for row in data_graph.query(prepared(item.query)))
         )
         for bindings in solutions:
             if bindings.get("this") not in focus:
@@ -129,6 +130,14 @@ def evaluate(
                 path=bindings.get("path"),
                 value=bindings.get("value", bindings["this"]),
             )
+
+
+@functools.lru_cache(maxsize=256)
+def prepared(query: str):
+    """Parse and translate a query once; rdflib otherwise re-parses it on every run."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(query)
 
 
 def substitute(message: str, bindings: dict) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -159,15 +161,14 @@ def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[Validati
 
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
-    shapes_graph = load_graph(bundled_files("shapes"))
-    ontology_graph = load_graph(bundled_files("ontology"))
-    core_shapes, constraints = (
-        sparql_constraints.split_shapes(shapes_graph) if engine == "fast" else (shapes_graph, [])
+    shapes_graph, ontology_graph, core_shapes, constraints = bundled_shapes(
+        bundled_digest(), split=engine == "fast"
     )
     try:
         _, results_graph, _ = pyshacl.validate(
             data_graph,
-            shacl_graph=core_shapes,
+            # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
+            shacl_graph=copy_graph(core_shapes),
             ont_graph=ontology_graph,
             inference="none",
             advanced=True,
@@ -182,6 +183,39 @@ def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[Validati
         solutions = sparql_constraints.evaluate(mixed, shapes_graph, constraints)
         results.extend(sparql_result(solution, mixed) for solution in set(solutions))
     return tuple(sorted(results, key=ValidationResult.sort_key))
+
+
+def copy_graph(graph: Graph) -> Graph:
+    """Return a new graph with the same triples and prefixes."""
+    from rdflib import Graph
+
+    copy = Graph(namespace_manager=graph.namespace_manager)
+    copy += graph
+    return copy
+
+
+def bundled_digest() -> str:
+    """Return a hash of the bundled shapes and ontology files, the key of their cache."""
+    digest = hashlib.sha256()
+    for path in (*bundled_files("shapes"), *bundled_files("ontology")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def bundled_shapes(digest: str, *, split: bool) -> tuple:
+    """Parse the bundled shapes and ontology once per content (the graphs are read-only).
+
+    Returns (shapes, ontology, shapes for pyshacl, SPARQL constraints evaluated natively).
+    """
+    from nephrokb import sparql_constraints
+
+    shapes_graph = load_graph(bundled_files("shapes"))
+    ontology_graph = load_graph(bundled_files("ontology"))
+    if not split:
+        return shapes_graph, ontology_graph, shapes_graph, []
+    core_shapes, constraints = sparql_constraints.split_shapes(shapes_graph)
+    return shapes_graph, ontology_graph, core_shapes, constraints
 
 
 def sparql_result(solution, graph: Graph) -> ValidationResult:
