@@ -7,6 +7,8 @@ import sys
 
 import click
 
+# The endpoint module imports nothing heavy, so its constants cost nothing at start-up.
+from nephrokb.endpoint import DEFAULT_TIMEOUT, KNOWLEDGE_GRAPH
 from nephrokb.errors import NephroKBError
 
 EXIT_OK = 0
@@ -22,6 +24,28 @@ def data_option(function):
         multiple=True,
         metavar="PATH",
         help="Turtle file or folder to read instead of the bundled knowledge base (repeatable).",
+    )(function)
+
+
+def graph_option(function):
+    """Declare --graph the same way for every command that talks to a server."""
+    return click.option(
+        "--graph",
+        metavar="IRI",
+        help="Named graph that holds the knowledge on the server, or 'default' for the "
+        f"server's default graph.  [default: {KNOWLEDGE_GRAPH}]",
+    )(function)
+
+
+def timeout_option(function):
+    """Declare --timeout the same way for every command that can wait on something slow."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Give up, exit 2, after waiting this long for the server (or a local query).",
     )(function)
 
 

@@ -6,8 +6,13 @@ import sys
 
 import click
 
-from nephrokb.cli.options import EXIT_FINDINGS, data_option, reports_errors
-from nephrokb.cli.query import graph_option, timeout_option
+from nephrokb.cli.options import (
+    EXIT_FINDINGS,
+    data_option,
+    graph_option,
+    reports_errors,
+    timeout_option,
+)
 from nephrokb.endpoint import DEFAULT_GRAPH, KNOWLEDGE_GRAPH
 from nephrokb.loading import STDIN
 

@@ -6,32 +6,16 @@ import sys
 
 import click
 
-from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, reports_errors
-from nephrokb.endpoint import DEFAULT_TIMEOUT, KNOWLEDGE_GRAPH
+from nephrokb.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    data_option,
+    graph_option,
+    reports_errors,
+    timeout_option,
+)
 from nephrokb.errors import QueryError
 from nephrokb.results import FORMATS
-
-
-def graph_option(function):
-    """Declare --graph the same way for every command that talks to a server."""
-    return click.option(
-        "--graph",
-        metavar="IRI",
-        help="Named graph that holds the knowledge on the server, or 'default' for the "
-        f"server's default graph.  [default: {KNOWLEDGE_GRAPH}]",
-    )(function)
-
-
-def timeout_option(function):
-    """Declare --timeout the same way for every command that can wait on something slow."""
-    return click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        default=DEFAULT_TIMEOUT,
-        show_default=True,
-        metavar="SECONDS",
-        help="Give up, exit 2, after waiting this long for the server or for a local query.",
-    )(function)
 
 
 class QueryTimeout(BaseException):
@@ -189,7 +173,7 @@ def query(
     terminal = output is None and sys.stdout.isatty()
     writer = writer_for(prepared.kind, format_name or default_format(prepared.kind, terminal))
     if endpoint is not None:
-        from nephrokb.endpoint import query_endpoint
+        from nephrokb.endpoint import KNOWLEDGE_GRAPH, query_endpoint
 
         outcome = query_endpoint(
             endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout
