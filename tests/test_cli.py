@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nephrokb.cli import COMMANDS, main
+from nephrokb.cli import COMMANDS as REGISTRY
+from nephrokb.cli import main
 
-COMMANDS = sorted(COMMANDS)
+COMMANDS = sorted(REGISTRY)
 README = Path(__file__).parents[1] / "README.md"
 
 
@@ -92,3 +93,10 @@ def test_shell_completion_as_documented_in_the_readme():
     )
     assert completed.stdout == "plain,validate\n"
     assert "_NEPHROKB_COMPLETE=bash_source nephrokb" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_registered_help_matches_the_command(command):
+    """The group lists commands from the registry; it must say what the command says."""
+    loaded = main.get_command(None, command)
+    assert loaded.get_short_help_str(limit=300) == REGISTRY[command][1]

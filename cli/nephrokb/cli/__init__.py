@@ -7,7 +7,6 @@ prints, and picks the exit code; heavy libraries are imported inside the command
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 import click
@@ -15,19 +14,39 @@ import click
 from nephrokb import __version__
 from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE
 
-# Command name -> "module:function"; adding a command is one entry here plus its module.
-COMMANDS: dict[str, str] = {
-    "diff": "nephrokb.cli.diff:diff",
-    "export": "nephrokb.cli.export:export",
-    "show": "nephrokb.cli.show:show",
-    "stats": "nephrokb.cli.stats:stats",
-    "fmt": "nephrokb.cli.fmt:fmt",
-    "publish": "nephrokb.cli.publish:publish",
-    "lookup": "nephrokb.cli.lookup:lookup",
-    "query": "nephrokb.cli.query:query",
-    "serve": "nephrokb.cli.serve:serve",
-    "site": "nephrokb.cli.site:site",
-    "validate": "nephrokb.cli.validate:validate",
+# Command name -> ("module:function", one-line help). The help is repeated here so that
+# `nephrokb --help` lists the commands without importing them (tests keep both in step).
+# Adding a command is one entry here plus its module.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "diff": ("nephrokb.cli.diff:diff", "Show what changed in the knowledge, not in the text."),
+    "export": ("nephrokb.cli.export:export", "Write the knowledge in another format."),
+    "fmt": (
+        "nephrokb.cli.fmt:fmt",
+        "Rewrite Turtle files in the canonical, deterministic serialization.",
+    ),
+    "lookup": (
+        "nephrokb.cli.lookup:lookup",
+        "Show which local concepts map to a terminology code, and how.",
+    ),
+    "publish": (
+        "nephrokb.cli.publish:publish",
+        "Validate the knowledge and replace its graph on a SPARQL server.",
+    ),
+    "query": ("nephrokb.cli.query:query", "Run a read-only SPARQL query on the knowledge."),
+    "serve": (
+        "nephrokb.cli.serve:serve",
+        "Serve the knowledge as a local read-only SPARQL endpoint until Ctrl-C.",
+    ),
+    "show": ("nephrokb.cli.show:show", "Show one procedure as a numbered checklist."),
+    "site": (
+        "nephrokb.cli.site:site",
+        "Build a static HTML site: open DIR/index.html in any browser, or publish DIR.",
+    ),
+    "stats": (
+        "nephrokb.cli.stats:stats",
+        "Count triples, nodes per nkb: class, steps per procedure and mappings per terminology.",
+    ),
+    "validate": ("nephrokb.cli.validate:validate", "Check knowledge against the SHACL shapes."),
 }
 
 
@@ -40,8 +59,13 @@ class NephroKBGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
-        module_name, function_name = COMMANDS[name].split(":")
+        module_name, function_name = COMMANDS[name][0].split(":")
         return getattr(importlib.import_module(module_name), function_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their registered help, without importing any of them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
 
     def main(self, args=None, prog_name=None, **extra):
         extra.pop("standalone_mode", None)
@@ -76,5 +100,7 @@ def main() -> None:
     Example:
       nephrokb validate
     """
+    import logging  # here: `nephrokb --help` never runs this callback, so skips the import
+
     # rdflib logs ill-typed literals with a traceback; nephrokb reports input problems itself.
     logging.getLogger("rdflib").setLevel(logging.ERROR)

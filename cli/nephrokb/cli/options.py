@@ -7,8 +7,6 @@ import sys
 
 import click
 
-# The endpoint module imports nothing heavy, so its constants cost nothing at start-up.
-from nephrokb.endpoint import DEFAULT_TIMEOUT, KNOWLEDGE_GRAPH
 from nephrokb.errors import NephroKBError
 
 EXIT_OK = 0
@@ -29,6 +27,8 @@ def data_option(function):
 
 def graph_option(function):
     """Declare --graph the same way for every command that talks to a server."""
+    from nephrokb.endpoint import KNOWLEDGE_GRAPH  # here, so that `nephrokb --help` skips it
+
     return click.option(
         "--graph",
         metavar="IRI",
@@ -39,6 +39,8 @@ def graph_option(function):
 
 def timeout_option(function):
     """Declare --timeout the same way for every command that can wait on something slow."""
+    from nephrokb.endpoint import DEFAULT_TIMEOUT
+
     return click.option(
         "--timeout",
         type=click.FloatRange(min=0, min_open=True),
