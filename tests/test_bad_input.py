@@ -19,7 +19,11 @@ READERS = [
     ["stats"],
     ["query", "procedures"],
     ["show", "nephrostomy"],
+    ["lookup", "SCTID:313270001"],
+    # Refused while loading, before anything is sent (port 9 would refuse anyway).
+    ["publish", "--endpoint", "http://127.0.0.1:9/store", "--dry-run"],
 ]
+CLEAN_MINIMAL = FIXTURES / "clean" / "minimal.ttl"
 EXPECTED = {
     "truncated.ttl": ":4: Turtle syntax error: objectList expected",
     "undefined-prefix.ttl": ':3: Turtle syntax error: Prefix "foo:" not bound',
