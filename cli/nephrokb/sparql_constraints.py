@@ -115,7 +115,7 @@ def evaluate(
             continue
         native = NATIVE_CHECKS.get(str(item.shape))
         solutions = (
-            ({"this": node, "value": value} for node, value in native(data_graph))
+            native(data_graph)
             if native
             else (row.asdict() for row in data_graph.query(prepared(item.query)))
         )
