@@ -151,35 +151,43 @@ def base_iri(path: Path) -> str:
 def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[ValidationResult, ...]:
     """Validate `data_graph` with the bundled ontology and shapes (no locations).
 
-    engine "pyshacl" hands every shape to pyshacl; "fast" (the default) gives pyshacl only
-    the core shapes and evaluates the SPARQL constraints once each over the whole graph
-    (see sparql_constraints), with identical results.
+    engine "pyshacl" hands every shape to pyshacl; "fast" (the default) evaluates the SPARQL
+    constraints once each over the whole graph (see sparql_constraints) and the core shapes
+    it supports natively (see core_constraints), giving pyshacl only the rest (if any), with
+    identical results.
     """
     import pyshacl
 
-    from nephrokb import sparql_constraints
+    from nephrokb import core_constraints, sparql_constraints
 
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
-    shapes_graph, ontology_graph, core_shapes, constraints = bundled_shapes(
+    shapes_graph, ontology_graph, core_shapes, constraints, native_shapes = bundled_shapes(
         bundled_digest(), split=engine == "fast"
     )
-    try:
-        _, results_graph, _ = pyshacl.validate(
-            data_graph,
-            # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
-            shacl_graph=copy_graph(core_shapes),
-            ont_graph=ontology_graph,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
+    results = []
+    if native_shapes is None or core_constraints.has_targets(core_shapes):
+        try:
+            _, results_graph, _ = pyshacl.validate(
+                data_graph,
+                # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
+                shacl_graph=copy_graph(core_shapes),
+                ont_graph=ontology_graph,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+            )
+        except Exception as error:  # pyshacl reports unusable shapes with many exception types
+            raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
+        results.extend(read_results(results_graph, data_graph))
+    # pyshacl validates the data with the ontology mixed in; do the same here.
+    mixed = data_graph + ontology_graph if constraints or native_shapes else None
+    if native_shapes:
+        results.extend(
+            core_result(result, data_graph)
+            for result in core_constraints.evaluate(mixed, native_shapes)
         )
-    except Exception as error:  # pyshacl reports unusable shapes with many exception types
-        raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
-    results = list(read_results(results_graph, data_graph))
     if constraints:
-        # pyshacl validates the data with the ontology mixed in; do the same here.
-        mixed = data_graph + ontology_graph
         solutions = sparql_constraints.evaluate(mixed, shapes_graph, constraints)
         results.extend(sparql_result(solution, mixed) for solution in set(solutions))
     return tuple(sorted(results, key=ValidationResult.sort_key))
@@ -206,16 +214,36 @@ def bundled_digest() -> str:
 def bundled_shapes(digest: str, *, split: bool) -> tuple:
     """Parse the bundled shapes and ontology once per content (the graphs are read-only).
 
-    Returns (shapes, ontology, shapes for pyshacl, SPARQL constraints evaluated natively).
+    Returns (shapes, ontology, shapes for pyshacl, SPARQL constraints evaluated natively,
+    core node shapes evaluated natively or None when pyshacl gets every shape).
     """
-    from nephrokb import sparql_constraints
+    from nephrokb import core_constraints, sparql_constraints
 
     shapes_graph = load_graph(bundled_files("shapes"))
     ontology_graph = load_graph(bundled_files("ontology"))
     if not split:
-        return shapes_graph, ontology_graph, shapes_graph, []
+        return shapes_graph, ontology_graph, shapes_graph, [], None
     core_shapes, constraints = sparql_constraints.split_shapes(shapes_graph)
-    return shapes_graph, ontology_graph, core_shapes, constraints
+    pyshacl_shapes, native_shapes = core_constraints.split_shapes(core_shapes)
+    return shapes_graph, ontology_graph, pyshacl_shapes, constraints, native_shapes
+
+
+def core_result(result, data_graph: Graph) -> ValidationResult:
+    """Turn one natively evaluated core constraint result into a ValidationResult."""
+    from rdflib import RDFS
+
+    label = data_graph.value(result.focus, RDFS.label)
+    return ValidationResult(
+        focus=str(result.focus),
+        rule=str(result.shape),
+        severity=result.severity,
+        message=result.message,
+        label=str(label) if label is not None else None,
+        path=None if result.path is None else str(result.path),
+        value=None if result.value is None else str(result.value),
+        value_term=None if result.value is None else result.value.n3(),
+        constraint=result.component,
+    )
 
 
 def sparql_result(solution, graph: Graph) -> ValidationResult:

@@ -1,0 +1,485 @@
+"""Evaluate the SHACL core constraints our shapes use natively, with pyshacl's results.
+
+pyshacl spends ~1 ms on every (shape, focus node) pair, most of it in its own bookkeeping;
+at 1000 procedures that is minutes. The shapes here are simple enough to check with direct
+graph lookups: node shapes with class or subjects-of targets whose property shapes use
+counts, datatype, languageIn, class, nodeKind, pattern (with flags), in, not (of a pattern
+shape) and min/maxInclusive over predicate, inverse and alternative paths. Any shape that
+uses something else is left to pyshacl (see `split_shapes`), so coverage never decides
+correctness; `tests/test_fast_validation.py` compares both engines on every fixture.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DESCRIPTIVE = {RDF_TYPE, RDFS + "comment", RDFS + "label"}
+NODE_SHAPE_PREDICATES = DESCRIPTIVE | {SH + "property", SH + "targetClass", SH + "targetSubjectsOf"}
+PROPERTY_SHAPE_PREDICATES = DESCRIPTIVE | {
+    SH + name
+    for name in (
+        "path", "message", "severity", "minCount", "maxCount", "datatype", "languageIn",
+        "minInclusive", "maxInclusive", "class", "nodeKind", "pattern", "flags", "in", "not",
+    )
+}  # fmt: skip
+PATTERN_SHAPE_PREDICATES = DESCRIPTIVE | {SH + "pattern", SH + "flags"}
+SUPPORTED_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE}
+NODE_KINDS = ("IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral")
+
+
+class Unsupported(Exception):
+    """A shape uses a SHACL feature this module does not evaluate."""
+
+
+@dataclass(frozen=True)
+class PropertyCheck:
+    """One property shape, read into plain values ready to evaluate."""
+
+    shape: Node
+    path: Node  # the sh:path object, reported as resultPath
+    predicates: tuple[Node, ...]  # the predicates of the path (alternatives, or one)
+    inverse: bool
+    severity: str
+    message: str
+    min_count: int | None
+    max_count: int | None
+    datatype: Node | None
+    languages: frozenset[str] | None
+    min_inclusive: Node | None
+    max_inclusive: Node | None
+    classes: tuple[Node, ...]
+    node_kind: str | None
+    patterns: tuple[re.Pattern, ...]
+    allowed: frozenset | None
+    not_patterns: tuple[tuple[re.Pattern, ...], ...]
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    """One node shape: its targets and its property shapes."""
+
+    shape: Node
+    target_classes: tuple[Node, ...]
+    target_subjects_of: tuple[Node, ...]
+    properties: tuple[PropertyCheck, ...]
+
+
+@dataclass(frozen=True)
+class CoreResult:
+    """One validation result, in the terms pyshacl's report would give it."""
+
+    focus: Node
+    shape: Node
+    severity: str
+    message: str
+    path: Node | None
+    value: Node | None
+    component: str
+
+
+def split_shapes(shapes_graph: Graph) -> tuple[Graph, list[NodeCheck]]:
+    """Return the shapes graph without the node shapes evaluated here, and those shapes."""
+    from rdflib import Graph
+
+    checks = []
+    for shape in node_shapes(shapes_graph):
+        try:
+            checks.append(read_node_shape(shapes_graph, shape))
+        except Unsupported:
+            continue
+    rest = Graph()
+    rest += shapes_graph
+    for check in checks:
+        rest.remove((check.shape, None, None))
+    return rest, checks
+
+
+def has_targets(shapes_graph: Graph) -> bool:
+    """True when some shape of the graph has a target, so pyshacl has something to do."""
+    from rdflib import URIRef
+
+    targets = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
+    if any(next(shapes_graph.subject_objects(URIRef(SH + t)), None) for t in targets):
+        return True
+    classes = set(shapes_graph.subjects(URIRef(RDF_TYPE), URIRef(RDFS + "Class")))
+    return any(
+        (shape, URIRef(RDF_TYPE), URIRef(SH + kind)) in shapes_graph
+        for shape in classes
+        for kind in ("NodeShape", "PropertyShape")
+    )
+
+
+def node_shapes(shapes_graph: Graph) -> Iterator[Node]:
+    """Yield the node shapes that have a class or subjects-of target."""
+    from rdflib import URIRef
+
+    seen = set()
+    for predicate in ("targetClass", "targetSubjectsOf"):
+        for shape in shapes_graph.subjects(URIRef(SH + predicate), None):
+            if shape not in seen:
+                seen.add(shape)
+                yield shape
+
+
+def read_node_shape(shapes_graph: Graph, shape: Node) -> NodeCheck:
+    """Read one node shape, or raise Unsupported."""
+    from rdflib import URIRef
+
+    require_predicates(shapes_graph, shape, NODE_SHAPE_PREDICATES)
+    types = {str(kind) for kind in shapes_graph.objects(shape, URIRef(RDF_TYPE))}
+    # Another shape referring to this one (sh:node, sh:not, ...) would lose it if removed;
+    # a shape that is also a class has implicit targets.
+    if types != {SH + "NodeShape"} or next(shapes_graph.subjects(None, shape), None):
+        raise Unsupported(shape)
+    properties = tuple(
+        read_property_shape(shapes_graph, node)
+        for node in shapes_graph.objects(shape, URIRef(SH + "property"))
+    )
+    return NodeCheck(
+        shape=shape,
+        target_classes=tuple(shapes_graph.objects(shape, URIRef(SH + "targetClass"))),
+        target_subjects_of=tuple(shapes_graph.objects(shape, URIRef(SH + "targetSubjectsOf"))),
+        properties=properties,
+    )
+
+
+def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck:
+    """Read one property shape, or raise Unsupported."""
+    from rdflib import BNode, Literal, URIRef
+
+    require_predicates(shapes_graph, shape, PROPERTY_SHAPE_PREDICATES)
+
+    def only(name: str):
+        values = list(shapes_graph.objects(shape, URIRef(SH + name)))
+        if len(values) > 1:
+            raise Unsupported(shape, name)
+        return values[0] if values else None
+
+    def count(name: str) -> int | None:
+        value = only(name)
+        if value is None:
+            return None
+        if not isinstance(value, Literal) or not isinstance(value.value, int):
+            raise Unsupported(shape, name)
+        return value.value
+
+    path = only("path")
+    predicates, inverse = read_path(shapes_graph, path)
+    message = only("message")
+    if not isinstance(message, Literal) or "{" in str(message):
+        raise Unsupported(shape, "message")
+    severity = only("severity") or URIRef(SH + "Violation")
+    if not str(severity).startswith(SH):
+        raise Unsupported(shape, "severity")
+    node_kind = only("nodeKind")
+    if node_kind is not None and str(node_kind) not in {SH + kind for kind in NODE_KINDS}:
+        raise Unsupported(shape, "nodeKind")
+    languages = only("languageIn")
+    allowed = only("in")
+    for bound in ("minInclusive", "maxInclusive"):
+        if only(bound) is not None and not isinstance(only(bound), Literal):
+            raise Unsupported(shape, bound)
+    not_patterns = []
+    for nested in shapes_graph.objects(shape, URIRef(SH + "not")):
+        if not isinstance(nested, BNode):
+            raise Unsupported(shape, "not")
+        require_predicates(shapes_graph, nested, PATTERN_SHAPE_PREDICATES)
+        patterns = read_patterns(shapes_graph, nested)
+        if not patterns:
+            raise Unsupported(shape, "not")
+        not_patterns.append(patterns)
+    return PropertyCheck(
+        shape=shape,
+        path=path,
+        predicates=predicates,
+        inverse=inverse,
+        severity=str(severity)[len(SH) :],
+        message=str(message),
+        min_count=count("minCount"),
+        max_count=count("maxCount"),
+        datatype=only("datatype"),
+        languages=None if languages is None else read_languages(shapes_graph, languages),
+        min_inclusive=only("minInclusive"),
+        max_inclusive=only("maxInclusive"),
+        classes=tuple(shapes_graph.objects(shape, URIRef(SH + "class"))),
+        node_kind=None if node_kind is None else str(node_kind)[len(SH) :],
+        patterns=read_patterns(shapes_graph, shape),
+        allowed=None if allowed is None else frozenset(read_list(shapes_graph, allowed)),
+        not_patterns=tuple(not_patterns),
+    )
+
+
+def require_predicates(shapes_graph: Graph, shape: Node, supported: set[str]) -> None:
+    """Raise Unsupported when the shape has a predicate outside `supported`."""
+    for predicate in shapes_graph.predicates(shape, None):
+        if str(predicate) not in supported:
+            raise Unsupported(shape, predicate)
+
+
+def read_path(shapes_graph: Graph, path: Node | None) -> tuple[tuple[Node, ...], bool]:
+    """Return (predicates, inverse) of a predicate, inverse or alternative path."""
+    from rdflib import BNode, URIRef
+
+    if isinstance(path, URIRef):
+        return (path,), False
+    if not isinstance(path, BNode):
+        raise Unsupported(path)
+    pairs = list(shapes_graph.predicate_objects(path))
+    if len(pairs) != 1:
+        raise Unsupported(path)
+    kind, value = pairs[0]
+    if str(kind) == SH + "inversePath" and isinstance(value, URIRef):
+        return (value,), True
+    if str(kind) == SH + "alternativePath":
+        members = tuple(read_list(shapes_graph, value))
+        if members and all(isinstance(member, URIRef) for member in members):
+            return members, False
+    raise Unsupported(path)
+
+
+def read_list(shapes_graph: Graph, head: Node) -> list[Node]:
+    """Return the members of an RDF list, or raise Unsupported for a malformed one."""
+    try:
+        return list(shapes_graph.items(head))
+    except Exception as error:  # rdflib raises on cyclic or broken lists
+        raise Unsupported(head) from error
+
+
+def read_languages(shapes_graph: Graph, head: Node) -> frozenset[str]:
+    """Return the lower-cased language tags of an sh:languageIn list."""
+    from rdflib import Literal
+
+    tags = read_list(shapes_graph, head)
+    if not all(isinstance(tag, Literal) and isinstance(tag.value, str) for tag in tags):
+        raise Unsupported(head)
+    return frozenset(str(tag.value).lower() for tag in tags)
+
+
+def read_patterns(shapes_graph: Graph, shape: Node) -> tuple[re.Pattern, ...]:
+    """Compile the sh:pattern values of a shape with its sh:flags, as pyshacl does."""
+    from rdflib import Literal, URIRef
+
+    flags = list(shapes_graph.objects(shape, URIRef(SH + "flags")))
+    if len(flags) > 1 or any(not set(str(flag).lower()) <= set(SUPPORTED_FLAGS) for flag in flags):
+        raise Unsupported(shape, "flags")
+    re_flags = 0
+    for letter in str(flags[0]).lower() if flags else "":
+        re_flags |= SUPPORTED_FLAGS[letter]
+    patterns = []
+    for pattern in shapes_graph.objects(shape, URIRef(SH + "pattern")):
+        if not isinstance(pattern, Literal):
+            raise Unsupported(shape, "pattern")
+        try:
+            patterns.append(re.compile(str(pattern), re_flags))
+        except re.error as error:
+            raise Unsupported(shape, "pattern") from error
+    if flags and not patterns:
+        raise Unsupported(shape, "flags")
+    return tuple(patterns)
+
+
+def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[CoreResult]:
+    """Yield the results of the node shapes over `graph` (data and ontology, mixed)."""
+    from rdflib import RDF, RDFS
+
+    index = PredicateIndex(graph)
+    class_closure: dict[Node, frozenset] = {}
+
+    def superclasses(node: Node) -> set:
+        found = set()
+        for kind in index.objects(RDF.type, node):
+            if kind not in class_closure:
+                class_closure[kind] = frozenset(graph.transitive_objects(kind, RDFS.subClassOf))
+            found |= class_closure[kind]
+        return found
+
+    for check in checks:
+        if not check.properties:
+            continue
+        focus_nodes = set()
+        for target in check.target_classes:
+            for kind in graph.transitive_subjects(RDFS.subClassOf, target):
+                focus_nodes.update(index.subjects(RDF.type, kind))
+        for predicate in check.target_subjects_of:
+            focus_nodes.update(index.forward(predicate))
+        for prop in check.properties:
+            for focus in focus_nodes:
+                yield from evaluate_property(index, prop, focus, superclasses)
+
+
+class PredicateIndex:
+    """Subject-to-objects and object-to-subjects maps of a graph, built per predicate on use.
+
+    One scan per predicate is much cheaper than one rdflib lookup per (shape, focus node).
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.forwards: dict[Node, dict[Node, set]] = {}
+        self.backwards: dict[Node, dict[Node, set]] = {}
+
+    def forward(self, predicate: Node) -> dict[Node, set]:
+        """Return subject -> objects for one predicate."""
+        if predicate not in self.forwards:
+            forward: dict[Node, set] = {}
+            backward: dict[Node, set] = {}
+            for subject, value in self.graph.subject_objects(predicate):
+                forward.setdefault(subject, set()).add(value)
+                backward.setdefault(value, set()).add(subject)
+            self.forwards[predicate] = forward
+            self.backwards[predicate] = backward
+        return self.forwards[predicate]
+
+    def objects(self, predicate: Node, subject: Node) -> set:
+        """Return the objects of subject-predicate."""
+        return self.forward(predicate).get(subject, EMPTY)
+
+    def subjects(self, predicate: Node, value: Node) -> set:
+        """Return the subjects of predicate-value."""
+        self.forward(predicate)
+        return self.backwards[predicate].get(value, EMPTY)
+
+
+EMPTY: frozenset = frozenset()
+
+
+def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus: Node, superclasses):
+    """Yield the results of one property shape for one focus node."""
+    from rdflib import BNode, Literal
+
+    if prop.inverse:
+        values = index.subjects(prop.predicates[0], focus)
+    elif len(prop.predicates) == 1:
+        values = index.objects(prop.predicates[0], focus)
+    else:
+        values = set().union(*(index.objects(predicate, focus) for predicate in prop.predicates))
+    path = None if isinstance(prop.path, BNode) else prop.path
+
+    def result(component: str, value: Node | None = None) -> CoreResult:
+        return CoreResult(
+            focus, prop.shape, prop.severity, prop.message, path, value,
+            SH + component + "ConstraintComponent",
+        )  # fmt: skip
+
+    if prop.min_count is not None and len(values) < prop.min_count:
+        yield result("MinCount")
+    if prop.max_count is not None and len(values) > prop.max_count:
+        yield result("MaxCount")
+    for value in values:
+        if prop.datatype is not None and not datatype_matches(value, prop.datatype):
+            yield result("Datatype", value)
+        if prop.languages is not None and not language_matches(value, prop.languages):
+            yield result("LanguageIn", value)
+        if prop.min_inclusive is not None and not in_range(value, prop.min_inclusive, 1):
+            yield result("MinInclusive", value)
+        if prop.max_inclusive is not None and not in_range(value, prop.max_inclusive, -1):
+            yield result("MaxInclusive", value)
+        for kind in prop.classes:
+            if isinstance(value, Literal) or kind not in superclasses(value):
+                yield result("Class", value)
+        if prop.node_kind is not None and not node_kind_matches(value, prop.node_kind):
+            yield result("NodeKind", value)
+        if prop.patterns and not all(matches_pattern(value, p) for p in prop.patterns):
+            yield result("Pattern", value)
+        if prop.allowed is not None and value not in prop.allowed:
+            yield result("In", value)
+        for patterns in prop.not_patterns:
+            if all(matches_pattern(value, pattern) for pattern in patterns):
+                yield result("Not", value)
+
+
+@functools.cache
+def terms() -> SimpleNamespace:
+    """Return the rdflib and pyshacl names the checks use, imported once."""
+    from pyshacl.constraints.core.string_based_constraints import StringBasedConstraintBase
+    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+    from pyshacl.rdfutil.compare import compare_literal
+    from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
+
+    return SimpleNamespace(
+        BNode=BNode,
+        Literal=Literal,
+        URIRef=URIRef,
+        langString=RDF.langString,
+        rdfs_Literal=RDFS.Literal,
+        rdfs_Datatype=RDFS.Datatype,
+        xsd_string=XSD.string,
+        actual_datatype=DatatypeConstraintComponent._assert_actual_datatype,
+        compare_literal=compare_literal,
+        string_form=StringBasedConstraintBase.value_node_to_string,
+    )
+
+
+def datatype_matches(value: Node, datatype: Node) -> bool:
+    """sh:datatype as pyshacl decides it: well-typed literal of exactly that datatype."""
+    t = terms()
+    if not isinstance(value, t.Literal):
+        return False
+    if value.datatype == datatype:
+        return getattr(value, "ill_typed", None) is not True and t.actual_datatype(
+            None, value, datatype
+        )
+    if datatype == t.rdfs_Literal:
+        return True
+    if datatype == t.rdfs_Datatype:
+        return bool(value.datatype)
+    if value.datatype is None and value.language is None and datatype == t.xsd_string:
+        return t.actual_datatype(None, value, datatype)
+    if datatype == t.langString and value.language:
+        return t.actual_datatype(None, value, datatype)
+    return False
+
+
+def language_matches(value: Node, languages: frozenset[str]) -> bool:
+    """sh:languageIn as pyshacl decides it: the tag, or its first subtag, is listed."""
+    if not isinstance(value, terms().Literal) or not value.language:
+        return False
+    tag = str(value.language).lower()
+    return "*" in languages or tag in languages or tag.split("-")[0] in languages
+
+
+def in_range(value: Node, bound: Node, sign: int) -> bool:
+    """sh:minInclusive (sign 1) or sh:maxInclusive (sign -1) as pyshacl decides it."""
+    t = terms()
+    if not isinstance(value, t.Literal):
+        return False
+    if isinstance(bound.value, str) != isinstance(value.value, str):
+        return False
+    try:
+        return t.compare_literal(value, bound) * sign >= 0
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def node_kind_matches(value: Node, kind: str) -> bool:
+    """sh:nodeKind: the value is an IRI, blank node or literal as the kind allows."""
+    t = terms()
+    if isinstance(value, t.URIRef):
+        actual = "IRI"
+    elif isinstance(value, t.BNode):
+        actual = "BlankNode"
+    elif isinstance(value, t.Literal):
+        actual = "Literal"
+    else:
+        return False
+    return actual in kind
+
+
+def matches_pattern(value: Node, pattern: re.Pattern) -> bool:
+    """sh:pattern as pyshacl decides it: a regex search in the value's string form."""
+    t = terms()
+    if isinstance(value, t.BNode):
+        return False
+    return pattern.search(t.string_form(value)) is not None
