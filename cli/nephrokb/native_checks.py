@@ -215,6 +215,25 @@ def failing_sctid_check_digits(graph: Graph) -> Solutions:
                 yield {"this": node, "value": target}
 
 
+def unjustified_mappings(graph: Graph) -> Solutions:
+    """MappingJustifiedShape: a SKOS mapping triple with no justified record naming it."""
+    from rdflib import OWL, URIRef
+
+    justification = URIRef("https://w3id.org/sssom/mapping_justification")
+    justified = {
+        (source, predicate, target)
+        for record in set(graph.subjects(justification, None))
+        for source in graph.objects(record, OWL.annotatedSource)
+        for predicate in graph.objects(record, OWL.annotatedProperty)
+        for target in graph.objects(record, OWL.annotatedTarget)
+    }
+    for name in SKOS_MATCHES:
+        predicate = URIRef(SKOS + name)
+        for node, target in graph.subject_objects(predicate):
+            if (node, predicate, target) not in justified:
+                yield {"this": node, "path": predicate, "value": target}
+
+
 NATIVE_CHECKS: dict[str, Callable[[Graph], Iterable[dict[str, Node]]]] = {
     SHAPES + "UniqueStepNumberShape": shared_step_numbers,
     SHAPES + "ContiguousStepNumberShape": missing_predecessors,
@@ -223,4 +242,5 @@ NATIVE_CHECKS: dict[str, Callable[[Graph], Iterable[dict[str, Node]]]] = {
     SHAPES + "AcyclicRelianceShape": cycles("reliesOn"),
     SHAPES + "UniqueTextWithinProcedureShape": duplicate_part_texts,
     SHAPES + "SctidCheckDigitShape": failing_sctid_check_digits,
+    SHAPES + "MappingJustifiedShape": unjustified_mappings,
 }
