@@ -31,3 +31,25 @@ def bundled_graph():
     from nephrokb.resources import bundled_folder
 
     return load_graph([bundled_folder("kb")])
+
+
+@pytest.fixture
+def no_credentials(monkeypatch, tmp_path):
+    """No endpoint credentials in the environment and an empty netrc (endpoint tests)."""
+    for variable in (
+        "NEPHROKB_ENDPOINT_TOKEN",
+        "NEPHROKB_ENDPOINT_USER",
+        "NEPHROKB_ENDPOINT_PASSWORD",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    """Record the waits between endpoint retries instead of sleeping through them."""
+    import nephrokb.endpoint
+
+    waits: list[float] = []
+    monkeypatch.setattr(nephrokb.endpoint, "sleep", waits.append)
+    return waits

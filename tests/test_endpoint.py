@@ -23,6 +23,9 @@ from nephrokb.publish import prepare_publication, publish
 from nephrokb.query import list_bundled_queries, prepare_query
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
+# Every test starts without credentials and never sleeps between retries.
+pytestmark = pytest.mark.usefixtures("no_credentials", "quick_retries")
+
 BUNDLED = [bundled.name for bundled in list_bundled_queries()]
 SELECT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
 MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
@@ -61,28 +64,6 @@ def local_answers_computed_once(bundled_graph):
             nephrokb.query, "prepare_query", functools.cache(nephrokb.query.prepare_query)
         )
         yield
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch, tmp_path):
-    """Start every test with no credentials in the environment and an empty netrc."""
-    for variable in (
-        "NEPHROKB_ENDPOINT_TOKEN",
-        "NEPHROKB_ENDPOINT_USER",
-        "NEPHROKB_ENDPOINT_PASSWORD",
-    ):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch):
-    """Record the waits between retries instead of sleeping through them."""
-    import nephrokb.endpoint
-
-    waits: list[float] = []
-    monkeypatch.setattr(nephrokb.endpoint, "sleep", waits.append)
-    return waits
 
 
 @pytest.fixture(scope="module")

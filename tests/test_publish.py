@@ -15,6 +15,9 @@ from nephrokb.cli import main
 from nephrokb.namespaces import KB
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
+# Every test starts without credentials and never sleeps between retries.
+pytestmark = pytest.mark.usefixtures("no_credentials", "quick_retries")
+
 MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
 DANGLING = next(path for path in BROKEN if path.name == "dangling-has-step.ttl")
 TOKEN = "tok-1a2b3c4d5e"
@@ -39,28 +42,6 @@ def validated_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(nephrokb.validation, "validate", validate_once)
         yield
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch, tmp_path):
-    """Start every test with no credentials in the environment and an empty netrc."""
-    for variable in (
-        "NEPHROKB_ENDPOINT_TOKEN",
-        "NEPHROKB_ENDPOINT_USER",
-        "NEPHROKB_ENDPOINT_PASSWORD",
-    ):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-
-
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch):
-    """Record the waits between retries instead of sleeping through them."""
-    import nephrokb.endpoint
-
-    waits: list[float] = []
-    monkeypatch.setattr(nephrokb.endpoint, "sleep", waits.append)
-    return waits
 
 
 def publish(*args: str):

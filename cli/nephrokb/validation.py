@@ -184,12 +184,13 @@ def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[Validati
     mixed = data_graph + ontology_graph if constraints or native_shapes else None
     if native_shapes:
         results.extend(
-            core_result(result, data_graph)
+            plain_result(result, data_graph, result.component)
             for result in core_constraints.evaluate(mixed, native_shapes)
         )
     if constraints:
         solutions = sparql_constraints.evaluate(mixed, shapes_graph, constraints)
-        results.extend(sparql_result(solution, mixed) for solution in set(solutions))
+        component = SPARQL_CONSTRAINT_COMPONENT
+        results.extend(plain_result(solution, mixed, component) for solution in set(solutions))
     return tuple(sorted(results, key=ValidationResult.sort_key))
 
 
@@ -228,11 +229,11 @@ def bundled_shapes(digest: str, *, split: bool) -> tuple:
     return shapes_graph, ontology_graph, pyshacl_shapes, constraints, native_shapes
 
 
-def core_result(result, data_graph: Graph) -> ValidationResult:
-    """Turn one natively evaluated core constraint result into a ValidationResult."""
+def plain_result(result, graph: Graph, component: str) -> ValidationResult:
+    """Turn a natively evaluated result (core or SPARQL constraint) into a ValidationResult."""
     from rdflib import RDFS
 
-    label = data_graph.value(result.focus, RDFS.label)
+    label = graph.value(result.focus, RDFS.label)
     return ValidationResult(
         focus=str(result.focus),
         rule=str(result.shape),
@@ -242,25 +243,7 @@ def core_result(result, data_graph: Graph) -> ValidationResult:
         path=None if result.path is None else str(result.path),
         value=None if result.value is None else str(result.value),
         value_term=None if result.value is None else result.value.n3(),
-        constraint=result.component,
-    )
-
-
-def sparql_result(solution, graph: Graph) -> ValidationResult:
-    """Turn one SPARQL constraint solution into a ValidationResult."""
-    from rdflib import RDFS
-
-    label = graph.value(solution.focus, RDFS.label)
-    return ValidationResult(
-        focus=str(solution.focus),
-        rule=str(solution.shape),
-        severity=solution.severity,
-        message=solution.message,
-        label=str(label) if label is not None else None,
-        path=None if solution.path is None else str(solution.path),
-        value=None if solution.value is None else str(solution.value),
-        value_term=None if solution.value is None else solution.value.n3(),
-        constraint=SPARQL_CONSTRAINT_COMPONENT,
+        constraint=component,
     )
 
 
