@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -180,18 +181,36 @@ def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[Validati
         except Exception as error:  # pyshacl reports unusable shapes with many exception types
             raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
         results.extend(read_results(results_graph, data_graph))
-    # pyshacl validates the data with the ontology mixed in; do the same here.
-    mixed = data_graph + ontology_graph if constraints or native_shapes else None
-    if native_shapes:
-        results.extend(
-            plain_result(result, data_graph, result.component)
-            for result in core_constraints.evaluate(mixed, native_shapes)
-        )
-    if constraints:
-        solutions = sparql_constraints.evaluate(mixed, shapes_graph, constraints)
-        component = SPARQL_CONSTRAINT_COMPONENT
-        results.extend(plain_result(solution, mixed, component) for solution in set(solutions))
+    if constraints or native_shapes:
+        # pyshacl validates the data with the ontology mixed in; do the same here.
+        with ontology_mixed_in(data_graph, ontology_graph) as mixed:
+            if native_shapes:
+                results.extend(
+                    plain_result(result, data_graph, result.component)
+                    for result in core_constraints.evaluate(mixed, native_shapes)
+                )
+            if constraints:
+                solutions = set(sparql_constraints.evaluate(mixed, shapes_graph, constraints))
+                component = SPARQL_CONSTRAINT_COMPONENT
+                results.extend(plain_result(solution, mixed, component) for solution in solutions)
     return tuple(sorted(results, key=ValidationResult.sort_key))
+
+
+@contextlib.contextmanager
+def ontology_mixed_in(data_graph: Graph, ontology_graph: Graph) -> Iterator[Graph]:
+    """Add the ontology's triples to `data_graph` for the duration, then take them out again.
+
+    Copying a large data graph to mix a few hundred ontology triples in cost 5.5 s at 1,000
+    procedures; only the triples the data did not already hold are added and removed.
+    """
+    added = [triple for triple in ontology_graph if triple not in data_graph]
+    for triple in added:
+        data_graph.add(triple)
+    try:
+        yield data_graph
+    finally:
+        for triple in added:
+            data_graph.remove(triple)
 
 
 def copy_graph(graph: Graph) -> Graph:
