@@ -1,0 +1,1 @@
+"""Benchmarks for nephrokb: a synthetic knowledge base generator and the issue 7 measurements."""
