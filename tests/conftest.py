@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,20 @@ def quick_retries(monkeypatch):
     waits: list[float] = []
     monkeypatch.setattr(nephrokb.endpoint, "sleep", waits.append)
     return waits
+
+
+def git(repository: Path, *arguments: str) -> str:
+    """Run git in `repository` with a fixed identity and no user or system config."""
+    environment = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    completed = subprocess.run(
+        ["git", *arguments], cwd=repository, env=environment, capture_output=True, check=True
+    )
+    return completed.stdout.decode()

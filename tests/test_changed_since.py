@@ -8,9 +8,7 @@ introduced is about an affected node.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, Graph, Literal, URIRef
 
-from conftest import BROKEN, CLEAN, expectations
+from conftest import BROKEN, CLEAN, expectations, git
 from nephrokb.changes import affected_nodes, changed_nodes, focus_subgraph
 from nephrokb.cli import main
 from nephrokb.loading import load_graph
@@ -210,21 +208,6 @@ def test_changes_that_cannot_be_pinned_to_nodes_ask_for_full_validation(addition
     )
     edited_graph = copy(graph).parse(data=prefixes + addition, format="turtle")
     assert changed_nodes(graph, edited_graph) is None
-
-
-def git(repository: Path, *arguments: str) -> None:
-    environment = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    subprocess.run(
-        ["git", *arguments], cwd=repository, env=environment, check=True, capture_output=True
-    )
 
 
 def fixture_named(stem: str) -> Path:

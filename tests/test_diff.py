@@ -12,15 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES
+from conftest import FIXTURES, git
 from nephrokb.cli import main
 from nephrokb.diff import DIFF_FORMATS, diff_graphs, diff_paths, render_text
 from nephrokb.errors import InputError
@@ -165,22 +163,6 @@ def test_unreadable_input_exits_2_with_one_line():
     result = run(str(missing), str(FIXTURES / "diff" / "step-moved" / "new.ttl"))
     assert result.exit_code == 2
     assert result.output == f"nephrokb: error: {missing}: no such file or folder\n"
-
-
-def git(repository: Path, *arguments: str) -> str:
-    environment = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    completed = subprocess.run(
-        ["git", *arguments], cwd=repository, env=environment, capture_output=True, check=True
-    )
-    return completed.stdout.decode()
 
 
 @pytest.fixture
