@@ -46,6 +46,7 @@ def emit(row: dict) -> None:
 
 
 def turtle_files(folder: Path) -> list[Path]:
+    """Return the Turtle files under `folder`, sorted."""
     return sorted(folder.rglob("*.ttl"))
 
 

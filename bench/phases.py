@@ -1,9 +1,12 @@
 """Break `nephrokb validate` down into its phases and time each one, with a cap per phase.
 
-This follows what `nephrokb.validation.validate` does with the fast engine (parse, locate,
-pyshacl on the core shapes, the data+ontology copy, then each SPARQL constraint once over
-the whole graph), calling the same library functions, so a slow phase can be named.
-It prints one JSON line per phase, with the process's peak memory after that phase.
+This follows `nephrokb.validation.validate` with the fast engine step by step, calling the
+same library functions: parse (and check terms), locate nodes in the source text, the core
+shapes still handed to pyshacl (if any), then, with the ontology mixed in, each natively
+evaluated core node shape and each SPARQL constraint. It prints one JSON line per phase
+with the process's peak memory after it. The steps are internal API: when validation is
+reorganised, a phase that no longer fits prints an error line instead of a time, and this
+module should follow validation.py again.
 
 Example:
     python -m bench.phases /tmp/kb-1000 --timeout 120
@@ -45,47 +48,62 @@ def run(folder: Path, timeout: float) -> None:
     """Time each validation phase on the Turtle files under `folder`."""
     import pyshacl
 
-    from nephrokb import sparql_constraints
-    from nephrokb.loading import load_graph, read_text, resolve_turtle_files
+    from nephrokb import core_constraints, loading, sparql_constraints, validation
     from nephrokb.locator import locate
-    from nephrokb.resources import bundled_files
 
-    files = resolve_turtle_files([folder])
-    graph = emit("parse Turtle into rdflib (load_graph)", lambda: load_graph(files), timeout)
-    if graph is None:
+    files = loading.resolve_turtle_files([folder])
+    loaded = emit("parse and check terms (loading.load_sources)", lambda: load(files), timeout)
+    if loaded is None:
         return
+    graph, sources = loaded
     emit(
         "locate nodes in the source text (locator.locate)",
-        lambda: [locate(read_text(path), path.resolve().as_uri()) for path in files],
+        lambda: [locate(source.text, validation.base_iri(source.path)) for source in sources],
         timeout,
     )
-    shapes = load_graph(bundled_files("shapes"))
-    ontology = load_graph(bundled_files("ontology"))
-    core, constraints = sparql_constraints.split_shapes(shapes)
-    emit(
-        "pyshacl on the core (non-SPARQL) shapes",
-        lambda: pyshacl.validate(
-            graph,
-            shacl_graph=core,
-            ont_graph=ontology,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-        ),
-        timeout,
+    shapes, ontology, pyshacl_shapes, constraints, native_shapes = validation.bundled_shapes(
+        validation.bundled_digest(), split=True
     )
-    mixed = emit("copy data + ontology (graph + graph)", lambda: graph + ontology, timeout)
-    if mixed is None:
-        return
-    for constraint in constraints:
-        name = str(constraint.shape).rsplit("#", 1)[-1]
+    if core_constraints.has_targets(pyshacl_shapes):
         emit(
-            f"SPARQL constraint {name}",
-            lambda constraint=constraint: list(
-                sparql_constraints.evaluate(mixed, shapes, [constraint])
+            "pyshacl on the shapes not evaluated natively",
+            lambda: pyshacl.validate(
+                graph,
+                shacl_graph=validation.copy_graph(pyshacl_shapes),
+                ont_graph=ontology,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
             ),
             timeout,
         )
+    with validation.ontology_mixed_in(graph, ontology) as mixed:
+        for check in native_shapes or ():
+            emit(
+                f"native core shape {local_name(check.shape)}",
+                lambda check=check: list(core_constraints.evaluate(mixed, [check])),
+                timeout,
+            )
+        for constraint in constraints:
+            emit(
+                f"SPARQL constraint {local_name(constraint.shape)}",
+                lambda constraint=constraint: list(
+                    sparql_constraints.evaluate(mixed, shapes, [constraint])
+                ),
+                timeout,
+            )
+
+
+def load(files):
+    """Parse the files as validation does, returning the graph and the source texts."""
+    from nephrokb import loading
+
+    return loading.load_sources(files)
+
+
+def local_name(shape) -> str:
+    """Return the part of a shape IRI after '#'."""
+    return str(shape).rsplit("#", 1)[-1]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -37,6 +37,7 @@ QUERY_SIZES = (1000, 5000)
 GIB = 1024**3
 MIB = 1024**2
 PHASE_TIMEOUT = 120.0
+SMALL_PHASE = 0.05  # seconds; shorter phases are left out of the phase tables
 
 OXIGRAPH_EXPORT = """\
 import sys, pathlib, pyoxigraph
@@ -89,6 +90,7 @@ class Context:
     python: str
     nephrokb: str
     pyshacl: str
+    revision: str = ""
     rows: list[Row] = field(default_factory=list)
     triples: dict[int, int] = field(default_factory=dict)
 
@@ -125,7 +127,7 @@ def say(message: str) -> None:
 def measure_startup(context: Context) -> None:
     """`nephrokb --help` against `python -c "import click"`, both as fresh processes."""
     say("start-up")
-    repeat = max(context.repeat, 5)
+    repeat = max(context.repeat * 3, 11)  # cheap, and noisy on a busy machine
     context.rows.append(
         Row(
             "Start-up",
@@ -166,10 +168,12 @@ def measure_bundled(context: Context, shapes: Path, ontology: Path) -> None:
 
 
 def pyshacl_command(context: Context, shapes: Path, ontology: Path, data: Path) -> list[str]:
+    """Return the plain pyshacl CLI command for the same checks nephrokb makes."""
     return [context.pyshacl, "-s", str(shapes), "-e", str(ontology), "-a", "-i", "none", str(data)]
 
 
 def count_triples(files: Sequence[Path]) -> int:
+    """Return how many distinct triples the files hold."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
@@ -359,6 +363,7 @@ def run_child(argv: Sequence[str], *, timeout: float) -> list[str]:
 
 
 def measurement_from_json(data: dict) -> Measurement:
+    """Rebuild a Measurement from a child's JSON line."""
     samples = [Sample(s["wall"], s["cpu"], s["max_rss_bytes"], 0, False) for s in data["samples"]]
     return Measurement(samples=samples, status=data["status"])
 
@@ -386,10 +391,12 @@ def seconds(measurement: Measurement | None) -> str:
 
 
 def timeout_text(measurement: Measurement, timeout: float) -> str:
+    """Say that a measurement hit the cap, or give its status."""
     return f"timeout (> {timeout:.0f} s)" if measurement.status == "timeout" else measurement.status
 
 
 def memory(measurement: Measurement | None) -> str:
+    """Format a measurement's peak memory."""
     if measurement is None or measurement.max_rss_bytes is None:
         return ""
     return f"{measurement.max_rss_bytes / MIB:,.0f} MiB"
@@ -424,6 +431,7 @@ def results_table(rows: Sequence[Row], timeout: float) -> str:
 
 
 def find(rows: Sequence[Row], section: str, data: str, name_start: str = "") -> Row | None:
+    """Return the first row of `section` on `data` whose name starts with `name_start`."""
     return next(
         (
             r
@@ -545,6 +553,7 @@ def ratio_target(name: str, limit: float, row: Row, timeout: float) -> Target:
 def collect_profiles(context: Context, targets: Sequence[Target], sizes: Sequence[int]) -> None:
     """Attach a profile to every missed (or unmeasurable) target, showing where time goes."""
     phases: dict[int, list[dict]] = {}
+    validation_profile: list[str] = []
 
     def phases_at(size: int) -> list[dict]:
         if size not in phases:
@@ -573,6 +582,19 @@ def collect_profiles(context: Context, targets: Sequence[Target], sizes: Sequenc
                 PHASE_TIMEOUT, " vs N=".join(map(str, compared))
             )
             target.profile = phase_table({size: phases_at(size) for size in compared})
+            if not validation_profile:
+                size = compared[-1]
+                say(f"profiling: nephrokb validate at N={size}")
+                validation_profile.append(
+                    f"cProfile of `nephrokb validate --data DIR` at N={size}:\n\n"
+                    + profile_script(
+                        context.nephrokb,
+                        ["validate", "--data", str(generated(context, size))],
+                        timeout=context.timeout,
+                        top=30,
+                    )
+                )
+            target.profile += "\n\n" + validation_profile[0]
         elif target.name.startswith("queries and export"):
             size = 1000 if 1000 in sizes else min(sizes)
             folder = generated(context, size)
@@ -601,6 +623,7 @@ def slowest_query(rows: Sequence[Row], size: int) -> str | None:
 
 
 def run_child_text(argv: Sequence[str], *, timeout: float) -> str:
+    """Run a bench child process and return what it printed."""
     try:
         completed = subprocess.run(
             list(argv), capture_output=True, text=True, timeout=timeout, check=False
@@ -617,7 +640,12 @@ def phase_table(phases: dict[int, list[dict]]) -> str:
     header = "phase".ljust(58) + "".join(f"{'N=' + str(size):>14}" for size in sizes)
     header += "   growth   peak RSS after" if len(sizes) == 2 else ""
     lines = [header]
+    omitted = 0
     for name in names:
+        entries = [next((p for p in phases[size] if p["phase"] == name), None) for size in sizes]
+        if all(e and e["status"] == "ok" and e["wall"] < SMALL_PHASE for e in entries):
+            omitted += 1
+            continue
         cells, values = [], []
         for size in sizes:
             entry = next((p for p in phases[size] if p["phase"] == name), None)
@@ -637,7 +665,20 @@ def phase_table(phases: dict[int, list[dict]]) -> str:
             rss = last.get("max_rss_bytes")
             line += f"{growth:>9}" + (f"{rss / MIB:>12,.0f} MiB" if rss else "")
         lines.append(line)
+    if omitted:
+        lines.append(f"({omitted} phases under {SMALL_PHASE} s at every size not shown)")
     return "\n".join(lines)
+
+
+def revision() -> str:
+    """Return the git revision of the working tree (with -dirty when files are modified)."""
+    described = subprocess.run(
+        ["git", "-C", str(RESULTS.parents[1]), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return described or "unknown"
 
 
 def machine_facts(context: Context) -> list[tuple[str, str]]:
@@ -649,12 +690,6 @@ def machine_facts(context: Context) -> list[tuple[str, str]]:
         except importlib.metadata.PackageNotFoundError:
             return "not installed"
 
-    revision = subprocess.run(
-        ["git", "-C", str(RESULTS.parents[1]), "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
     memory_total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return [
         ("date", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
@@ -663,7 +698,7 @@ def machine_facts(context: Context) -> list[tuple[str, str]]:
         ("platform", platform.platform()),
         ("python", platform.python_version()),
         *[(name, version(name)) for name in ("rdflib", "pyshacl", "pyoxigraph", "click")],
-        ("nephrokb revision", revision or "unknown"),
+        ("nephrokb revision at start / end", f"{context.revision} / {revision()}"),
         ("repeats, cap per run", f"{context.repeat}, {context.timeout:.0f} s"),
     ]
 
@@ -710,7 +745,12 @@ def render(
     missed = [t for t in targets if not t.met and t.profile]
     if not missed:
         parts.append("Every measured target was met.")
+    shown: dict[str, str] = {}
     for target in missed:
+        if target.profile in shown:
+            parts += [f"### {target.name}", "", f"Same profile as for {shown[target.profile]}.", ""]
+            continue
+        shown[target.profile] = f"'{target.name}'"
         parts += [
             f"### {target.name}: {target.profile_title}",
             "",
@@ -768,6 +808,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         python=sys.executable,
         nephrokb=executable("nephrokb"),
         pyshacl=executable("pyshacl"),
+        revision=revision(),
     )
     try:
         from nephrokb.resources import bundled_files
