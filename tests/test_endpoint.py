@@ -41,10 +41,13 @@ def local_answers_computed_once(bundled_graph):
     """Parse the bundled knowledge and each query once, and run each local query once."""
     import functools
 
+    import nephrokb.knowledge_store
     import nephrokb.loading
     import nephrokb.query
 
     load, run = nephrokb.loading.load_knowledge, nephrokb.query.run_query
+    bundled_store = nephrokb.knowledge_store.store_of(bundled_graph)
+    load_store = nephrokb.knowledge_store.load_knowledge_store
     outcomes = {}
 
     def run_once(prepared, graph, params=None, **options):
@@ -58,6 +61,11 @@ def local_answers_computed_once(bundled_graph):
             nephrokb.loading,
             "load_knowledge",
             lambda data=None: load(data) if data else bundled_graph,
+        )
+        patch.setattr(
+            nephrokb.knowledge_store,
+            "load_knowledge_store",
+            lambda data=None: load_store(data) if data else bundled_store,
         )
         patch.setattr(nephrokb.query, "run_query", run_once)
         patch.setattr(

@@ -7,7 +7,7 @@ the knowledge or the queries, rewrite them and review the diff before committing
 
     NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_query.py
 
-The knowledge base is parsed once for the module: `load_knowledge` is replaced by a cache.
+The knowledge base is parsed once for the module: `load_knowledge_store` is replaced by a cache.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ AJS = f"<{KB}antegrade-ureteral-stent-placement>"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def knowledge_parsed_once(bundled_graph):
-    """Serve every --data combination from a cache; the bundled KB is the session's graph."""
-    import nephrokb.loading
+def knowledge_parsed_once():
+    """Serve every --data combination from a cache of stores, which queries never change."""
+    import nephrokb.knowledge_store
 
-    load = nephrokb.loading.load_knowledge
-    cache = {(): bundled_graph}
+    load = nephrokb.knowledge_store.load_knowledge_store
+    cache = {}
 
     def cached(data=None):
         key = tuple(str(path) for path in data or ())
@@ -50,7 +50,7 @@ def knowledge_parsed_once(bundled_graph):
         return cache[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nephrokb.loading, "load_knowledge", cached)
+        patch.setattr(nephrokb.knowledge_store, "load_knowledge_store", cached)
         yield
 
 
@@ -564,3 +564,16 @@ def test_resolve_term_reads_iris_curies_and_labels(bundled_graph):
     needle = URIRef(f"{KB}needle")
     for value in (f"<{KB}needle>", f"{KB}needle", "kb:needle", "needle", "NEEDLE"):
         assert resolve_term(bundled_graph, value) == needle
+
+
+def test_run_within_gives_up_on_a_slow_call_and_passes_errors_on():
+    import time
+
+    from nephrokb.cli.query import run_within
+    from nephrokb.errors import QueryError
+
+    with pytest.raises(QueryError, match=r"did not finish within 0\.1 s \(raise --timeout\)"):
+        run_within(0.1, time.sleep, 1)
+    with pytest.raises(ValueError):
+        run_within(1, int, "not a number")
+    assert run_within(1, int, "7") == 7

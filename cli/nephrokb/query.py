@@ -3,6 +3,11 @@
 Queries run on local data only: SPARQL Update, SERVICE and FROM are refused before anything
 runs, so a query never changes the graph and never reaches the network. Every query may use
 the prefixes in `nephrokb.namespaces.PREFIXES` without declaring them.
+
+rdflib's parser checks a query (its errors carry line and column); pyoxigraph evaluates it.
+Where the two engines differ, pyoxigraph follows SPARQL 1.1: GROUP_CONCAT of numbers is
+unbound rather than joined, computed decimals are written 6 rather than 6.0, and `SELECT *`
+lists its variables by name.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from nephrokb.namespaces import PREFIXES, compact
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
+    from pyoxigraph import Store
     from rdflib import Graph
     from rdflib.term import Identifier
 
@@ -240,12 +246,16 @@ def walk(node: Any) -> Iterator[Any]:
 
 def run_query(
     query: str | PreparedQuery,
-    graph: Graph,
+    knowledge: Graph | Store,
     params: Mapping[str, str] | None = None,
     *,
     origin: str = INLINE_ORIGIN,
 ) -> QueryOutcome:
-    """Run a query on `graph`, binding each parameter (IRI, CURIE or label) to its variable."""
+    """Run a query on a pyoxigraph Store (or an rdflib graph), binding each parameter.
+
+    A parameter is an IRI, a CURIE or a label. pyoxigraph evaluates the query, on a copy of
+    the graph if given one, except for the case `binds_unreturned_variable` names.
+    """
     prepared = query if isinstance(query, PreparedQuery) else prepare_query(query, origin)
     bindings = {}
     for name, value in (params or {}).items():
@@ -256,25 +266,86 @@ def run_query(
                 path=prepared.origin,
             )
         try:
-            bindings[name] = resolve_term(graph, value)
+            bindings[name] = resolve_term(knowledge, value)
         except QueryError as error:
             raise QueryError(f"parameter {name}: {error.message}") from None
+    unreturned = binds_unreturned_variable(prepared, bindings)
+    evaluate = evaluate_with_rdflib if unreturned else evaluate_on_store
     try:
-        result = graph.query(prepared.compiled, initBindings=bindings)
-    except Exception as error:  # evaluation errors surface as many rdflib types
+        return evaluate(prepared, knowledge, bindings)
+    except Exception as error:  # evaluation errors surface as many pyoxigraph and rdflib types
         raise QueryError(
             f"query failed: {' '.join(str(error).split())}", path=prepared.origin
         ) from None
-    if prepared.kind == "ask":
-        return QueryOutcome("ask", boolean=bool(result.askAnswer))
-    if prepared.kind == "graph":
-        return QueryOutcome("graph", graph=result.graph)
+
+
+def binds_unreturned_variable(prepared: PreparedQuery, bindings: Mapping[str, Any]) -> bool:
+    """True when a parameter binds a variable that SELECT does not return.
+
+    pyoxigraph substitutes only variables a SELECT returns (SPARQL SEP-0007); rdflib binds
+    any, so such a query keeps rdflib's answer.
+    """
+    if prepared.kind != "select":
+        return False
+    returned = {str(variable) for variable in prepared.compiled.algebra["PV"]}
+    return any(name not in returned for name in bindings)
+
+
+def evaluate_on_store(
+    prepared: PreparedQuery, knowledge: Graph | Store, bindings: Mapping[str, Identifier]
+) -> QueryOutcome:
+    """Evaluate with pyoxigraph, substituting each bound variable."""
+    import pyoxigraph as ox
+
+    from nephrokb.knowledge_store import store_of
+    from nephrokb.oxterms import to_oxigraph
+
+    store = knowledge if isinstance(knowledge, ox.Store) else store_of(knowledge)
+    substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+    answer = store.query(prepared.text, prefixes=PREFIXES, substitutions=substitutions)
+    # Solutions are computed as they are read, so reading them is part of the evaluation.
+    return outcome_of(prepared.kind, answer)
+
+
+def evaluate_with_rdflib(
+    prepared: PreparedQuery, knowledge: Graph | Store, bindings: Mapping[str, Identifier]
+) -> QueryOutcome:
+    """Evaluate a SELECT with rdflib, on a copy of the store if given one."""
+    import pyoxigraph as ox
+
+    from nephrokb.knowledge_store import graph_of
+
+    graph = graph_of(knowledge) if isinstance(knowledge, ox.Store) else knowledge
+    result = graph.query(prepared.compiled, initBindings=bindings)
     variables = tuple(str(variable) for variable in result.vars)
     rows = tuple(tuple(row.get(variable) for variable in result.vars) for row in result.bindings)
     return QueryOutcome("select", variables=variables, rows=rows)
 
 
-def resolve_term(graph: Graph, value: str) -> Identifier:
+def outcome_of(kind: str, answer: Any) -> QueryOutcome:
+    """Read pyoxigraph's answer to a query of `kind` into a QueryOutcome of rdflib terms."""
+    from rdflib import Graph
+
+    from nephrokb.oxterms import RdflibTerms
+
+    if kind == "ask":
+        return QueryOutcome("ask", boolean=bool(answer))
+    convert = RdflibTerms()
+    if kind == "graph":
+        graph = Graph()
+        graph.addN(
+            (convert(triple.subject), convert(triple.predicate), convert(triple.object), graph)
+            for triple in answer
+        )
+        return QueryOutcome("graph", graph=graph)
+    variables = tuple(variable.value for variable in answer.variables)
+    rows = tuple(
+        tuple(None if term is None else convert(term) for term in solution) for solution in answer
+    )
+    return QueryOutcome("select", variables=variables, rows=rows)
+
+
+def resolve_term(knowledge: Graph | Store, value: str) -> Identifier:
     """Return the node `value` names: `<iri>`, an http(s) IRI, a known CURIE, or a label.
 
     A label matches case-insensitively, whole labels before fragments; it must pick out
@@ -289,15 +360,13 @@ def resolve_term(graph: Graph, value: str) -> Identifier:
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and not any(c.isspace() for c in value):
         return URIRef(PREFIXES[prefix] + local)
-    return node_labelled(graph, value)
+    return node_labelled(knowledge, value)
 
 
-def node_labelled(graph: Graph, label: str) -> Identifier:
+def node_labelled(knowledge: Graph | Store, label: str) -> Identifier:
     """Return the one node whose rdfs:label is, or else contains, `label` (any case)."""
-    from rdflib import RDFS
-
     wanted = label.casefold()
-    labels = [(node, str(text)) for node, text in graph.subject_objects(RDFS.label)]
+    labels = labels_of(knowledge)
     whole = {node for node, text in labels if text.casefold() == wanted}
     matches = whole or {node for node, text in labels if wanted in text.casefold()}
     if len(matches) == 1:
@@ -313,3 +382,18 @@ def node_labelled(graph: Graph, label: str) -> Identifier:
     raise QueryError(
         f"'{label}' matches {len(matches)} nodes: {shown}{rest}; give an IRI or CURIE instead"
     )
+
+
+def labels_of(knowledge: Graph | Store) -> list[tuple[Identifier, str]]:
+    """Return (node, label text) for every rdfs:label of an rdflib graph or pyoxigraph Store."""
+    import pyoxigraph as ox
+    from rdflib import RDFS
+
+    from nephrokb.oxterms import RdflibTerms
+
+    if not isinstance(knowledge, ox.Store):
+        return [(node, str(text)) for node, text in knowledge.subject_objects(RDFS.label)]
+    convert = RdflibTerms()
+    label = ox.NamedNode(str(RDFS.label))
+    quads = knowledge.quads_for_pattern(None, label, None, ox.DefaultGraph())
+    return [(convert(quad.subject), quad.object.value) for quad in quads]

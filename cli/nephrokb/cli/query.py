@@ -18,50 +18,30 @@ from nephrokb.errors import QueryError
 from nephrokb.results import FORMATS
 
 
-class QueryTimeout(BaseException):
-    """Raised by SIGALRM inside a local query.
-
-    A BaseException, so that run_query does not report it as one more evaluation error.
-    """
-
-
-# After the first alarm, another every so often: Python ignores an exception raised while
-# it runs a finalizer (rdflib's generators have many), so one alarm can be lost.
-ALARM_REPEAT = 0.1
-
-
 def run_within(seconds: float, function, *args):
     """Return function(*args), or raise QueryError once it has run for `seconds`.
 
-    rdflib evaluates in pure Python, so SIGALRM interrupts it between two steps. Without
-    setitimer (Windows) or outside the main thread, the function runs unbounded.
+    pyoxigraph evaluates in Rust, where no signal reaches it but the GIL is released, so the
+    function runs in a daemon thread; one that times out is left to end with the process.
     """
-    import signal
     import threading
 
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if not (hasattr(signal, "setitimer") and in_main_thread):
-        return function(*args)
-    finished = False
+    answer: dict = {}
 
-    def expire(signum, frame):
-        # Never interrupt this function's own clean-up, nor anything once it has begun.
-        if not finished and frame is not None and frame.f_code is not run_within.__code__:
-            raise QueryTimeout
+    def run() -> None:
+        try:
+            answer["value"] = function(*args)
+        except BaseException as error:  # handed to the caller's thread as it is
+            answer["error"] = error
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
-    try:
-        return function(*args)
-    except QueryTimeout:
-        finished = True
-        raise QueryError(
-            f"the query did not finish within {seconds:g} s (raise --timeout)"
-        ) from None
-    finally:
-        finished = True
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise QueryError(f"the query did not finish within {seconds:g} s (raise --timeout)")
+    if "error" in answer:
+        raise answer["error"]
+    return answer["value"]
 
 
 def parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
@@ -165,7 +145,7 @@ def query(
         raise click.UsageError("--graph names a graph on a server; use it with --endpoint")
 
     from nephrokb.atomic import write_atomic
-    from nephrokb.loading import load_knowledge
+    from nephrokb.knowledge_store import load_knowledge_store
     from nephrokb.query import prepare_query, read_query, run_query
     from nephrokb.results import default_format, writer_for
 
@@ -179,7 +159,7 @@ def query(
             endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout
         )
     else:
-        outcome = run_within(timeout, run_query, prepared, load_knowledge(data), params)
+        outcome = run_within(timeout, run_query, prepared, load_knowledge_store(data), params)
     written = writer(outcome).encode("utf-8")
     if output is None:
         # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
