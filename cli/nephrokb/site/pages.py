@@ -162,6 +162,7 @@ def environment() -> Environment:
 
 def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
     """Return every file of the site but the stylesheet, by path relative to the site folder."""
+    from nephrokb.knowledge_store import store_of
     from nephrokb.query import list_bundled_queries, run_query
 
     labels = ontology + graph
@@ -170,6 +171,7 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
     links = Links(anchors, vocabulary)
     procedures = read_procedures(graph)
     check_page_names(procedures)
+    store = store_of(graph)
 
     pages = [index_page(procedures, vocabulary)]
     files: dict[str, bytes] = {}
@@ -183,7 +185,7 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
         vocabulary_page(vocabulary),
         queries_page(
             [
-                (query, run_query(query.text, graph, origin=query.path))
+                (query, run_query(query.text, store, origin=query.path))
                 for query in list_bundled_queries()
             ]
         ),
