@@ -22,15 +22,18 @@ from nephrokb.exporters.rdf import (
     export_nquads,
     export_ntriples,
     export_rdfxml,
+    export_store_turtle,
     export_trig,
     export_turtle,
 )
 from nephrokb.exporters.sssom import export_sssom, export_sssom_json
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
     from rdflib import Graph
 
 Exporter = Callable[["Graph"], bytes]
+StoreExporter = Callable[["Store"], bytes]
 
 EXPORTERS: dict[str, Exporter] = {
     "csv": export_csv,
@@ -48,6 +51,10 @@ EXPORTERS: dict[str, Exporter] = {
     "xml": export_rdfxml,
 }
 
+# Formats written straight from a pyoxigraph Store, so that a large knowledge base is never
+# built as an rdflib graph; each writes the same bytes as its EXPORTERS entry.
+STORE_EXPORTERS: dict[str, StoreExporter] = {"turtle": export_store_turtle}
+
 # Bundled folders that `--include` may add to the exported knowledge.
 INCLUDABLE = ("ontology",)
 
@@ -58,14 +65,18 @@ def export_knowledge(
     include: Sequence[str] = (),
 ) -> bytes:
     """Load `data` (default: the bundled kb/) plus the bundled `include` folders, and export."""
+    from nephrokb.knowledge_store import load_knowledge_store
     from nephrokb.loading import load_graph, load_knowledge
     from nephrokb.resources import bundled_files
 
     if format_name not in EXPORTERS:
         raise InputError(f"unknown export format {format_name!r}; known: {', '.join(EXPORTERS)}")
-    graph = load_knowledge(data)
     for name in include:
         if name not in INCLUDABLE:
             raise InputError(f"cannot include {name!r}; known: {', '.join(INCLUDABLE)}")
+    if format_name in STORE_EXPORTERS:
+        return STORE_EXPORTERS[format_name](load_knowledge_store(data, include))
+    graph = load_knowledge(data)
+    for name in include:
         graph += load_graph(bundled_files(name))
     return EXPORTERS[format_name](graph)

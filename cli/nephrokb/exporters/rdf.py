@@ -1,7 +1,8 @@
 """Write a graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, losslessly and sorted.
 
 Parsing any of these exports gives a graph isomorphic to the exported one. Blank nodes are
-relabelled canonically first, so even they come out the same on every run.
+relabelled canonically first, so even they come out the same on every run. Turtle is written
+by pyoxigraph from a Store (see export_store_turtle), the rest by rdflib or nephrokb itself.
 
 N-Quads and TriG put every triple in one named graph, KNOWLEDGE_GRAPH
 (`https://w3id.org/nephrokb/id/`), so that a quad store holding other data keeps nephrokb's
@@ -25,16 +26,37 @@ from nephrokb.errors import InputError
 from nephrokb.namespaces import KB, PREFIXES
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
     from rdflib import Dataset, Graph
     from rdflib.term import Node
 
 KNOWLEDGE_GRAPH = KB
 RDF_TYPE = PREFIXES["rdf"] + "type"
+HAS_BLANK_NODES = "ASK { ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }"
 
 
 def export_turtle(graph: Graph) -> bytes:
-    """Write Turtle, subjects and predicates sorted, with nephrokb's prefixes."""
-    return sorted_copy(graph).serialize(format="turtle", encoding="utf-8")
+    """Write Turtle, triples sorted, with nephrokb's prefixes: what export_store_turtle writes."""
+    from nephrokb.knowledge_store import store_of
+
+    return export_store_turtle(store_of(graph))
+
+
+def export_store_turtle(store: Store) -> bytes:
+    """Write the default graph of a pyoxigraph Store as Turtle, triples sorted.
+
+    pyoxigraph writes it, declaring nephrokb's prefixes. With blank nodes, rdflib writes it
+    instead, after relabelling them canonically, so that every run gives the same bytes.
+    """
+    import pyoxigraph as ox
+
+    from nephrokb.knowledge_store import graph_of
+
+    if store.query(HAS_BLANK_NODES):
+        return sorted_copy(graph_of(store)).serialize(format="turtle", encoding="utf-8")
+    # By N-Triples text: each subject's triples come together, in an order of content alone.
+    quads = sorted(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=str)
+    return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 def export_ntriples(graph: Graph) -> bytes:
