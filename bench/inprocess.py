@@ -4,9 +4,11 @@ bench.run starts this as a child for each size, so a slow or huge run cannot tak
 benchmark down with it. It prints one JSON object per line, one per row, as soon as the row
 is measured, so a row that is cut off by the time cap still leaves the rows before it.
 
-nephrokb side: `nephrokb.loading.load_knowledge`, `nephrokb.query.run_query` with each
-bundled query, and the `turtle` exporter. pyoxigraph side: `Store.load` of the same files,
-`Store.query` with the same query text (every solution materialised), `Store.dump` as Turtle.
+nephrokb side, what `nephrokb query` and `nephrokb export --format turtle` do:
+`nephrokb.knowledge_store.load_knowledge_store`, `nephrokb.query.run_query` with each bundled
+query on that store (rows converted to rdflib terms), and the store's `turtle` exporter
+(sorted). pyoxigraph side: `Store.load` of the same files, `Store.query` with the same query
+text (every solution materialised), `Store.dump` as Turtle (unsorted).
 
 Example:
     python -m bench.inprocess /tmp/kb-1000 --repeat 3 --timeout 600
@@ -66,14 +68,14 @@ class Workload:
     def __init__(self, folder: Path):
         self.folder = folder
         self.files = turtle_files(folder)
-        self.graph = None
+        self.knowledge = None
         self.store = None
 
     def nephrokb_load(self):
-        from nephrokb.loading import load_knowledge
+        from nephrokb.knowledge_store import load_knowledge_store
 
-        self.graph = load_knowledge([self.folder])
-        return self.graph
+        self.knowledge = load_knowledge_store([self.folder])
+        return self.knowledge
 
     def oxigraph_load(self):
         self.store = oxigraph_store(self.files)
@@ -82,15 +84,15 @@ class Workload:
     def nephrokb_query(self, text: str, origin: str) -> tuple:
         from nephrokb.query import run_query
 
-        return run_query(text, self.graph, origin=origin).rows
+        return run_query(text, self.knowledge, origin=origin).rows
 
     def oxigraph_query(self, text: str) -> list[tuple]:
         return [tuple(solution) for solution in self.store.query(text)]
 
     def nephrokb_turtle(self) -> bytes:
-        from nephrokb.exporters import EXPORTERS
+        from nephrokb.exporters import STORE_EXPORTERS
 
-        return EXPORTERS["turtle"](self.graph)
+        return STORE_EXPORTERS["turtle"](self.knowledge)
 
     def oxigraph_turtle(self) -> bytes:
         import pyoxigraph
@@ -141,7 +143,7 @@ def run(folder: Path, repeat: int, timeout: float) -> None:
             if name == LOAD_ROW:
                 loaded[side] = measurement.ok
         if name == LOAD_ROW:
-            row["triples"] = len(workload.graph) if workload.graph is not None else None
+            row["triples"] = len(workload.knowledge) if workload.knowledge is not None else None
         emit(row)
 
 
