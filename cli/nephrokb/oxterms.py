@@ -1,0 +1,71 @@
+"""Convert RDF terms between pyoxigraph (fast parsing and SPARQL) and rdflib (everything else)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class RdflibTerms:
+    """Turn pyoxigraph terms into rdflib terms, building each distinct term once.
+
+    Literals rdflib finds ill-typed ("abc"^^xsd:integer) are collected in `ill_typed`.
+    """
+
+    def __init__(self) -> None:
+        from rdflib import BNode, Literal, URIRef
+
+        self.cache: dict = {}
+        self.ill_typed: list = []
+        self.types = (URIRef, BNode, Literal)
+
+    def __call__(self, term) -> Node:
+        converted = self.cache.get(term)
+        if converted is None:
+            converted = self.cache[term] = self.convert(term)
+        return converted
+
+    def convert(self, term) -> Node:
+        uri_ref, blank_node, literal = self.types
+        if isinstance(term, ox.NamedNode):
+            return uri_ref(term.value)
+        if isinstance(term, ox.BlankNode):
+            return blank_node(term.value)
+        if term.language:
+            return literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return literal(term.value)
+        converted = literal(term.value, datatype=uri_ref(datatype))
+        if getattr(converted, "ill_typed", False):
+            self.ill_typed.append(converted)
+        return converted
+
+
+def to_oxigraph(term: Node):
+    """Return the pyoxigraph term for an rdflib term (ValueError for an IRI oxigraph refuses)."""
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is None:
+            return ox.Literal(str(term))
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def store_of(graph) -> ox.Store:
+    """Return a pyoxigraph store holding an rdflib graph's triples (for a small graph)."""
+    store = ox.Store()
+    store.extend(ox.Quad(*(to_oxigraph(term) for term in triple)) for triple in graph)
+    return store
