@@ -26,6 +26,14 @@ def expectations(fixture: Path) -> tuple[set[tuple[str, str, str]], list[str]]:
     return expected, messages
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Keep the cache of parsed files (validate --changed-since) out of the user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEPHROKB_CACHE_DIR", str(tmp_path_factory.mktemp("nephrokb-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def bundled_graph():
     """The bundled knowledge base, parsed once."""

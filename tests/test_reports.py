@@ -376,13 +376,14 @@ def test_cli_refuses_an_unknown_format():
 
 
 def test_results_are_sorted_by_file_line_node_and_rule():
-    from nephrokb.validation import locate_results
+    from nephrokb.validation import Locations, locate_results
 
     results = tricky_report().results
-    assert locate_results(reversed(results), []) == tuple(
+    nowhere = Locations([], [])
+    assert locate_results(reversed(results), nowhere) == tuple(
         sorted(results, key=ValidationResult.sort_key)
     )
-    assert [r.severity for r in locate_results(reversed(results), [])] == [
+    assert [r.severity for r in locate_results(reversed(results), nowhere)] == [
         "Violation",
         "Warning",
         "Info",

@@ -144,13 +144,11 @@ def test_focus_described_in_no_file_gets_the_line_of_its_first_mention(tmp_path)
         "@prefix kb: <https://w3id.org/nephrokb/id/> .\n\nkb:other kb:seeAlso kb:nowhere .\n",
         encoding="utf-8",
     )
-    from nephrokb.locator import locate
-    from nephrokb.validation import locate_results
+    from nephrokb.loading import load_dataset
+    from nephrokb.validation import Locations, locate_results
 
-    sources = [
-        (path, locate(path.read_text(encoding="utf-8"), path.as_uri()))
-        for path in (described, mentioned)
-    ]
+    loaded = load_dataset([described, mentioned])
+    sources = Locations(loaded.sources, loaded.subjects)
     results = [
         ValidationResult(focus=KB + name, rule="r", severity="Violation", message="m")
         for name in ("elsewhere", "nowhere", "procedure", "absent")

@@ -88,9 +88,10 @@ def changed_nodes_since(revision: str, data: Sequence[str | Path]) -> ChangedNod
     widen the set of nodes validated.
     """
     from nephrokb import git_revisions
-    from nephrokb.loading import STDIN, load_graph, resolve_turtle_files
+    from nephrokb.loading import STDIN, read_source, resolve_turtle_files
+    from nephrokb.parsing import parse_source
 
-    old_graphs, new_files = [], []
+    old_quads, new_files = set(), []
     for given in data:
         if str(given) == STDIN:
             raise InputError("standard input has no git history; name files with --data")
@@ -101,26 +102,49 @@ def changed_nodes_since(revision: str, data: Sequence[str | Path]) -> ChangedNod
         current = {
             git_revisions.relative_name(root, path): path for path in resolve_turtle_files([given])
         }
-        now = git_revisions.working_blob_ids(root, current.values())
+        edited = git_revisions.changed_in_working_tree(root, commit, relative)
         differing = sorted(
-            name for name in before.keys() | now.keys() if before.get(name) != now.get(name)
+            (edited & (before.keys() | current.keys())) | (before.keys() ^ current.keys())
         )
-        old_graphs.append(
-            git_revisions.parse_at(root, commit, [n for n in differing if n in before], revision)
+        old_quads |= git_revisions.quads_at(
+            root, commit, [n for n in differing if n in before], revision
         )
         new_files.extend(current[name] for name in differing if name in current)
-    old = merge(old_graphs)
-    new = load_graph(sorted(set(new_files)))
-    return changed_nodes(old, new)
+    new_quads = {
+        quad for path in sorted(set(new_files)) for quad in parse_source(read_source(path)).quads
+    }
+    return changed_nodes(*differing_graphs(old_quads, new_quads))
 
 
-def merge(graphs: Iterable[Graph]) -> Graph:
+def differing_graphs(old: set, new: set) -> tuple[Graph, Graph]:
+    """Return rdflib graphs of two sets of pyoxigraph quads, enough to tell what changed.
+
+    Without blank nodes, only the quads in one set and not the other are converted; blank
+    nodes are compared by structure (nephrokb.diff), so then every quad is.
+    """
+    import pyoxigraph
+
+    from nephrokb.oxterms import RdflibTerms
+
+    blank = any(
+        isinstance(term, pyoxigraph.BlankNode)
+        for quad in old | new
+        for term in (quad.subject, quad.object)
+    )
+    if not blank:
+        old, new = old - new, new - old
+    convert = RdflibTerms()
+    return tuple(graph_of(quads, convert) for quads in (old, new))
+
+
+def graph_of(quads: Iterable, convert) -> Graph:
+    """Return an rdflib graph of pyoxigraph quads."""
     from rdflib import Graph
 
-    merged = Graph()
-    for graph in graphs:
-        merged += graph
-    return merged
+    graph = Graph()
+    for quad in quads:
+        graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+    return graph
 
 
 def affected_nodes(graph: Graph, changed: ChangedNodes) -> set[Node]:

@@ -357,15 +357,14 @@ EMPTY: frozenset = frozenset()
 
 def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus: Node, superclasses):
     """Yield the results of one property shape for one focus node."""
-    from rdflib import BNode, Literal
-
+    t = terms()
     if prop.inverse:
         values = index.subjects(prop.predicates[0], focus)
     elif len(prop.predicates) == 1:
         values = index.objects(prop.predicates[0], focus)
     else:
         values = set().union(*(index.objects(predicate, focus) for predicate in prop.predicates))
-    path = None if isinstance(prop.path, BNode) else prop.path
+    path = None if isinstance(prop.path, t.BNode) else prop.path
 
     def result(component: str, value: Node | None = None) -> CoreResult:
         return CoreResult(
@@ -387,7 +386,7 @@ def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus: Node, s
         if prop.max_inclusive is not None and not in_range(value, prop.max_inclusive, -1):
             yield result("MaxInclusive", value)
         for kind in prop.classes:
-            if isinstance(value, Literal) or kind not in superclasses(value):
+            if isinstance(value, t.Literal) or kind not in superclasses(value):
                 yield result("Class", value)
         if prop.node_kind is not None and not node_kind_matches(value, prop.node_kind):
             yield result("NodeKind", value)
@@ -402,10 +401,10 @@ def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus: Node, s
 
 @functools.cache
 def terms() -> SimpleNamespace:
-    """Return the rdflib and pyshacl names the checks use, imported once."""
-    from pyshacl.constraints.core.string_based_constraints import StringBasedConstraintBase
-    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
-    from pyshacl.rdfutil.compare import compare_literal
+    """Return the rdflib names the checks use, imported once (pyshacl is not: it costs 0.2 s)."""
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
     from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
     return SimpleNamespace(
@@ -416,10 +415,41 @@ def terms() -> SimpleNamespace:
         rdfs_Literal=RDFS.Literal,
         rdfs_Datatype=RDFS.Datatype,
         xsd_string=XSD.string,
-        actual_datatype=DatatypeConstraintComponent._assert_actual_datatype,
-        compare_literal=compare_literal,
-        string_form=StringBasedConstraintBase.value_node_to_string,
+        plain_datatypes=(None, RDF.langString, XSD.string),
+        # pyshacl 0.40.1 (DatatypeConstraintComponent._assert_actual_datatype) checks the
+        # Python value rdflib made of these datatypes and takes any other datatype as valid.
+        value_types={
+            XSD.string: (str, bytes),
+            RDF.langString: (str, bytes),
+            XSD.integer: int,
+            XSD.float: float,
+            XSD.decimal: Decimal,
+            XSD.boolean: bool,
+            XSD.date: date,
+            XSD.time: time,
+            XSD.dateTime: datetime,
+        },
     )
+
+
+def actual_datatype(value: Node, datatype: Node) -> bool:
+    """True when rdflib's Python value of a literal is of the kind its datatype promises."""
+    expected = terms().value_types.get(datatype)
+    return expected is None or isinstance(value.value, expected)
+
+
+def compare_literal(value: Node, bound: Node) -> int:
+    """Compare two literals as pyshacl does (imported here, where it is needed, only)."""
+    from pyshacl.rdfutil.compare import compare_literal as pyshacl_compare
+
+    return pyshacl_compare(value, bound)
+
+
+def string_form(value: Node) -> str:
+    """The string sh:pattern matches, as pyshacl makes it: a plain literal's value, else str."""
+    t = terms()
+    plain = isinstance(value, t.Literal) and value.datatype in t.plain_datatypes
+    return str(value.value) if plain and value.value is not None else str(value)
 
 
 def datatype_matches(value: Node, datatype: Node) -> bool:
@@ -428,17 +458,15 @@ def datatype_matches(value: Node, datatype: Node) -> bool:
     if not isinstance(value, t.Literal):
         return False
     if value.datatype == datatype:
-        return getattr(value, "ill_typed", None) is not True and t.actual_datatype(
-            None, value, datatype
-        )
+        return getattr(value, "ill_typed", None) is not True and actual_datatype(value, datatype)
     if datatype == t.rdfs_Literal:
         return True
     if datatype == t.rdfs_Datatype:
         return bool(value.datatype)
     if value.datatype is None and value.language is None and datatype == t.xsd_string:
-        return t.actual_datatype(None, value, datatype)
+        return actual_datatype(value, datatype)
     if datatype == t.langString and value.language:
-        return t.actual_datatype(None, value, datatype)
+        return actual_datatype(value, datatype)
     return False
 
 
@@ -458,7 +486,7 @@ def in_range(value: Node, bound: Node, sign: int) -> bool:
     if isinstance(bound.value, str) != isinstance(value.value, str):
         return False
     try:
-        return t.compare_literal(value, bound) * sign >= 0
+        return compare_literal(value, bound) * sign >= 0
     except (TypeError, NotImplementedError):
         return False
 
@@ -482,4 +510,4 @@ def matches_pattern(value: Node, pattern: re.Pattern) -> bool:
     t = terms()
     if isinstance(value, t.BNode):
         return False
-    return pattern.search(t.string_form(value)) is not None
+    return pattern.search(string_form(value)) is not None

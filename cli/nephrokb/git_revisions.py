@@ -8,8 +8,9 @@ revision pass the same checks as files read from disk (size, UTF-8, nothing to f
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -93,18 +94,14 @@ def files_at(root: Path, commit: str, relative: str) -> dict[str, str]:
     return files
 
 
-def working_blob_ids(root: Path, paths: Iterable[Path]) -> dict[str, str]:
-    """Return {path relative to root: the blob id git would store} for working-tree files.
+def changed_in_working_tree(root: Path, commit: str, relative: str) -> set[str]:
+    """Return the tracked files under `relative` whose working-tree content differs from `commit`.
 
-    A name git cannot take one per line (it holds a newline) gets no id, so it always
-    counts as changed.
+    git compares by the index's stat data first, so unchanged files are not read. Paths are
+    relative to the repository root; files git does not track are not listed.
     """
-    names = [name for name in (relative_name(root, path) for path in paths) if "\n" not in name]
-    if not names:
-        return {}
-    listing = "".join(name + "\n" for name in names).encode("utf-8")
-    output = run_git(["hash-object", "--stdin-paths"], root, stdin=listing)
-    return dict(zip(names, output.decode("ascii").split(), strict=True))
+    output = run_git(["diff", "--name-only", "--no-renames", "-z", commit, "--", relative], root)
+    return {name for name in output.decode("utf-8").split("\0") if name}
 
 
 def relative_name(root: Path, path: str | Path) -> str:
@@ -155,21 +152,31 @@ def load_revision(root: Path, revision: str, relative_paths: Sequence[str]) -> G
 
 def parse_at(root: Path, commit: str, names: Iterable[str], revision: str) -> Graph:
     """Parse the named files of `commit` into one checked graph; errors name `REVISION:path`."""
-    from rdflib import Graph
+    from nephrokb.loading import parse_sources
 
-    from nephrokb.loading import check_terms, parse_into
-
-    graph = Graph()
     sources = [source_at(root, commit, name, revision) for name in names]
+    with errors_named_at(root, revision, sources):
+        return parse_sources(sources).graph
+
+
+def quads_at(root: Path, commit: str, names: Iterable[str], revision: str) -> set:
+    """Return the pyoxigraph quads of the named files of `commit` (errors: `REVISION:path`)."""
+    from nephrokb.parsing import parse_source
+
+    sources = [source_at(root, commit, name, revision) for name in names]
+    with errors_named_at(root, revision, sources):
+        return {quad for source in sources for quad in parse_source(source).quads}
+
+
+@contextlib.contextmanager
+def errors_named_at(root: Path, revision: str, sources: Sequence[SourceText]) -> Iterator[None]:
+    """Name the file of an InputError about one of `sources` as `REVISION:path`."""
     shown = {
         str(source.path): f"{revision}:{relative_name(root, source.path)}" for source in sources
     }
     try:
-        for source in sources:
-            parse_into(graph, source)
-        check_terms(graph, sources)
+        yield
     except InputError as error:
         raise InputError(
             error.message, path=shown.get(str(error.path), error.path), line=error.line
         ) from None
-    return graph

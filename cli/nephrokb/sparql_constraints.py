@@ -104,9 +104,13 @@ def focus_nodes(data_graph: Graph, shapes_graph: Graph, shape: Node) -> set[Node
 
 
 def evaluate(
-    data_graph: Graph, shapes_graph: Graph, constraints: list[SparqlConstraint]
+    data_graph: Graph, shapes_graph: Graph, constraints: list[SparqlConstraint], store=None
 ) -> Iterator[SparqlResult]:
-    """Run each constraint once over `data_graph`; keep the solutions for its focus nodes."""
+    """Run each constraint once over `data_graph`; keep the solutions for its focus nodes.
+
+    With `store` (a pyoxigraph Store holding the same triples), the queries run there:
+    the same solutions, in milliseconds instead of seconds.
+    """
     from nephrokb.native_checks import NATIVE_CHECKS
 
     for item in constraints:
@@ -114,11 +118,12 @@ def evaluate(
         if not focus:
             continue
         native = NATIVE_CHECKS.get(str(item.shape))
-        solutions = (
-            native(data_graph)
-            if native
-            else (row.asdict() for row in data_graph.query(prepared(item.query)))
-        )
+        if native:
+            solutions = native(data_graph)
+        elif store is not None:
+            solutions = store_solutions(store, item.query)
+        else:
+            solutions = (row.asdict() for row in data_graph.query(prepared(item.query)))
         for bindings in solutions:
             if bindings.get("this") not in focus:
                 continue
@@ -130,6 +135,21 @@ def evaluate(
                 path=bindings.get("path"),
                 value=bindings.get("value", bindings["this"]),
             )
+
+
+def store_solutions(store, query: str) -> Iterator[dict[str, Node]]:
+    """Yield the solutions of a SELECT on a pyoxigraph store as rdflib bindings."""
+    from nephrokb.oxterms import RdflibTerms
+
+    convert = RdflibTerms()
+    solutions = store.query(query, use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    for solution in solutions:
+        yield {
+            name: convert(value)
+            for name, value in zip(names, solution, strict=True)
+            if value is not None
+        }
 
 
 @functools.lru_cache(maxsize=256)

@@ -11,11 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.errors import ShapesError
-from nephrokb.loading import (
-    STDIN,
-    load_graph,
-    resolve_turtle_files,
-)
+from nephrokb.loading import STDIN, SourceText, load_dataset, load_graph, resolve_turtle_files
 from nephrokb.resources import bundled_files, bundled_folder
 
 if TYPE_CHECKING:
@@ -89,9 +85,13 @@ def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") 
     """Validate the Turtle files or folders in `data` (default: the bundled kb/)."""
     data_paths = list(data) if data else [bundled_folder("kb")]
     files = tuple(resolve_turtle_files(data_paths))
-    data_graph, sources = load_sources(files)
-    results = locate_results(validate_graph(data_graph, engine=engine), sources)
-    return Report(results=results, files=files, triples=len(data_graph))
+    loaded = load_dataset(files, with_store=engine == "fast")
+    results = validate_graph(loaded.graph, engine=engine, store=loaded.store)
+    return Report(
+        results=locate_results(results, Locations(loaded.sources, loaded.subjects)),
+        files=files,
+        triples=loaded.triples_read,
+    )
 
 
 def validate_changed_since(
@@ -100,20 +100,31 @@ def validate_changed_since(
     """Validate only the nodes of `data` that a change since a git revision could affect.
 
     Gives those nodes exactly the results a full validation gives them (see nephrokb.changes);
-    nodes the change cannot affect are not reported.
+    nodes the change cannot affect are not reported. The triples around them are read from
+    the cache of parsed files (see nephrokb.triple_cache) when it is on.
     """
     from nephrokb.changes import affected_nodes, changed_nodes_since
 
     data_paths = list(data) if data else [bundled_folder("kb")]
     files = tuple(resolve_turtle_files(data_paths))
-    data_graph, sources = load_sources(files)
     changed = changed_nodes_since(revision, data_paths)
-    results = (
-        validate_graph(data_graph, engine=engine)
-        if changed is None
-        else validate_focus(data_graph, affected_nodes(data_graph, changed), engine=engine)
-    )
-    return Report(results=locate_results(results, sources), files=files, triples=len(data_graph))
+    if changed is None:
+        return validate(files, engine=engine)
+    graph, locations, triples = cached_knowledge(data_paths, files)
+    results = validate_focus(graph, affected_nodes(graph, changed), engine=engine)
+    return Report(results=locate_results(results, locations), files=files, triples=triples)
+
+
+def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple:
+    """Return (graph-like lookups, Locations, triples read) of the files, cached or parsed."""
+    from nephrokb.triple_cache import TripleCache, cache_folder
+
+    folder = cache_folder()
+    if folder is not None and STDIN not in map(str, files):
+        cache = TripleCache(data, files, folder)
+        return cache.graph(), Locations(cache.sources, cache.subjects()), cache.triples_read()
+    loaded = load_dataset(files)
+    return loaded.graph, Locations(loaded.sources, loaded.subjects), loaded.triples_read
 
 
 def validate_focus(
@@ -121,27 +132,58 @@ def validate_focus(
 ) -> tuple[ValidationResult, ...]:
     """Validate only the `focus` nodes: the results a full validation gives them, no others."""
     from nephrokb.changes import focus_subgraph
+    from nephrokb.oxterms import store_of
 
     focus = set(focus)
     if not focus:
         return ()
     names = {str(node) for node in focus}
-    results = validate_graph(focus_subgraph(data_graph, focus), engine=engine)
+    subgraph = focus_subgraph(data_graph, focus)
+    store = store_of(subgraph) if engine == "fast" else None
+    results = validate_graph(subgraph, engine=engine, store=store)
     return tuple(result for result in results if result.focus in names)
 
 
-def load_sources(files: Iterable[Path]) -> tuple[Graph, list[tuple[Path, SourceLines]]]:
-    """Parse the files into one checked graph and locate the nodes of each (read once)."""
-    from nephrokb import loading
-    from nephrokb.locator import locate  # compiling its token pattern takes ~20 ms
+class Locations:
+    """Where each Turtle file writes its nodes, read with the locator only when asked.
 
-    graph, sources = loading.load_sources(files)
-    located = [
-        (source.path, locate(source.text, base_iri(source.path)))
-        for source in sources
-        if source.syntax in ("turtle", "nt")
-    ]
-    return graph, located
+    A valid knowledge base has no results to locate, so it is never read a second time;
+    a result is looked for only in the files that have its focus node as a subject.
+    """
+
+    def __init__(self, sources: Sequence[SourceText], subjects: Sequence[frozenset]) -> None:
+        self.files = [
+            (source, nodes)
+            for source, nodes in zip(sources, subjects, strict=True)
+            if source.syntax in ("turtle", "nt")
+        ]
+        self.lines: dict[int, SourceLines] = {}
+
+    def describing(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
+        """Yield (path, lines) of the files, in order, that have `focus` as a subject."""
+        import pyoxigraph
+
+        try:
+            node = pyoxigraph.NamedNode(focus)
+        except ValueError:  # a blank node: the locator records none
+            return
+        for index, (source, subjects) in enumerate(self.files):
+            if node in subjects:
+                yield source.path, self.read(index)
+
+    def every(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
+        """Yield (path, lines) of every file, in order (none for a blank node)."""
+        if ":" in focus:
+            for index, (source, _) in enumerate(self.files):
+                yield source.path, self.read(index)
+
+    def read(self, index: int) -> SourceLines:
+        from nephrokb.locator import locate  # compiling its token pattern takes ~20 ms
+
+        if index not in self.lines:
+            source = self.files[index][0]
+            self.lines[index] = locate(source.text, base_iri(source.path))
+        return self.lines[index]
 
 
 def base_iri(path: Path) -> str:
@@ -149,16 +191,16 @@ def base_iri(path: Path) -> str:
     return "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
 
 
-def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[ValidationResult, ...]:
+def validate_graph(
+    data_graph: Graph, *, engine: str = "fast", store=None
+) -> tuple[ValidationResult, ...]:
     """Validate `data_graph` with the bundled ontology and shapes (no locations).
 
     engine "pyshacl" hands every shape to pyshacl; "fast" (the default) evaluates the SPARQL
     constraints once each over the whole graph (see sparql_constraints) and the core shapes
     it supports natively (see core_constraints), giving pyshacl only the rest (if any), with
-    identical results.
+    identical results. A pyoxigraph `store` holding the same triples runs those queries.
     """
-    import pyshacl
-
     from nephrokb import core_constraints, sparql_constraints
 
     if engine not in ENGINES:
@@ -168,9 +210,11 @@ def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[Validati
     )
     results = []
     if native_shapes is None or core_constraints.has_targets(core_shapes):
+        import pyshacl  # 0.2 s to import: only when it has shapes to check
+
         try:
             _, results_graph, _ = pyshacl.validate(
-                data_graph,
+                copy_graph(data_graph),  # pyshacl needs a context-aware store
                 # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
                 shacl_graph=copy_graph(core_shapes),
                 ont_graph=ontology_graph,
@@ -183,14 +227,19 @@ def validate_graph(data_graph: Graph, *, engine: str = "fast") -> tuple[Validati
         results.extend(read_results(results_graph, data_graph))
     if constraints or native_shapes:
         # pyshacl validates the data with the ontology mixed in; do the same here.
-        with ontology_mixed_in(data_graph, ontology_graph) as mixed:
+        with (
+            ontology_mixed_in(data_graph, ontology_graph) as mixed,
+            ontology_mixed_into_store(store, ontology_graph),
+        ):
             if native_shapes:
                 results.extend(
                     plain_result(result, data_graph, result.component)
                     for result in core_constraints.evaluate(mixed, native_shapes)
                 )
             if constraints:
-                solutions = set(sparql_constraints.evaluate(mixed, shapes_graph, constraints))
+                solutions = set(
+                    sparql_constraints.evaluate(mixed, shapes_graph, constraints, store)
+                )
                 component = SPARQL_CONSTRAINT_COMPONENT
                 results.extend(plain_result(solution, mixed, component) for solution in solutions)
     return tuple(sorted(results, key=ValidationResult.sort_key))
@@ -213,8 +262,28 @@ def ontology_mixed_in(data_graph: Graph, ontology_graph: Graph) -> Iterator[Grap
             data_graph.remove(triple)
 
 
+@contextlib.contextmanager
+def ontology_mixed_into_store(store, ontology_graph: Graph) -> Iterator[None]:
+    """Add the ontology to a pyoxigraph store (if any) as a named graph for the duration."""
+    if store is None:
+        yield
+        return
+    import pyoxigraph
+
+    from nephrokb.oxterms import to_oxigraph
+
+    name = pyoxigraph.NamedNode("urn:nephrokb:ontology")
+    store.extend(
+        pyoxigraph.Quad(*(to_oxigraph(term) for term in triple), name) for triple in ontology_graph
+    )
+    try:
+        yield
+    finally:
+        store.remove_graph(name)
+
+
 def copy_graph(graph: Graph) -> Graph:
-    """Return a new graph with the same triples and prefixes."""
+    """Return a new graph (in rdflib's default store) with the same triples and prefixes."""
     from rdflib import Graph
 
     copy = Graph(namespace_manager=graph.namespace_manager)
@@ -291,28 +360,29 @@ def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[Validation
 
 
 def locate_results(
-    results: Iterable[ValidationResult], sources: Sequence[tuple[Path, SourceLines]]
+    results: Iterable[ValidationResult], locations: Locations
 ) -> tuple[ValidationResult, ...]:
     """Give each result the file and lines of its focus node (and value), sorted for reports."""
-    located = (locate_result(result, sources) for result in results)
+    located = (locate_result(result, locations) for result in results)
     return tuple(sorted(located, key=ValidationResult.sort_key))
 
 
-def locate_result(
-    result: ValidationResult, sources: Sequence[tuple[Path, SourceLines]]
-) -> ValidationResult:
+def locate_result(result: ValidationResult, locations: Locations) -> ValidationResult:
     """Return `result` with file, line and value_line set from the first file that has them."""
     if result.path is not None and result.value_term is not None:
-        for path, lines in sources:
+        for path, lines in locations.describing(result.focus):
             value_line = triple_line(lines, result.focus, result.path, result.value_term)
             if value_line is not None:
                 line = lines.subjects[result.focus]
                 return replace(result, file=str(path), line=line, value_line=value_line)
-    for index in ("subjects", "mentions"):
-        for path, lines in sources:
-            line = getattr(lines, index).get(result.focus)
-            if line is not None:
-                return replace(result, file=str(path), line=line)
+    for path, lines in locations.describing(result.focus):
+        line = lines.subjects.get(result.focus)
+        if line is not None:
+            return replace(result, file=str(path), line=line)
+    for path, lines in locations.every(result.focus):
+        line = lines.mentions.get(result.focus)
+        if line is not None:
+            return replace(result, file=str(path), line=line)
     return result
 
 

@@ -39,7 +39,10 @@ def validate(
     Each result names the file and line where its node is described. Exits 0 when the
     knowledge conforms, 1 when there are violations (with --strict, any result),
     2 when the input cannot be read. With --changed-since, only the nodes the change
-    since REV could affect are validated, with the results a full validation gives them.
+    since REV could affect are validated, with the results a full validation gives them;
+    the files are parsed once into a cache ($NEPHROKB_CACHE_DIR, by default
+    ~/.cache/nephrokb; set it empty to turn the cache off), so later runs read only
+    what changed.
 
     \b
     Example:
