@@ -52,7 +52,8 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 # Formats written straight from a pyoxigraph Store, so that a large knowledge base is never
-# built as an rdflib graph; each writes the same bytes as its EXPORTERS entry.
+# built as an rdflib graph. Each writes what its EXPORTERS entry writes for the same triples;
+# a Store keeps literals as written, where rdflib reads "01"^^xsd:integer as 1.
 STORE_EXPORTERS: dict[str, StoreExporter] = {"turtle": export_store_turtle}
 
 # Bundled folders that `--include` may add to the exported knowledge.
