@@ -47,14 +47,14 @@ def test_exception_inside_the_serializer_leaves_the_file_alone(tmp_path, monkeyp
     from nephrokb.cli import main
     from nephrokb.exporters import EXPORTERS
 
-    target = tmp_path / "out.ttl"
+    target = tmp_path / "out.nt"
     target.write_bytes(ORIGINAL)
 
     def exploding(graph):
         raise RuntimeError("serializer crashed")
 
-    monkeypatch.setitem(EXPORTERS, "turtle", exploding)
-    result = CliRunner().invoke(main, ["export", "--format", "turtle", "--output", str(target)])
+    monkeypatch.setitem(EXPORTERS, "nt", exploding)
+    result = CliRunner().invoke(main, ["export", "--format", "nt", "--output", str(target)])
     assert result.exit_code != 0
     assert target.read_bytes() == ORIGINAL
 
