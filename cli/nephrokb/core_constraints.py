@@ -315,24 +315,30 @@ def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[CoreResult]:
         for predicate in check.target_subjects_of:
             focus_nodes.update(index.forward(predicate))
         for prop in check.properties:
-            for focus in focus_nodes:
-                yield from evaluate_property(index, prop, focus, superclasses)
+            yield from evaluate_property(index, prop, focus_nodes, superclasses)
 
 
 class PredicateIndex:
-    """Subject-to-objects and object-to-subjects maps of a graph, built per predicate on use.
+    """Subject-to-objects and object-to-subjects maps of a graph, per predicate.
 
-    One scan per predicate is much cheaper than one rdflib lookup per (shape, focus node).
+    A graph in a PredicateStore has them already; for another graph they are built per
+    predicate on first use: one scan per predicate is much cheaper than one rdflib lookup
+    per (shape, focus node).
     """
 
     def __init__(self, graph: Graph) -> None:
+        from nephrokb.predicate_store import PredicateStore
+
         self.graph = graph
-        self.forwards: dict[Node, dict[Node, set]] = {}
-        self.backwards: dict[Node, dict[Node, set]] = {}
+        self.indexed = isinstance(graph.store, PredicateStore)
+        self.forwards: dict[Node, dict[Node, set]] = graph.store.forward if self.indexed else {}
+        self.backwards: dict[Node, dict[Node, set]] = graph.store.backward if self.indexed else {}
 
     def forward(self, predicate: Node) -> dict[Node, set]:
         """Return subject -> objects for one predicate."""
         if predicate not in self.forwards:
+            if self.indexed:
+                return EMPTY_MAP
             forward: dict[Node, set] = {}
             backward: dict[Node, set] = {}
             for subject, value in self.graph.subject_objects(predicate):
@@ -342,61 +348,88 @@ class PredicateIndex:
             self.backwards[predicate] = backward
         return self.forwards[predicate]
 
+    def backward(self, predicate: Node) -> dict[Node, set]:
+        """Return object -> subjects for one predicate."""
+        self.forward(predicate)
+        return self.backwards.get(predicate, EMPTY_MAP)
+
     def objects(self, predicate: Node, subject: Node) -> set:
         """Return the objects of subject-predicate."""
         return self.forward(predicate).get(subject, EMPTY)
 
     def subjects(self, predicate: Node, value: Node) -> set:
         """Return the subjects of predicate-value."""
-        self.forward(predicate)
-        return self.backwards[predicate].get(value, EMPTY)
+        return self.backward(predicate).get(value, EMPTY)
 
 
+EMPTY_MAP: dict = {}
 EMPTY: frozenset = frozenset()
 
 
-def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus: Node, superclasses):
-    """Yield the results of one property shape for one focus node."""
+def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus_nodes, superclasses):
+    """Yield the results of one property shape for its focus nodes.
+
+    What a value fails depends on the value alone, so it is worked out once per value.
+    """
     t = terms()
-    if prop.inverse:
-        values = index.subjects(prop.predicates[0], focus)
-    elif len(prop.predicates) == 1:
-        values = index.objects(prop.predicates[0], focus)
-    else:
-        values = set().union(*(index.objects(predicate, focus) for predicate in prop.predicates))
     path = None if isinstance(prop.path, t.BNode) else prop.path
+    values_of = value_lookup(index, prop)
+    failures: dict[Node, tuple[str, ...]] = {}
+    for focus in focus_nodes:
+        values = values_of(focus)
+        if prop.min_count is not None and len(values) < prop.min_count:
+            yield CoreResult(focus, prop.shape, prop.severity, prop.message, path, None, MIN_COUNT)
+        if prop.max_count is not None and len(values) > prop.max_count:
+            yield CoreResult(focus, prop.shape, prop.severity, prop.message, path, None, MAX_COUNT)
+        for value in values:
+            failed = failures.get(value)
+            if failed is None:
+                failed = failures[value] = tuple(value_failures(prop, value, superclasses))
+            for component in failed:
+                yield CoreResult(
+                    focus, prop.shape, prop.severity, prop.message, path, value, component
+                )
 
-    def result(component: str, value: Node | None = None) -> CoreResult:
-        return CoreResult(
-            focus, prop.shape, prop.severity, prop.message, path, value,
-            SH + component + "ConstraintComponent",
-        )  # fmt: skip
 
-    if prop.min_count is not None and len(values) < prop.min_count:
-        yield result("MinCount")
-    if prop.max_count is not None and len(values) > prop.max_count:
-        yield result("MaxCount")
-    for value in values:
-        if prop.datatype is not None and not datatype_matches(value, prop.datatype):
-            yield result("Datatype", value)
-        if prop.languages is not None and not language_matches(value, prop.languages):
-            yield result("LanguageIn", value)
-        if prop.min_inclusive is not None and not in_range(value, prop.min_inclusive, 1):
-            yield result("MinInclusive", value)
-        if prop.max_inclusive is not None and not in_range(value, prop.max_inclusive, -1):
-            yield result("MaxInclusive", value)
-        for kind in prop.classes:
-            if isinstance(value, t.Literal) or kind not in superclasses(value):
-                yield result("Class", value)
-        if prop.node_kind is not None and not node_kind_matches(value, prop.node_kind):
-            yield result("NodeKind", value)
-        if prop.patterns and not all(matches_pattern(value, p) for p in prop.patterns):
-            yield result("Pattern", value)
-        if prop.allowed is not None and value not in prop.allowed:
-            yield result("In", value)
-        for patterns in prop.not_patterns:
-            if all(matches_pattern(value, pattern) for pattern in patterns):
-                yield result("Not", value)
+MIN_COUNT = SH + "MinCountConstraintComponent"
+MAX_COUNT = SH + "MaxCountConstraintComponent"
+
+
+def value_lookup(index: PredicateIndex, prop: PropertyCheck):
+    """Return a function giving a focus node's values on the property shape's path."""
+    if prop.inverse:
+        backward = index.backward(prop.predicates[0])
+        return lambda focus: backward.get(focus, EMPTY)
+    forwards = [index.forward(predicate) for predicate in prop.predicates]
+    if len(forwards) == 1:
+        forward = forwards[0]
+        return lambda focus: forward.get(focus, EMPTY)
+    return lambda focus: set().union(*(forward.get(focus, EMPTY) for forward in forwards))
+
+
+def value_failures(prop: PropertyCheck, value: Node, superclasses) -> Iterator[str]:
+    """Yield the constraint components one value of a property shape fails."""
+    t = terms()
+    if prop.datatype is not None and not datatype_matches(value, prop.datatype):
+        yield SH + "DatatypeConstraintComponent"
+    if prop.languages is not None and not language_matches(value, prop.languages):
+        yield SH + "LanguageInConstraintComponent"
+    if prop.min_inclusive is not None and not in_range(value, prop.min_inclusive, 1):
+        yield SH + "MinInclusiveConstraintComponent"
+    if prop.max_inclusive is not None and not in_range(value, prop.max_inclusive, -1):
+        yield SH + "MaxInclusiveConstraintComponent"
+    for kind in prop.classes:
+        if isinstance(value, t.Literal) or kind not in superclasses(value):
+            yield SH + "ClassConstraintComponent"
+    if prop.node_kind is not None and not node_kind_matches(value, prop.node_kind):
+        yield SH + "NodeKindConstraintComponent"
+    if prop.patterns and not all(matches_pattern(value, p) for p in prop.patterns):
+        yield SH + "PatternConstraintComponent"
+    if prop.allowed is not None and value not in prop.allowed:
+        yield SH + "InConstraintComponent"
+    for patterns in prop.not_patterns:
+        if all(matches_pattern(value, pattern) for pattern in patterns):
+            yield SH + "NotConstraintComponent"
 
 
 @functools.cache

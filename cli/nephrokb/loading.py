@@ -7,6 +7,8 @@ or entities, JSON-LD may not name a remote @context, and owl:imports is never fo
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import re
@@ -241,6 +243,22 @@ def located(sources: Sequence[SourceText], message: str, needle: str) -> InputEr
     return InputError(message, path=str(sources[0].path) if sources else None)
 
 
+@contextlib.contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building large graphs, then resume.
+
+    Loading creates millions of objects and no cycles worth collecting; the collector's
+    passes over them cost ~20% of a full validation at 1,000 procedures, more beyond.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_sources(paths: Iterable[str | Path]) -> tuple[Graph, list[SourceText]]:
     """Read and parse every file under `paths` into one checked graph, keeping the texts."""
     loaded = load_dataset(paths)
@@ -271,16 +289,16 @@ def load_dataset(paths: Iterable[str | Path], *, with_store: bool = False) -> Da
 def parse_sources(sources: Iterable[SourceText], with_store: bool = False) -> Dataset:
     """Parse sources into one checked rdflib graph (and pyoxigraph store).
 
-    Files are parsed by pyoxigraph (see nephrokb.parsing); the graph lives in rdflib's
-    SimpleMemory store, which builds in half the time of the default store.
+    Files are parsed by pyoxigraph (see nephrokb.parsing); the graph lives in a
+    PredicateStore, which builds in a fifth of the time of rdflib's default store.
     """
     from rdflib import Graph
-    from rdflib.plugins.stores.memory import SimpleMemory
 
     from nephrokb.oxterms import RdflibTerms
     from nephrokb.parsing import parse_source
+    from nephrokb.predicate_store import PredicateStore
 
-    graph = Graph(store=SimpleMemory())
+    graph = Graph(store=PredicateStore())
     store = None
     if with_store:
         import pyoxigraph
@@ -290,9 +308,8 @@ def parse_sources(sources: Iterable[SourceText], with_store: bool = False) -> Da
     loaded = Dataset(graph=graph, store=store, sources=[], subjects=[])
     for source in sources:
         parsed = parse_source(source)
-        graph.addN(
-            (convert(q.subject), convert(q.predicate), convert(q.object), graph)
-            for q in parsed.quads
+        graph.store.add_triples(
+            (convert(q.subject), convert(q.predicate), convert(q.object)) for q in parsed.quads
         )
         for prefix, namespace in parsed.prefixes.items():
             graph.bind(prefix, namespace)

@@ -97,6 +97,16 @@ def at_least(earlier: Node, number: Node) -> bool:
     return False
 
 
+def object_lookup(graph: Graph) -> Callable[[Node, Node], Iterable[Node]]:
+    """Return objects(node, predicate) for the graph: two dict reads in a PredicateStore."""
+    from nephrokb.predicate_store import PredicateStore
+
+    if isinstance(graph.store, PredicateStore):
+        forward = graph.store.forward
+        return lambda node, predicate: forward.get(predicate, {}).get(node, ())
+    return lambda node, predicate: graph.objects(node, predicate)
+
+
 def procedures_of(graph: Graph) -> dict[Node, list[Node]]:
     """Map each procedure (subject of nkb:hasStep) to its steps."""
     steps: dict[Node, list[Node]] = defaultdict(list)
@@ -107,10 +117,11 @@ def procedures_of(graph: Graph) -> dict[Node, list[Node]]:
 
 def shared_step_numbers(graph: Graph) -> Solutions:
     """UniqueStepNumberShape: a step sharing its number with another step of a procedure."""
+    objects, step_number = object_lookup(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
         holders: dict[Node, set[Node]] = defaultdict(set)
         for step in steps:
-            for value in graph.objects(step, iri("stepNumber")):
+            for value in objects(step, step_number):
                 holders[value].add(step)
         for value, sharing in holders.items():
             if len(sharing) > 1:
@@ -120,15 +131,16 @@ def shared_step_numbers(graph: Graph) -> Solutions:
 
 def missing_predecessors(graph: Graph) -> Solutions:
     """ContiguousStepNumberShape: a number above 1 with no step numbered one less."""
+    objects, step_number = object_lookup(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
         present = {
             number
             for step in steps
-            for value in graph.objects(step, iri("stepNumber"))
+            for value in objects(step, step_number)
             if (number := numeric(value)) is not None
         }
         for step in steps:
-            for value in graph.objects(step, iri("stepNumber")):
+            for value in objects(step, step_number):
                 number = numeric(value)
                 if number is not None and number > 1 and number - 1 not in present:
                     yield {"this": step, "value": value}
@@ -136,30 +148,33 @@ def missing_predecessors(graph: Graph) -> Solutions:
 
 def reachable(graph: Graph, start: Node, predicate) -> set[Node]:
     """Nodes reachable from `start` by one or more `predicate` links."""
+    objects = object_lookup(graph)
     seen: set[Node] = set()
-    frontier = list(graph.objects(start, predicate))
+    frontier = list(objects(start, predicate))
     while frontier:
         node = frontier.pop()
         if node not in seen:
             seen.add(node)
-            frontier.extend(graph.objects(node, predicate))
+            frontier.extend(objects(node, predicate))
     return seen
 
 
 def misplaced_dependencies(graph: Graph) -> Solutions:
     """DependsOnEarlierStepShape: a dependency that is not an earlier or relied-on step."""
+    objects = object_lookup(graph)
+    relies_on, depends_on, step_number = iri("reliesOn"), iri("dependsOn"), iri("stepNumber")
     steps_of = procedures_of(graph)
     step_sets = {procedure: set(steps) for procedure, steps in steps_of.items()}
     for procedure, steps in steps_of.items():
-        relied_on = reachable(graph, procedure, iri("reliesOn"))
+        relied_on = reachable(graph, procedure, relies_on)
         base_steps = set().union(*(step_sets.get(base, set()) for base in relied_on))
         for step in steps:
-            for value in graph.objects(step, iri("dependsOn")):
+            for value in objects(step, depends_on):
                 if value in step_sets[procedure]:
                     if any(
                         at_least(earlier, number)
-                        for number in graph.objects(step, iri("stepNumber"))
-                        for earlier in graph.objects(value, iri("stepNumber"))
+                        for number in objects(step, step_number)
+                        for earlier in objects(value, step_number)
                     ):
                         yield {"this": step, "value": value}
                 elif value not in base_steps:
@@ -187,11 +202,12 @@ def duplicate_part_texts(graph: Graph) -> Solutions:
     for name in ("hasStep", "hasIndication", "hasBenefit"):
         for procedure, part in graph.subject_objects(iri(name)):
             parts_of[procedure].add(part)
+    objects = object_lookup(graph)
     for procedure, parts in parts_of.items():
         for path in paths:
             holders: dict[Node, set[Node]] = defaultdict(set)
             for part in parts:
-                for value in graph.objects(part, path):
+                for value in objects(part, path):
                     holders[value].add(part)
             for value, sharing in holders.items():
                 if len({str(part) for part in sharing}) > 1:

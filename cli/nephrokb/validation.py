@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.errors import ShapesError
-from nephrokb.loading import STDIN, SourceText, load_dataset, load_graph, resolve_turtle_files
+from nephrokb.loading import (
+    STDIN,
+    SourceText,
+    garbage_collection_paused,
+    load_dataset,
+    load_graph,
+    resolve_turtle_files,
+)
 from nephrokb.resources import bundled_files, bundled_folder
 
 if TYPE_CHECKING:
@@ -85,8 +92,9 @@ def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") 
     """Validate the Turtle files or folders in `data` (default: the bundled kb/)."""
     data_paths = list(data) if data else [bundled_folder("kb")]
     files = tuple(resolve_turtle_files(data_paths))
-    loaded = load_dataset(files, with_store=engine == "fast")
-    results = validate_graph(loaded.graph, engine=engine, store=loaded.store)
+    with garbage_collection_paused():
+        loaded = load_dataset(files, with_store=engine == "fast")
+        results = validate_graph(loaded.graph, engine=engine, store=loaded.store)
     return Report(
         results=locate_results(results, Locations(loaded.sources, loaded.subjects)),
         files=files,
