@@ -228,7 +228,16 @@ def test_tricky_terms_survive_each_result_format(tricky_data, format):
     local = run_query(TRICKY_QUERY, load_knowledge([tricky_data]))
     result = query(TRICKY_QUERY, "--data", tricky_data, "--format", format)
     assert result.exit_code == 0, result.output
-    assert parsed_rows(result.stdout, format) == (list(local.variables), list(local.rows))
+    names, rows = parsed_rows(result.stdout, format)
+    # Each parse names blank nodes afresh (as RDF requires): compare them as blank nodes.
+    assert (names, unlabelled(rows)) == (list(local.variables), unlabelled(local.rows))
+
+
+def unlabelled(rows) -> list[tuple]:
+    """Rows with every blank node replaced by the same placeholder."""
+    from rdflib import BNode
+
+    return [tuple("_:" if isinstance(term, BNode) else term for term in row) for row in rows]
 
 
 # ASK, CONSTRUCT and DESCRIBE

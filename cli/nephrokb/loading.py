@@ -318,8 +318,8 @@ def parse_sources(sources: Iterable[SourceText], with_store: bool = False) -> Da
         loaded.sources.append(parsed.source)
         loaded.subjects.append(frozenset(quad.subject for quad in parsed.quads))
         loaded.triples_read += len(set(parsed.quads))
-    for literal in convert.ill_typed:
-        raise ill_typed_error(loaded.sources, literal)
+        for literal in convert.ill_typed:  # the literals first seen in this file
+            raise ill_typed_error([parsed.source], literal)
     return loaded
 
 
@@ -331,19 +331,20 @@ def load_store(paths: Iterable[str | Path]) -> tuple[Store, list[SourceText]]:
     import pyoxigraph
 
     from nephrokb.oxterms import RdflibTerms
-    from nephrokb.parsing import parse_source
+    from nephrokb.parsing import add_source, check_nesting
 
     store = pyoxigraph.Store()
     sources = []
     for path in resolve_turtle_files(paths):
-        parsed = parse_source(read_source(path))
-        store.extend(parsed.quads)
-        sources.append(parsed.source)
+        source = read_source(path)
+        add_source(store, source)
+        sources.append(source)
+    check_nesting(store, sources)
     convert = RdflibTerms()
     for solution in store.query(TYPED_LITERALS):
         convert(solution[0])
     for literal in convert.ill_typed:
-        raise ill_typed_error(sources, literal)
+        raise ill_typed_error(sources_holding(sources, literal), literal)
     return store, sources
 
 
@@ -356,8 +357,29 @@ TYPED_LITERALS = """SELECT DISTINCT ?value WHERE {
 
 
 def ill_typed_error(sources: Sequence[SourceText], literal) -> InputError:
-    """Return the error for a literal whose lexical form is not of its datatype."""
-    return located(sources, f'literal "{literal}" is not a valid {literal.datatype}', str(literal))
+    """Return the error for a literal whose lexical form is not of its datatype.
+
+    The line is the first in `sources` where the lexical form is written in quotes (or,
+    failing that, at all).
+    """
+    message = f'literal "{literal}" is not a valid {literal.datatype}'
+    quoted = f'"{literal}"'
+    if any(quoted in source.text for source in sources):
+        return located(sources, message, quoted)
+    return located(sources, message, str(literal))
+
+
+def sources_holding(sources: Sequence[SourceText], literal) -> list[SourceText]:
+    """Return the sources whose triples hold `literal` (parses again: for errors only)."""
+    from nephrokb.oxterms import to_oxigraph
+    from nephrokb.parsing import parse_source
+
+    wanted = to_oxigraph(literal)
+    return [
+        source
+        for source in sources
+        if any(quad.object == wanted for quad in parse_source(source).quads)
+    ]
 
 
 def load_knowledge(data: Sequence[str | Path] | None = None) -> Graph:

@@ -62,10 +62,3 @@ def to_oxigraph(term: Node):
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     return ox.NamedNode(str(term))
-
-
-def store_of(graph) -> ox.Store:
-    """Return a pyoxigraph store holding an rdflib graph's triples (for a small graph)."""
-    store = ox.Store()
-    store.extend(ox.Quad(*(to_oxigraph(term) for term in triple)) for triple in graph)
-    return store

@@ -9,6 +9,7 @@ by rdflib, so what those syntaxes may fetch stays under loading's control.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -42,7 +43,10 @@ def parse_source(source: SourceText) -> ParsedSource:
     syntax = OXIGRAPH_FORMATS.get(source.syntax)
     parsed = None
     if syntax is not None:
-        parser = ox.parse(input=source.text, format=syntax, base_iri=base_iri(source))
+        # Fresh blank nodes for every file, as an RDF merge (and Store.load) gives them.
+        parser = ox.parse(
+            input=source.text, format=syntax, base_iri=base_iri(source), rename_blank_nodes=True
+        )
         try:
             parsed = ParsedSource(source, list(parser), dict(parser.prefixes))
         except SyntaxError:
@@ -51,24 +55,59 @@ def parse_source(source: SourceText) -> ParsedSource:
         parsed = parse_with_rdflib(source)
     if not parsed.quads:
         raise InputError("holds no RDF triples", path=str(source.path))
-    if nesting_depth(parsed.quads) > MAX_NESTING:
+    if nesting_depth(blank_node_edges(parsed.quads)) > MAX_NESTING:
         raise InputError(
             "is nested too deeply to parse (collections or blank nodes)", path=str(source.path)
         )
     return parsed
 
 
-def nesting_depth(quads: list) -> int:
-    """Return the longest chain of blank nodes held inside blank nodes (list tails excepted).
+def add_source(store: ox.Store, source: SourceText) -> None:
+    """Add one source's triples to a store, parsed in Rust; parse_source's errors if it fails.
 
-    That is how deeply `[ ... ]` and `( ... )` nest in Turtle; a flat list is depth 1.
+    Nesting depth is not checked here: check the whole store with `check_nesting`.
     """
-    inside: dict = {}
+    syntax = OXIGRAPH_FORMATS.get(source.syntax)
+    if syntax is not None:
+        base = base_iri(source)
+        try:
+            first = next(ox.parse(input=source.text, format=syntax, base_iri=base), None)
+            if first is not None:
+                store.load(input=source.text, format=syntax, base_iri=base)
+                return
+        except SyntaxError:
+            pass  # parse_source explains it (or rdflib accepts the file)
+    store.extend(parse_source(source).quads)
+
+
+def check_nesting(store: ox.Store, sources: Sequence[SourceText]) -> None:
+    """Refuse the source that nests blank nodes too deeply, if the store holds one."""
+    query = f"""SELECT ?parent ?child WHERE {{
+        ?parent ?link ?child .
+        FILTER (isBlank(?parent) && isBlank(?child) && ?link != <{RDF_REST.value}>)
+    }}"""
+    if nesting_depth((row[0], row[1]) for row in store.query(query)) > MAX_NESTING:
+        for source in sources:
+            parse_source(source)  # raises for the file that nests too deeply
+
+
+def blank_node_edges(quads: list) -> Iterator[tuple]:
+    """Yield (parent, child) for each blank node held inside another (list tails excepted)."""
     for quad in quads:
         subject, value = quad.subject, quad.object
         nested = isinstance(value, ox.BlankNode) and isinstance(subject, ox.BlankNode)
         if nested and quad.predicate != RDF_REST:
-            inside.setdefault(subject, []).append(value)
+            yield subject, value
+
+
+def nesting_depth(edges: Iterable[tuple]) -> int:
+    """Return the longest chain of blank nodes held inside blank nodes, given the links.
+
+    That is how deeply `[ ... ]` and `( ... )` nest in Turtle; a flat list is depth 1.
+    """
+    inside: dict = {}
+    for parent, child in edges:
+        inside.setdefault(parent, []).append(child)
     depth: dict = {}
     for start in inside:
         stack = [start]

@@ -140,7 +140,7 @@ def validate_focus(
 ) -> tuple[ValidationResult, ...]:
     """Validate only the `focus` nodes: the results a full validation gives them, no others."""
     from nephrokb.changes import focus_subgraph
-    from nephrokb.oxterms import store_of
+    from nephrokb.knowledge_store import store_of
 
     focus = set(focus)
     if not focus:
