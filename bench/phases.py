@@ -1,12 +1,13 @@
 """Break `nephrokb validate` down into its phases and time each one, with a cap per phase.
 
 This follows `nephrokb.validation.validate` with the fast engine step by step, calling the
-same library functions: parse (and check terms), locate nodes in the source text, the core
-shapes still handed to pyshacl (if any), then, with the ontology mixed in, each natively
-evaluated core node shape and each SPARQL constraint. It prints one JSON line per phase
-with the process's peak memory after it. The steps are internal API: when validation is
-reorganised, a phase that no longer fits prints an error line instead of a time, and this
-module should follow validation.py again.
+same library functions, with the garbage collector paused as there: parse (pyoxigraph) into
+the rdflib graph and the pyoxigraph store, the core shapes still handed to pyshacl (if any),
+then, with the ontology mixed in, each natively evaluated core node shape and each SPARQL
+constraint. (Nodes are located in the source text only for results: not timed here.)
+It prints one JSON line per phase with the process's peak memory after it. The steps are
+internal API: when validation is reorganised, a phase that no longer fits prints an error
+line instead of a time, and this module should follow validation.py again.
 
 Example:
     python -m bench.phases /tmp/kb-1000 --timeout 120
@@ -46,21 +47,27 @@ def emit(phase: str, function: Callable[[], object], timeout: float) -> object:
 
 def run(folder: Path, timeout: float) -> None:
     """Time each validation phase on the Turtle files under `folder`."""
+    from nephrokb import loading
+
+    with loading.garbage_collection_paused():
+        run_phases(folder, timeout)
+
+
+def run_phases(folder: Path, timeout: float) -> None:
+    """The phases themselves (see `run`)."""
     import pyshacl
 
     from nephrokb import core_constraints, loading, sparql_constraints, validation
-    from nephrokb.locator import locate
 
     files = loading.resolve_turtle_files([folder])
-    loaded = emit("parse and check terms (loading.load_sources)", lambda: load(files), timeout)
-    if loaded is None:
-        return
-    graph, sources = loaded
-    emit(
-        "locate nodes in the source text (locator.locate)",
-        lambda: [locate(source.text, validation.base_iri(source.path)) for source in sources],
+    loaded = emit(
+        "parse into graph and store (loading.load_dataset)",
+        lambda: loading.load_dataset(files, with_store=True),
         timeout,
     )
+    if loaded is None:
+        return
+    graph, store = loaded.graph, loaded.store
     shapes, ontology, pyshacl_shapes, constraints, native_shapes = validation.bundled_shapes(
         validation.bundled_digest(), split=True
     )
@@ -68,7 +75,7 @@ def run(folder: Path, timeout: float) -> None:
         emit(
             "pyshacl on the shapes not evaluated natively",
             lambda: pyshacl.validate(
-                graph,
+                validation.copy_graph(graph),
                 shacl_graph=validation.copy_graph(pyshacl_shapes),
                 ont_graph=ontology,
                 inference="none",
@@ -77,7 +84,10 @@ def run(folder: Path, timeout: float) -> None:
             ),
             timeout,
         )
-    with validation.ontology_mixed_in(graph, ontology) as mixed:
+    with (
+        validation.ontology_mixed_in(graph, ontology) as mixed,
+        validation.ontology_mixed_into_store(store, ontology),
+    ):
         for check in native_shapes or ():
             emit(
                 f"native core shape {local_name(check.shape)}",
@@ -88,17 +98,10 @@ def run(folder: Path, timeout: float) -> None:
             emit(
                 f"SPARQL constraint {local_name(constraint.shape)}",
                 lambda constraint=constraint: list(
-                    sparql_constraints.evaluate(mixed, shapes, [constraint])
+                    sparql_constraints.evaluate(mixed, shapes, [constraint], store)
                 ),
                 timeout,
             )
-
-
-def load(files):
-    """Parse the files as validation does, returning the graph and the source texts."""
-    from nephrokb import loading
-
-    return loading.load_sources(files)
 
 
 def local_name(shape) -> str:

@@ -43,7 +43,9 @@ def format_profile(profiler: cProfile.Profile, top: int) -> str:
     return format_stats(pstats.Stats(profiler), top)
 
 
-def profile_script(script: str, arguments: Sequence[str], *, timeout: float, top: int) -> str:
+def profile_script(
+    script: str, arguments: Sequence[str], *, timeout: float, top: int, cwd: Path | None = None
+) -> str:
     """Run a Python script under cProfile in a child process and return its top lines."""
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "profile.out"
@@ -54,6 +56,7 @@ def profile_script(script: str, arguments: Sequence[str], *, timeout: float, top
                 stderr=subprocess.DEVNULL,
                 timeout=timeout,
                 check=False,
+                cwd=cwd,
             )
         except subprocess.TimeoutExpired:
             return f"(the profiled run took longer than {timeout:.0f} s and was stopped)"

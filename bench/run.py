@@ -626,6 +626,17 @@ def collect_profiles(context: Context, targets: Sequence[Target], sizes: Sequenc
                     )
                 )
             target.profile += "\n\n" + validation_profile[0]
+        elif target.name.startswith("changed-only"):
+            say("profiling: nephrokb validate --changed-since at N=5000 (warm cache)")
+            target.profile_title = "cProfile of `nephrokb validate --changed-since HEAD`, N=5000"
+            with cache_folder(context.workdir / "cache-5000"):
+                target.profile = profile_script(
+                    context.nephrokb,
+                    ["validate", "--data", "kb", "--changed-since", "HEAD"],
+                    timeout=context.timeout,
+                    top=30,
+                    cwd=context.workdir / "changed-5000",
+                )
         elif target.name.startswith("queries and export"):
             size = 1000 if 1000 in sizes else min(sizes)
             folder = generated(context, size)
