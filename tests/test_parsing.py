@@ -49,8 +49,19 @@ def test_a_blank_node_label_names_a_different_node_in_each_file(tmp_path):
         (PREFIX + "<http://example.org/a%zz> e:p e:b .\n", "invalid IRI <http://example.org/a%zz>"),
         (PREFIX + 'e:a e:p "x"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', 'literal "x"'),
         (PREFIX + "e:a e:p e:b\n", "Turtle syntax error"),
+        (PREFIX + '"x" e:p e:b .\n', 'a literal ("x") cannot be a subject'),
+        (PREFIX + "e:a _:b e:b .\n", "cannot be a predicate"),
     ],
-    ids=["empty", "prefixes-only", "deep", "bad-iri", "ill-typed", "syntax"],
+    ids=[
+        "empty",
+        "prefixes-only",
+        "deep",
+        "bad-iri",
+        "ill-typed",
+        "syntax",
+        "literal-subject",
+        "blank-predicate",
+    ],
 )
 def test_both_loaders_refuse_alike(tmp_path, load, text, message):
     good, bad = tmp_path / "a-good.ttl", tmp_path / "b-bad.ttl"

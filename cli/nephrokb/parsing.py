@@ -135,6 +135,7 @@ def parse_with_rdflib(source: SourceText) -> ParsedSource:
     check_terms(graph, [source])
     quads = []
     for triple in graph:
+        refuse_generalized(source, triple)
         try:
             quads.append(ox.Quad(*(to_oxigraph(term) for term in triple)))
         except ValueError:
@@ -142,6 +143,17 @@ def parse_with_rdflib(source: SourceText) -> ParsedSource:
             raise located([source], f"invalid IRI <{term}>", term) from None
     prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
     return ParsedSource(source, quads, prefixes)
+
+
+def refuse_generalized(source: SourceText, triple: tuple) -> None:
+    """Refuse what rdflib accepts but RDF does not: a literal subject, a non-IRI predicate."""
+    from rdflib import Literal, URIRef
+
+    subject, predicate, _ = triple
+    if isinstance(subject, Literal):
+        raise located([source], f"a literal ({subject.n3()}) cannot be a subject", str(subject))
+    if not isinstance(predicate, URIRef):
+        raise located([source], f"{predicate.n3()} cannot be a predicate", str(predicate))
 
 
 def is_convertible(term) -> bool:
