@@ -134,3 +134,25 @@ def test_a_file_that_fails_to_load_is_refused_and_not_cached(repository, cache_d
     (database,) = cache_dir.glob("*.sqlite3")
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT COUNT(*) FROM files").fetchone() == (0,)
+
+
+def test_a_cache_folder_that_is_a_file_is_passed_over(repository, monkeypatch, tmp_path):
+    shutil.copy(fixture_named("step-number-gap"), repository / "kb" / "zz-extra.ttl")
+    monkeypatch.setenv(CACHE_VARIABLE, "")
+    expected = validate("--changed-since", "HEAD")
+    folder = tmp_path / "not-a-folder"
+    folder.write_text("", encoding="utf-8")
+    monkeypatch.setenv(CACHE_VARIABLE, str(folder))
+    result = validate("--changed-since", "HEAD")
+    assert (result.exit_code, result.output) == (expected.exit_code, expected.output)
+
+
+def test_a_corrupt_cache_database_is_made_anew(repository, cache_dir):
+    expected = validate("--changed-since", "HEAD")
+    (database,) = cache_dir.glob("*.sqlite3")
+    database.write_bytes(b"this is not an SQLite database" * 100)
+    result = validate("--changed-since", "HEAD")
+    assert (result.exit_code, result.output) == (expected.exit_code, expected.output)
+    with sqlite3.connect(database) as connection:
+        files = connection.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    assert files == len(list((repository / "kb").glob("*.ttl")))

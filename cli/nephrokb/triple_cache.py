@@ -70,8 +70,7 @@ class TripleCache:
         folder.mkdir(parents=True, exist_ok=True)
         given = "\0".join(str(Path(path).resolve()) for path in data)
         name = hashlib.sha256(given.encode()).hexdigest()
-        self.connection = sqlite3.connect(folder / f"{name[:24]}.sqlite3", timeout=60)
-        self.connection.executescript(SCHEMA)
+        self.connection = open_database(folder / f"{name[:24]}.sqlite3")
         self.sources = [read_source(path) for path in files]
         self.keys = [file_key(s, s.text.encode("utf-8")) for s in self.sources]
         self.update()
@@ -126,6 +125,19 @@ class TripleCache:
     def subjects(self) -> list[FileSubjects]:
         """Return, for each file, the test of whether it has a node as a subject."""
         return [FileSubjects(self.connection, key) for key in self.keys]
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """Open (or create) a cache database; one that is not a database is made anew."""
+    connection = sqlite3.connect(path, timeout=60)
+    try:
+        connection.executescript(SCHEMA)
+    except sqlite3.DatabaseError:
+        connection.close()
+        path.unlink()
+        connection = sqlite3.connect(path, timeout=60)
+        connection.executescript(SCHEMA)
+    return connection
 
 
 class FileSubjects:

@@ -125,12 +125,18 @@ def validate_changed_since(
 
 def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple:
     """Return (graph-like lookups, Locations, triples read) of the files, cached or parsed."""
+    import sqlite3
+
     from nephrokb.triple_cache import TripleCache, cache_folder
 
     folder = cache_folder()
     if folder is not None and STDIN not in map(str, files):
-        cache = TripleCache(data, files, folder)
-        return cache.graph(), Locations(cache.sources, cache.subjects()), cache.triples_read()
+        try:
+            cache = TripleCache(data, files, folder)
+        except (OSError, sqlite3.Error):  # no usable cache (read-only, full, corrupt): parse
+            pass
+        else:
+            return cache.graph(), Locations(cache.sources, cache.subjects()), cache.triples_read()
     loaded = load_dataset(files)
     return loaded.graph, Locations(loaded.sources, loaded.subjects), loaded.triples_read
 
