@@ -35,7 +35,7 @@ def both_engines(shapes_ttl: str, data_ttl: str, ontology_ttl: str = ""):
     assert checks, "the shapes should be evaluated natively"
     assert not core_constraints.has_targets(rest)
     native = [
-        validation.plain_result(result, data, result.component)
+        validation.plain_result(result, data)
         for result in core_constraints.evaluate(data + ontology, checks)
     ]
     _, report, _ = pyshacl.validate(

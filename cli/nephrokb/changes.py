@@ -124,7 +124,7 @@ def differing_graphs(old: set, new: set) -> tuple[Graph, Graph]:
     """
     import pyoxigraph
 
-    from nephrokb.oxterms import RdflibTerms
+    from nephrokb.oxterms import rdflib_graph
 
     blank = any(
         isinstance(term, pyoxigraph.BlankNode)
@@ -133,18 +133,7 @@ def differing_graphs(old: set, new: set) -> tuple[Graph, Graph]:
     )
     if not blank:
         old, new = old - new, new - old
-    convert = RdflibTerms()
-    return tuple(graph_of(quads, convert) for quads in (old, new))
-
-
-def graph_of(quads: Iterable, convert) -> Graph:
-    """Return an rdflib graph of pyoxigraph quads."""
-    from rdflib import Graph
-
-    graph = Graph()
-    for quad in quads:
-        graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-    return graph
+    return rdflib_graph(old), rdflib_graph(new)
 
 
 def affected_nodes(graph: Graph, changed: ChangedNodes) -> set[Node]:

@@ -77,8 +77,8 @@ class NodeCheck:
 
 
 @dataclass(frozen=True)
-class CoreResult:
-    """One validation result, in the terms pyshacl's report would give it."""
+class NativeResult:
+    """One result worked out here or by a SPARQL constraint, in pyshacl's report terms."""
 
     focus: Node
     shape: Node
@@ -290,7 +290,7 @@ def read_patterns(shapes_graph: Graph, shape: Node) -> tuple[re.Pattern, ...]:
     return tuple(patterns)
 
 
-def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[CoreResult]:
+def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult]:
     """Yield the results of the node shapes over `graph` (data and ontology, mixed)."""
     from rdflib import RDF, RDFS
 
@@ -374,21 +374,20 @@ def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus_nodes, s
     t = terms()
     path = None if isinstance(prop.path, t.BNode) else prop.path
     values_of = value_lookup(index, prop)
+    shape = (prop.shape, prop.severity, prop.message, path)
     failures: dict[Node, tuple[str, ...]] = {}
     for focus in focus_nodes:
         values = values_of(focus)
         if prop.min_count is not None and len(values) < prop.min_count:
-            yield CoreResult(focus, prop.shape, prop.severity, prop.message, path, None, MIN_COUNT)
+            yield NativeResult(focus, *shape, None, MIN_COUNT)
         if prop.max_count is not None and len(values) > prop.max_count:
-            yield CoreResult(focus, prop.shape, prop.severity, prop.message, path, None, MAX_COUNT)
+            yield NativeResult(focus, *shape, None, MAX_COUNT)
         for value in values:
             failed = failures.get(value)
             if failed is None:
                 failed = failures[value] = tuple(value_failures(prop, value, superclasses))
             for component in failed:
-                yield CoreResult(
-                    focus, prop.shape, prop.severity, prop.message, path, value, component
-                )
+                yield NativeResult(focus, *shape, value, component)
 
 
 MIN_COUNT = SH + "MinCountConstraintComponent"

@@ -33,24 +33,17 @@ def store_of(graph: Graph) -> Store:
     """Copy an rdflib graph into the default graph of a new pyoxigraph Store."""
     import pyoxigraph as ox
 
-    from nephrokb.oxterms import to_oxigraph
+    from nephrokb.oxterms import to_quad
 
     store = ox.Store()
-    store.extend(ox.Quad(*(to_oxigraph(term) for term in triple)) for triple in graph)
+    store.extend(to_quad(triple) for triple in graph)
     return store
 
 
 def graph_of(store: Store) -> Graph:
     """Copy the default graph of a pyoxigraph Store into a new rdflib graph."""
     import pyoxigraph as ox
-    from rdflib import Graph
 
-    from nephrokb.oxterms import RdflibTerms
+    from nephrokb.oxterms import rdflib_graph
 
-    convert = RdflibTerms()
-    graph = Graph()
-    graph.addN(
-        (convert(quad.subject), convert(quad.predicate), convert(quad.object), graph)
-        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    )
-    return graph
+    return rdflib_graph(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

@@ -166,9 +166,14 @@ def remote_references(node) -> Iterator[str]:
             yield from remote_references(item)
 
 
+def base_iri(path: Path) -> str:
+    """Return the base IRI a file is parsed with (standard input has a fixed one)."""
+    return "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
+
+
 def parse_into(graph: Graph, source: SourceText) -> None:
     """Parse one source into `graph`, raising InputError with file and line."""
-    base = "file:///dev/stdin" if str(source.path) == STDIN else source.path.resolve().as_uri()
+    base = base_iri(source.path)
     before = len(graph)
     try:
         graph.parse(data=source.text, format=source.syntax, publicID=base)

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from nephrokb.core_constraints import PredicateIndex
+
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
@@ -97,16 +99,6 @@ def at_least(earlier: Node, number: Node) -> bool:
     return False
 
 
-def object_lookup(graph: Graph) -> Callable[[Node, Node], Iterable[Node]]:
-    """Return objects(node, predicate) for the graph: two dict reads in a PredicateStore."""
-    from nephrokb.predicate_store import PredicateStore
-
-    if isinstance(graph.store, PredicateStore):
-        forward = graph.store.forward
-        return lambda node, predicate: forward.get(predicate, {}).get(node, ())
-    return lambda node, predicate: graph.objects(node, predicate)
-
-
 def procedures_of(graph: Graph) -> dict[Node, list[Node]]:
     """Map each procedure (subject of nkb:hasStep) to its steps."""
     steps: dict[Node, list[Node]] = defaultdict(list)
@@ -117,11 +109,11 @@ def procedures_of(graph: Graph) -> dict[Node, list[Node]]:
 
 def shared_step_numbers(graph: Graph) -> Solutions:
     """UniqueStepNumberShape: a step sharing its number with another step of a procedure."""
-    objects, step_number = object_lookup(graph), iri("stepNumber")
+    index, step_number = PredicateIndex(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
         holders: dict[Node, set[Node]] = defaultdict(set)
         for step in steps:
-            for value in objects(step, step_number):
+            for value in index.objects(step_number, step):
                 holders[value].add(step)
         for value, sharing in holders.items():
             if len(sharing) > 1:
@@ -131,50 +123,49 @@ def shared_step_numbers(graph: Graph) -> Solutions:
 
 def missing_predecessors(graph: Graph) -> Solutions:
     """ContiguousStepNumberShape: a number above 1 with no step numbered one less."""
-    objects, step_number = object_lookup(graph), iri("stepNumber")
+    index, step_number = PredicateIndex(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
         present = {
             number
             for step in steps
-            for value in objects(step, step_number)
+            for value in index.objects(step_number, step)
             if (number := numeric(value)) is not None
         }
         for step in steps:
-            for value in objects(step, step_number):
+            for value in index.objects(step_number, step):
                 number = numeric(value)
                 if number is not None and number > 1 and number - 1 not in present:
                     yield {"this": step, "value": value}
 
 
-def reachable(graph: Graph, start: Node, predicate) -> set[Node]:
+def reachable(index: PredicateIndex, start: Node, predicate) -> set[Node]:
     """Nodes reachable from `start` by one or more `predicate` links."""
-    objects = object_lookup(graph)
     seen: set[Node] = set()
-    frontier = list(objects(start, predicate))
+    frontier = list(index.objects(predicate, start))
     while frontier:
         node = frontier.pop()
         if node not in seen:
             seen.add(node)
-            frontier.extend(objects(node, predicate))
+            frontier.extend(index.objects(predicate, node))
     return seen
 
 
 def misplaced_dependencies(graph: Graph) -> Solutions:
     """DependsOnEarlierStepShape: a dependency that is not an earlier or relied-on step."""
-    objects = object_lookup(graph)
+    index = PredicateIndex(graph)
     relies_on, depends_on, step_number = iri("reliesOn"), iri("dependsOn"), iri("stepNumber")
     steps_of = procedures_of(graph)
     step_sets = {procedure: set(steps) for procedure, steps in steps_of.items()}
     for procedure, steps in steps_of.items():
-        relied_on = reachable(graph, procedure, relies_on)
+        relied_on = reachable(index, procedure, relies_on)
         base_steps = set().union(*(step_sets.get(base, set()) for base in relied_on))
         for step in steps:
-            for value in objects(step, depends_on):
+            for value in index.objects(depends_on, step):
                 if value in step_sets[procedure]:
                     if any(
                         at_least(earlier, number)
-                        for number in objects(step, step_number)
-                        for earlier in objects(value, step_number)
+                        for number in index.objects(step_number, step)
+                        for earlier in index.objects(step_number, value)
                     ):
                         yield {"this": step, "value": value}
                 elif value not in base_steps:
@@ -185,9 +176,9 @@ def cycles(predicate_name: str) -> Callable[[Graph], Solutions]:
     """A check yielding every node from which `predicate` leads back to it."""
 
     def check(graph: Graph) -> Solutions:
-        predicate = iri(predicate_name)
-        for node in set(graph.subjects(predicate, None)):
-            if node in reachable(graph, node, predicate):
+        predicate, index = iri(predicate_name), PredicateIndex(graph)
+        for node in list(index.forward(predicate)):
+            if node in reachable(index, node, predicate):
                 yield {"this": node, "value": node}
 
     return check
@@ -202,12 +193,12 @@ def duplicate_part_texts(graph: Graph) -> Solutions:
     for name in ("hasStep", "hasIndication", "hasBenefit"):
         for procedure, part in graph.subject_objects(iri(name)):
             parts_of[procedure].add(part)
-    objects = object_lookup(graph)
+    index = PredicateIndex(graph)
     for procedure, parts in parts_of.items():
         for path in paths:
             holders: dict[Node, set[Node]] = defaultdict(set)
             for part in parts:
-                for value in objects(part, path):
+                for value in index.objects(path, part):
                     holders[value].add(part)
             for value, sharing in holders.items():
                 if len({str(part) for part in sharing}) > 1:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 if TYPE_CHECKING:
+    from rdflib import Graph
     from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -61,3 +63,21 @@ def to_oxigraph(term: Node):
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     return ox.NamedNode(str(term))
+
+
+def to_quad(triple: tuple, graph_name=None) -> ox.Quad:
+    """Return the pyoxigraph quad of an rdflib triple (ValueError for an IRI oxigraph refuses)."""
+    return ox.Quad(*(to_oxigraph(term) for term in triple), graph_name)
+
+
+def rdflib_graph(quads: Iterable) -> Graph:
+    """Return an rdflib graph of pyoxigraph quads (their graph names ignored)."""
+    from rdflib import Graph
+
+    convert = RdflibTerms()
+    graph = Graph()
+    graph.addN(
+        (convert(quad.subject), convert(quad.predicate), convert(quad.object), graph)
+        for quad in quads
+    )
+    return graph

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from nephrokb.errors import InputError
-from nephrokb.loading import STDIN, SourceText, check_terms, located, parse_into
+from nephrokb.loading import SourceText, base_iri, check_terms, located, parse_into
 
 OXIGRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
@@ -33,20 +33,14 @@ class ParsedSource:
     prefixes: dict[str, str]
 
 
-def base_iri(source: SourceText) -> str:
-    """Return the base IRI relative IRIs of a source resolve against."""
-    return "file:///dev/stdin" if str(source.path) == STDIN else source.path.resolve().as_uri()
-
-
 def parse_source(source: SourceText) -> ParsedSource:
     """Parse one source, raising InputError (file and line) when it cannot be read."""
     syntax = OXIGRAPH_FORMATS.get(source.syntax)
     parsed = None
     if syntax is not None:
         # Fresh blank nodes for every file, as an RDF merge (and Store.load) gives them.
-        parser = ox.parse(
-            input=source.text, format=syntax, base_iri=base_iri(source), rename_blank_nodes=True
-        )
+        base = base_iri(source.path)
+        parser = ox.parse(input=source.text, format=syntax, base_iri=base, rename_blank_nodes=True)
         try:
             parsed = ParsedSource(source, list(parser), dict(parser.prefixes))
         except SyntaxError:
@@ -69,7 +63,7 @@ def add_source(store: ox.Store, source: SourceText) -> None:
     """
     syntax = OXIGRAPH_FORMATS.get(source.syntax)
     if syntax is not None:
-        base = base_iri(source)
+        base = base_iri(source.path)
         try:
             first = next(ox.parse(input=source.text, format=syntax, base_iri=base), None)
             if first is not None:
@@ -128,7 +122,7 @@ def parse_with_rdflib(source: SourceText) -> ParsedSource:
     """Parse with rdflib (its error if it refuses too), then hand over its triples."""
     from rdflib import Graph
 
-    from nephrokb.oxterms import to_oxigraph
+    from nephrokb.oxterms import to_quad
 
     graph = Graph(bind_namespaces="none")
     parse_into(graph, source)
@@ -137,7 +131,7 @@ def parse_with_rdflib(source: SourceText) -> ParsedSource:
     for triple in graph:
         refuse_generalized(source, triple)
         try:
-            quads.append(ox.Quad(*(to_oxigraph(term) for term in triple)))
+            quads.append(to_quad(triple))
         except ValueError:
             term = next(str(t) for t in triple if not is_convertible(t))
             raise located([source], f"invalid IRI <{term}>", term) from None

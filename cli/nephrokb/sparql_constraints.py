@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nephrokb.core_constraints import NativeResult
+
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
 SH = "http://www.w3.org/ns/shacl#"
+SPARQL_CONSTRAINT_COMPONENT = SH + "SPARQLConstraintComponent"
 MESSAGE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
 
 
@@ -32,18 +35,6 @@ class SparqlConstraint:
     query: str  # the constraint's SELECT with prefixes, $this written as the variable ?this
     message: str | None
     severity: str
-
-
-@dataclass(frozen=True)
-class SparqlResult:
-    """One solution of a constraint: a SHACL validation result in plain terms."""
-
-    focus: Node
-    shape: Node
-    severity: str
-    message: str
-    path: Node | None
-    value: Node | None
 
 
 def split_shapes(shapes_graph: Graph) -> tuple[Graph, list[SparqlConstraint]]:
@@ -105,7 +96,7 @@ def focus_nodes(data_graph: Graph, shapes_graph: Graph, shape: Node) -> set[Node
 
 def evaluate(
     data_graph: Graph, shapes_graph: Graph, constraints: list[SparqlConstraint], store=None
-) -> Iterator[SparqlResult]:
+) -> Iterator[NativeResult]:
     """Run each constraint once over `data_graph`; keep the solutions for its focus nodes.
 
     With `store` (a pyoxigraph Store holding the same triples), the queries run there:
@@ -127,13 +118,14 @@ def evaluate(
         for bindings in solutions:
             if bindings.get("this") not in focus:
                 continue
-            yield SparqlResult(
+            yield NativeResult(
                 focus=bindings["this"],
                 shape=item.shape,
                 severity=item.severity,
                 message=substitute(item.message, bindings) if item.message else "violates a shape",
                 path=bindings.get("path"),
                 value=bindings.get("value", bindings["this"]),
+                component=SPARQL_CONSTRAINT_COMPONENT,
             )
 
 

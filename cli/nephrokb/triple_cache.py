@@ -56,10 +56,10 @@ def cache_folder() -> Path | None:
 
 def file_key(source: SourceText, raw: bytes) -> str:
     """Return the cache key of one file's content at its place."""
-    from nephrokb.parsing import base_iri
+    from nephrokb.loading import base_iri
 
     digest = hashlib.sha256(SCHEMA_VERSION.encode() + b"\0")
-    digest.update(base_iri(source).encode() + b"\0" + raw)
+    digest.update(base_iri(source.path).encode() + b"\0" + raw)
     return digest.hexdigest()
 
 

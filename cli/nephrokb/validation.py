@@ -14,6 +14,7 @@ from nephrokb.errors import ShapesError
 from nephrokb.loading import (
     STDIN,
     SourceText,
+    base_iri,
     garbage_collection_paused,
     load_dataset,
     load_graph,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("fast", "pyshacl")
-SPARQL_CONSTRAINT_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
 
 
 @dataclass(frozen=True)
@@ -200,11 +200,6 @@ class Locations:
         return self.lines[index]
 
 
-def base_iri(path: Path) -> str:
-    """Return the base IRI a file was parsed with (standard input has a fixed one)."""
-    return "file:///dev/stdin" if str(path) == STDIN else path.resolve().as_uri()
-
-
 def validate_graph(
     data_graph: Graph, *, engine: str = "fast", store=None
 ) -> tuple[ValidationResult, ...]:
@@ -247,15 +242,14 @@ def validate_graph(
         ):
             if native_shapes:
                 results.extend(
-                    plain_result(result, data_graph, result.component)
+                    plain_result(result, data_graph)
                     for result in core_constraints.evaluate(mixed, native_shapes)
                 )
             if constraints:
                 solutions = set(
                     sparql_constraints.evaluate(mixed, shapes_graph, constraints, store)
                 )
-                component = SPARQL_CONSTRAINT_COMPONENT
-                results.extend(plain_result(solution, mixed, component) for solution in solutions)
+                results.extend(plain_result(solution, mixed) for solution in solutions)
     return tuple(sorted(results, key=ValidationResult.sort_key))
 
 
@@ -284,12 +278,10 @@ def ontology_mixed_into_store(store, ontology_graph: Graph) -> Iterator[None]:
         return
     import pyoxigraph
 
-    from nephrokb.oxterms import to_oxigraph
+    from nephrokb.oxterms import to_quad
 
     name = pyoxigraph.NamedNode("urn:nephrokb:ontology")
-    store.extend(
-        pyoxigraph.Quad(*(to_oxigraph(term) for term in triple), name) for triple in ontology_graph
-    )
+    store.extend(to_quad(triple, name) for triple in ontology_graph)
     try:
         yield
     finally:
@@ -331,7 +323,7 @@ def bundled_shapes(digest: str, *, split: bool) -> tuple:
     return shapes_graph, ontology_graph, pyshacl_shapes, constraints, native_shapes
 
 
-def plain_result(result, graph: Graph, component: str) -> ValidationResult:
+def plain_result(result, graph: Graph) -> ValidationResult:
     """Turn a natively evaluated result (core or SPARQL constraint) into a ValidationResult."""
     from rdflib import RDFS
 
@@ -345,7 +337,7 @@ def plain_result(result, graph: Graph, component: str) -> ValidationResult:
         path=None if result.path is None else str(result.path),
         value=None if result.value is None else str(result.value),
         value_term=None if result.value is None else result.value.n3(),
-        constraint=component,
+        constraint=result.component,
     )
 
 
