@@ -32,13 +32,22 @@ def test_bundled_kb_conforms():
     assert not report.failed()
 
 
-def test_cli_validate_bundled_kb_prints_clean_summary(bundled_graph):
+def test_cli_validate_bundled_kb_prints_clean_summary(bundled_graph, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # outside any checkout: the installed copy
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
     files, triples = len(bundled_files("kb")), len(bundled_graph)
     assert result.output == (
         f"Conforms: 0 violations, 0 warnings, 0 info ({files} files, {triples} triples).\n"
     )
+
+
+def test_cli_validate_in_this_checkout_says_it_reads_the_checkout(monkeypatch):
+    checkout = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(checkout / "tests")
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"; knowledge from the checkout {checkout}).\n")
 
 
 @pytest.mark.parametrize("fixture", CLEAN, ids=lambda path: path.stem)

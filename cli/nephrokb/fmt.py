@@ -10,6 +10,7 @@ from nephrokb.atomic import write_atomic
 from nephrokb.errors import InputError, NephroKBError
 from nephrokb.loading import SourceText, check_terms, read_text, resolve_turtle_files
 from nephrokb.namespaces import PREFIXES
+from nephrokb.resources import current_checkout
 
 DEFAULT_FOLDERS = ("kb", "ontology", "shapes")
 # Relative IRIs resolve against this placeholder so they can be written back relative.
@@ -25,8 +26,15 @@ class FormatResult:
 
 
 def default_paths(folder: Path | None = None) -> list[Path]:
-    """Return the kb/, ontology/ and shapes/ folders that exist under `folder` (default: cwd)."""
-    root = folder or Path()
+    """Return the kb/, ontology/ and shapes/ folders that exist under `folder`.
+
+    By default: the checkout's folders inside a checkout (see nephrokb.resources), else the
+    current folder's; paths stay relative when the checkout is the current folder.
+    """
+    if folder is None:
+        checkout = current_checkout()
+        folder = Path() if checkout is None or checkout == Path.cwd() else checkout
+    root = folder
     found = [root / name for name in DEFAULT_FOLDERS if (root / name).is_dir()]
     if not found:
         raise InputError(

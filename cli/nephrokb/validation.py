@@ -20,7 +20,7 @@ from nephrokb.loading import (
     load_graph,
     resolve_turtle_files,
 )
-from nephrokb.resources import bundled_files, bundled_folder
+from nephrokb.resources import bundled_files, bundled_folder, current_checkout
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -78,6 +78,7 @@ class Report:
     results: tuple[ValidationResult, ...]
     files: tuple[Path, ...]
     triples: int
+    checkout: Path | None = None  # the checkout whose kb/ was read when no data was named
 
     def count(self, severity: str) -> int:
         """Return how many results have this severity."""
@@ -91,6 +92,7 @@ class Report:
 def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") -> Report:
     """Validate the Turtle files or folders in `data` (default: the bundled kb/)."""
     data_paths = list(data) if data else [bundled_folder("kb")]
+    checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
     with garbage_collection_paused():
         loaded = load_dataset(files, with_store=engine == "fast")
@@ -99,6 +101,7 @@ def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") 
         results=locate_results(results, Locations(loaded.sources, loaded.subjects)),
         files=files,
         triples=loaded.triples_read,
+        checkout=checkout,
     )
 
 
@@ -114,13 +117,16 @@ def validate_changed_since(
     from nephrokb.changes import affected_nodes, changed_nodes_since
 
     data_paths = list(data) if data else [bundled_folder("kb")]
+    checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
     changed = changed_nodes_since(revision, data_paths)
     if changed is None:
-        return validate(files, engine=engine)
+        return replace(validate(files, engine=engine), checkout=checkout)
     graph, locations, triples = cached_knowledge(data_paths, files)
     results = validate_focus(graph, affected_nodes(graph, changed), engine=engine)
-    return Report(results=locate_results(results, locations), files=files, triples=triples)
+    return Report(
+        results=locate_results(results, locations), files=files, triples=triples, checkout=checkout
+    )
 
 
 def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple:

@@ -17,8 +17,9 @@ def fmt(paths: tuple[str, ...], check: bool) -> None:
     """Rewrite Turtle files in the canonical, deterministic serialization.
 
     PATH is a Turtle file or folder (default: the kb/, ontology/ and shapes/ folders
-    of the current directory). A file is written only if its re-parsed canonical form
-    is isomorphic to the original, and atomically. The leading comment block of a file
+    of the checkout holding the current directory, else of the current directory). A
+    file is written only if its re-parsed canonical form is isomorphic to the original,
+    and atomically. The leading comment block of a file
     is kept; other comments are dropped.
 
     \b

@@ -52,6 +52,7 @@ def summary(report: Report, *, strict: bool = False) -> str:
     )
     verdict = "Does not conform" if report.failed(strict=strict) else "Conforms"
     files = len(report.files)
-    return (
-        f"{verdict}: {tally} ({files} file{'s' if files != 1 else ''}, {report.triples} triples)."
-    )
+    read = f"{files} file{'s' if files != 1 else ''}, {report.triples} triples"
+    if report.checkout is not None:
+        read += f"; knowledge from the checkout {report.checkout}"
+    return f"{verdict}: {tally} ({read})."
