@@ -26,6 +26,11 @@ from test_validation import validated
 EARL = Namespace("http://www.w3.org/ns/earl#")
 POINTERS = Namespace("http://www.w3.org/2009/pointers#")
 DOCS = Path(__file__).parents[1] / "docs" / "validation-report-json.md"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 
 # One located result: (file, line, focus, rule, severity), focus and rule as compact IRIs.
 Located = tuple[Path, int, str, str, str]
@@ -322,6 +327,8 @@ def test_json_schema_keys_are_stable():
         "label",
         "path",
         "value",
+        "value_datatype",
+        "value_language",
         "severity",
         "constraint",
         "rule",
@@ -330,6 +337,44 @@ def test_json_schema_keys_are_stable():
     for result in document["results"]:
         assert list(result) == list(RESULT_KEYS)
     assert document["results"][2]["file"] is None
+
+
+def test_text_and_json_tell_a_string_from_a_number(monkeypatch):
+    fixture = next(path for path in BROKEN if path.stem == "step-number-not-integer")
+    monkeypatch.chdir(fixture.parent)
+    string = validated(fixture).results[0]
+    number = tricky_report().results[0]
+    assert '(value: "1", line 72) [nkbsh:StepNumberShape]' in render_report(
+        Report((string,), (), 0)
+    )
+    assert "(value: 4, line 5) [nkbsh:FirstShape]" in render_report(Report((number,), (), 0))
+    rendered = json.loads(render_report(Report((string, number), (), 0), "json"))["results"]
+    assert [(r["value"], r["value_datatype"], r["value_language"]) for r in rendered] == [
+        ("1", "http://www.w3.org/2001/XMLSchema#string", None),
+        ("4", "http://www.w3.org/2001/XMLSchema#integer", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "value_term", "shown", "datatype", "language"),
+    [
+        ("Pass", '"Pass"@en', '"Pass"@en', RDF_LANG_STRING, "en"),
+        ("a\nb", '"a\\nb"', '"a\\nb"', XSD_STRING, None),
+        ("2026-13", f'"2026-13"^^<{XSD_DATE}>', '"2026-13"^^xsd:date', XSD_DATE, None),
+        ("1.5", f'"1.5"^^<{XSD_DECIMAL}>', "1.5", XSD_DECIMAL, None),
+        ("NaN", f'"NaN"^^<{XSD_DOUBLE}>', '"NaN"^^xsd:double', XSD_DOUBLE, None),
+        (KB + "b", f"<{KB}b>", "kb:b", None, None),
+    ],
+)
+def test_values_are_shown_as_turtle_writes_them(value, value_term, shown, datatype, language):
+    from nephrokb.reports.common import display_value, value_datatype, value_language
+
+    result = ValidationResult("x:a", "x:r", "Violation", "m", value=value, value_term=value_term)
+    assert (display_value(result), value_datatype(result), value_language(result)) == (
+        shown,
+        datatype,
+        language,
+    )
 
 
 def test_json_schema_is_documented():

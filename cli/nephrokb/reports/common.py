@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nephrokb.namespaces import compact
+from nephrokb.results import TURTLE_ESCAPES, TURTLE_SHORT_FORMS
 from nephrokb.validation import SEVERITIES, Report, ValidationResult
+
+if TYPE_CHECKING:
+    from rdflib import Literal
+    from rdflib.term import Node
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 NOUNS = {
     "Violation": ("violation", "violations"),
@@ -25,13 +34,64 @@ def display_path(file: str) -> str:
         return file
 
 
+def value_term(result: ValidationResult) -> Node | None:
+    """Return the result's value as an rdflib term (None when the result has no value)."""
+    from rdflib.util import from_n3
+
+    return None if result.value_term is None else from_n3(result.value_term)
+
+
 def display_value(result: ValidationResult) -> str | None:
-    """Return the result's value as a person reads it: IRIs compacted, literals as written."""
-    if result.value is None:
-        return None
-    if result.value_term is not None and result.value_term.startswith("<"):
-        return compact(result.value)
+    """Return the result's value as Turtle writes it: `"5"` is a string, `5` an integer.
+
+    IRIs are compacted; literals keep their quotes, language tag or datatype (compacted).
+    """
+    from rdflib import Literal, URIRef
+
+    term = value_term(result)
+    if term is None:
+        return result.value
+    if isinstance(term, Literal):
+        return turtle_literal(result.value or "", term)
+    if isinstance(term, URIRef):
+        return compact(str(term))
     return result.value
+
+
+def turtle_literal(lexical: str, literal: Literal) -> str:
+    """Return a literal's lexical form in Turtle syntax on one line, its datatype compacted.
+
+    The lexical form is passed as reported: rdflib's terms normalize some ("NaN" to "nan").
+    """
+    short_form = TURTLE_SHORT_FORMS.get(str(literal.datatype))
+    if short_form and short_form.fullmatch(lexical):
+        return lexical
+    quoted = f'"{lexical.translate(TURTLE_ESCAPES)}"'
+    if literal.language:
+        return f"{quoted}@{literal.language}"
+    if literal.datatype is None or str(literal.datatype) == XSD_STRING:
+        return quoted
+    return f"{quoted}^^{compact(str(literal.datatype))}"
+
+
+def value_datatype(result: ValidationResult) -> str | None:
+    """Return the datatype IRI of a literal value (xsd:string for a plain one), else None."""
+    from rdflib import Literal
+
+    term = value_term(result)
+    if not isinstance(term, Literal):
+        return None
+    if term.language:
+        return RDF_LANG_STRING
+    return str(term.datatype) if term.datatype is not None else XSD_STRING
+
+
+def value_language(result: ValidationResult) -> str | None:
+    """Return the language tag of a literal value, else None."""
+    from rdflib import Literal
+
+    term = value_term(result)
+    return term.language if isinstance(term, Literal) and term.language else None
 
 
 def node_name(result: ValidationResult) -> str:

@@ -14,6 +14,8 @@
           "label": "Check with contrast",                            # rdfs:label, or null
           "path": "https://w3id.org/nephrokb/vocab#stepNumber",     # sh:resultPath IRI, or null
           "value": "4",             # sh:value: lexical form or IRI, or null
+          "value_datatype": "http://www.w3.org/2001/XMLSchema#integer",  # literal's, or null
+          "value_language": null,   # a literal value's language tag, or null
           "severity": "Violation",  # Violation, Warning or Info
           "constraint": "http://www.w3.org/ns/shacl#SPARQLConstraintComponent",
           "rule": "https://w3id.org/nephrokb/shapes#ContiguousStepNumberShape",  # sh:sourceShape
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import json
 
-from nephrokb.reports.common import counts, display_path
+from nephrokb.reports.common import counts, display_path, value_datatype, value_language
 from nephrokb.validation import Report, ValidationResult
 
 FORMAT_NAME = "nephrokb-validation-report"
@@ -43,6 +45,8 @@ RESULT_KEYS = (
     "label",
     "path",
     "value",
+    "value_datatype",
+    "value_language",
     "severity",
     "constraint",
     "rule",
@@ -79,6 +83,8 @@ def result_object(result: ValidationResult) -> dict[str, object]:
         result.label,
         result.path,
         result.value,
+        value_datatype(result),
+        value_language(result),
         result.severity,
         result.constraint,
         result.rule,

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from nephrokb import __version__
 from nephrokb.namespaces import compact
-from nephrokb.reports.common import display_path, node_name
+from nephrokb.reports.common import display_path, display_value, node_name
 from nephrokb.validation import Report, ValidationResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -69,7 +69,7 @@ def sarif_result(result: ValidationResult, rule_index: dict[str, int]) -> dict[s
         location["physicalLocation"] = physical_location(result.file, result.line)
     sarif["locations"] = [location]
     if result.file is not None and result.value_line is not None:
-        related = {"id": 1, "message": {"text": f"value: {result.value}"}}
+        related = {"id": 1, "message": {"text": f"value: {display_value(result)}"}}
         related["physicalLocation"] = physical_location(result.file, result.value_line)
         sarif["relatedLocations"] = [related]
     sarif["properties"] = {

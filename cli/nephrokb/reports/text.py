@@ -5,7 +5,8 @@ IRI and label, followed by one line per result,
 
     kb/procedure.ttl:52: violation: is numbered 4, ... [nkbsh:ContiguousStepNumberShape]
 
-and the report ends with the one-line summary.
+and the report ends with the one-line summary. Values are written as in Turtle, so that a
+string (`"5"`) is told from a number (`5`): `(value: "5", line 45)`.
 """
 
 from __future__ import annotations
