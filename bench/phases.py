@@ -57,7 +57,7 @@ def run_phases(folder: Path, timeout: float) -> None:
     """The phases themselves (see `run`)."""
     import pyshacl
 
-    from nephrokb import core_constraints, loading, sparql_constraints, validation
+    from nephrokb import core_constraints, loading, shapes_loading, sparql_constraints, validation
 
     files = loading.resolve_turtle_files([folder])
     loaded = emit(
@@ -68,8 +68,13 @@ def run_phases(folder: Path, timeout: float) -> None:
     if loaded is None:
         return
     graph, store = loaded.graph, loaded.store
-    shapes, ontology, pyshacl_shapes, constraints, native_shapes = validation.bundled_shapes(
-        validation.bundled_digest(), split=True
+    bundled = shapes_loading.bundled_shapes()
+    shapes, ontology = bundled.shapes, bundled.ontology
+    plan = validation.plan(bundled, split=True)
+    pyshacl_shapes, constraints, native_shapes = (
+        plan.pyshacl_shapes,
+        plan.constraints,
+        plan.native_shapes,
     )
     if core_constraints.has_targets(pyshacl_shapes):
         emit(

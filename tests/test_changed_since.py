@@ -33,17 +33,15 @@ TEXTS = st.sampled_from(
 
 @pytest.fixture(scope="module", autouse=True)
 def translate_each_query_once():
-    """Reuse rdflib's translation of each SPARQL query text, and the loaded shapes.
+    """Reuse rdflib's translation of each SPARQL query text.
 
-    rdflib parses a query string anew on every call (~100 ms per shape constraint), and the
-    shapes are re-read on every validation; reusing both (as rdflib's prepareQuery does)
-    changes no result and makes the hundreds of validations below affordable.
+    rdflib parses a query string anew on every call (~100 ms per shape constraint); reusing
+    it (as rdflib's prepareQuery does) changes no result and makes the hundreds of
+    validations below affordable.
     """
     from rdflib.plugins.sparql import processor
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
-
-    import nephrokb.validation
 
     query = processor.SPARQLProcessor.query
 
@@ -56,10 +54,8 @@ def translate_each_query_once():
             text_or_query = translated(text_or_query, base, frozenset((initNs or {}).items()))
         return query(self, text_or_query, initBindings, initNs, base, DEBUG)
 
-    loaded = functools.cache(lambda paths: load_graph(list(paths)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(processor.SPARQLProcessor, "query", reusing_query)
-        patch.setattr(nephrokb.validation, "load_graph", lambda paths: loaded(tuple(paths)))
         yield
 
 

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 SH = "http://www.w3.org/ns/shacl#"
 SPARQL_CONSTRAINT_COMPONENT = SH + "SPARQLConstraintComponent"
 MESSAGE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
+# String literals (kept as written) or runs of whitespace (each made one space).
+STRING_OR_SPACE = re.compile(
+    r'(""".*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')|\s+', re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,24 @@ class SparqlConstraint:
     query: str  # the constraint's SELECT with prefixes, $this written as the variable ?this
     message: str | None
     severity: str
+    digest: str  # see query_digest: which Python port (if any) stands for this query
+
+
+def query_digest(select: str, prefixes: dict[str, str]) -> str:
+    """Return the sha256 of a constraint's normalised query text and declared prefixes.
+
+    Normalised: every run of whitespace outside string literals is one space, leading and
+    trailing space dropped; the prefixes are written one `PREFIX p: <namespace>` line each,
+    sorted. So re-indenting a query keeps its digest and any other edit changes it.
+    """
+    import hashlib
+
+    def normal(match: re.Match) -> str:
+        return match.group(1) or " "
+
+    lines = sorted(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in prefixes.items())
+    text = "\n".join([*lines, STRING_OR_SPACE.sub(normal, select).strip()])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def split_shapes(shapes_graph: Graph) -> tuple[Graph, list[SparqlConstraint]]:
@@ -59,13 +81,15 @@ def read_constraints(shapes_graph: Graph) -> Iterator[SparqlConstraint]:
     for shape, constraint in shapes_graph.subject_objects(sh("sparql")):
         if shapes_graph.value(constraint, sh("deactivated")) == Literal(True):
             continue
-        prefixes = "".join(
-            f"PREFIX {shapes_graph.value(d, sh('prefix'))}: "
-            f"<{shapes_graph.value(d, sh('namespace'))}>\n"
+        prefixes = {
+            str(shapes_graph.value(d, sh("prefix"))): str(shapes_graph.value(d, sh("namespace")))
             for declarer in shapes_graph.objects(constraint, sh("prefixes"))
             for d in shapes_graph.objects(declarer, sh("declare"))
-        )
+        }
         select = str(shapes_graph.value(constraint, sh("select")))
+        declarations = "".join(
+            f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in prefixes.items()
+        )
         severity = shapes_graph.value(shape, sh("severity")) or sh("Violation")
         message = shapes_graph.value(constraint, sh("message")) or shapes_graph.value(
             shape, sh("message")
@@ -73,9 +97,10 @@ def read_constraints(shapes_graph: Graph) -> Iterator[SparqlConstraint]:
         yield SparqlConstraint(
             shape=shape,
             constraint=constraint,
-            query=prefixes + select.replace("$this", "?this"),
+            query=declarations + select.replace("$this", "?this"),
             message=None if message is None else str(message),
             severity=str(severity).removeprefix(SH),
+            digest=query_digest(select, prefixes),
         )
 
 
@@ -108,7 +133,7 @@ def evaluate(
         focus = focus_nodes(data_graph, shapes_graph, item.shape)
         if not focus:
             continue
-        native = NATIVE_CHECKS.get(str(item.shape))
+        native = NATIVE_CHECKS.get(item.digest)
         if native:
             solutions = native(data_graph)
         elif store is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,10 +16,10 @@ from nephrokb.loading import (
     base_iri,
     garbage_collection_paused,
     load_dataset,
-    load_graph,
     resolve_turtle_files,
 )
-from nephrokb.resources import bundled_files, bundled_folder, current_checkout
+from nephrokb.resources import bundled_folder, current_checkout
+from nephrokb.shapes_loading import ShapesAndOntology, bundled_shapes, load_shapes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -89,14 +88,26 @@ class Report:
         return bool(self.results) if strict else self.count("Violation") > 0
 
 
-def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") -> Report:
-    """Validate the Turtle files or folders in `data` (default: the bundled kb/)."""
+def validate(
+    data: Sequence[str | Path] | None = None,
+    *,
+    shapes: Sequence[str | Path] = (),
+    only_shapes: Sequence[str | Path] | None = None,
+    engine: str = "fast",
+) -> Report:
+    """Validate the Turtle files or folders in `data` (default: the bundled kb/).
+
+    `shapes` names Turtle shape files or folders to use with the bundled shapes;
+    `only_shapes` names the ones to use instead of them.
+    """
+    check_engine(engine)
+    shapes_and_ontology = load_shapes(shapes, only_shapes)
     data_paths = list(data) if data else [bundled_folder("kb")]
     checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
     with garbage_collection_paused():
         loaded = load_dataset(files, with_store=engine == "fast")
-        results = validate_graph(loaded.graph, engine=engine, store=loaded.store)
+        results = validate_with(loaded.graph, shapes_and_ontology, engine, loaded.store)
     return Report(
         results=locate_results(results, Locations(loaded.sources, loaded.subjects)),
         files=files,
@@ -106,19 +117,28 @@ def validate(data: Sequence[str | Path] | None = None, *, engine: str = "fast") 
 
 
 def validate_changed_since(
-    revision: str, data: Sequence[str | Path] | None = None, *, engine: str = "fast"
+    revision: str,
+    data: Sequence[str | Path] | None = None,
+    *,
+    shapes: Sequence[str | Path] = (),
+    only_shapes: Sequence[str | Path] | None = None,
+    engine: str = "fast",
 ) -> Report:
     """Validate only the nodes of `data` that a change since a git revision could affect.
 
     Gives those nodes exactly the results a full validation gives them (see nephrokb.changes);
     nodes the change cannot affect are not reported. The triples around them are read from
-    the cache of parsed files (see nephrokb.triple_cache) when it is on.
+    the cache of parsed files (see nephrokb.triple_cache) when it is on. With user shapes
+    (`shapes`, `only_shapes`) everything is validated.
     """
     from nephrokb.changes import affected_nodes, changed_nodes_since
 
     data_paths = list(data) if data else [bundled_folder("kb")]
     checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
+    if shapes or only_shapes is not None:
+        report = validate(files, shapes=shapes, only_shapes=only_shapes, engine=engine)
+        return replace(report, checkout=checkout)
     changed = changed_nodes_since(revision, data_paths)
     if changed is None:
         return replace(validate(files, engine=engine), checkout=checkout)
@@ -207,31 +227,55 @@ class Locations:
 
 
 def validate_graph(
-    data_graph: Graph, *, engine: str = "fast", store=None
+    data_graph: Graph,
+    *,
+    shapes_graph: Graph | None = None,
+    ontology_graph: Graph | None = None,
+    engine: str = "fast",
+    store=None,
 ) -> tuple[ValidationResult, ...]:
-    """Validate `data_graph` with the bundled ontology and shapes (no locations).
+    """Validate `data_graph` (no locations) with the given shapes and ontology graphs.
 
-    engine "pyshacl" hands every shape to pyshacl; "fast" (the default) evaluates the SPARQL
-    constraints once each over the whole graph (see sparql_constraints) and the core shapes
-    it supports natively (see core_constraints), giving pyshacl only the rest (if any), with
-    identical results. A pyoxigraph `store` holding the same triples runs those queries.
+    Either graph left out is the bundled one. engine "pyshacl" hands every shape to pyshacl;
+    "fast" (the default) evaluates natively what it can (see `plan`), giving pyshacl only
+    the rest (if any), with identical results. A pyoxigraph `store` holding the same
+    triples runs the SPARQL constraints.
     """
-    from nephrokb import core_constraints, sparql_constraints
+    check_engine(engine)
+    if shapes_graph is None and ontology_graph is None:
+        shapes_and_ontology = bundled_shapes()
+    else:
+        bundled = bundled_shapes()
+        shapes_and_ontology = ShapesAndOntology(
+            shapes_graph if shapes_graph is not None else bundled.shapes,
+            ontology_graph if ontology_graph is not None else bundled.ontology,
+        )
+    return validate_with(data_graph, shapes_and_ontology, engine, store)
 
+
+def check_engine(engine: str) -> None:
+    """Refuse an engine name that is not one of ENGINES."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
-    shapes_graph, ontology_graph, core_shapes, constraints, native_shapes = bundled_shapes(
-        bundled_digest(), split=engine == "fast"
-    )
+
+
+def validate_with(
+    data_graph: Graph, shapes_and_ontology: ShapesAndOntology, engine: str, store
+) -> tuple[ValidationResult, ...]:
+    """Validate `data_graph` with these shapes and ontology; see `validate_graph`."""
+    from nephrokb import core_constraints, sparql_constraints
+
+    ontology_graph = shapes_and_ontology.ontology
+    current = plan(shapes_and_ontology, split=engine == "fast")
     results = []
-    if native_shapes is None or core_constraints.has_targets(core_shapes):
+    if current.native_shapes is None or core_constraints.has_targets(current.pyshacl_shapes):
         import pyshacl  # 0.2 s to import: only when it has shapes to check
 
         try:
             _, results_graph, _ = pyshacl.validate(
                 copy_graph(data_graph),  # pyshacl needs a context-aware store
                 # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
-                shacl_graph=copy_graph(core_shapes),
+                shacl_graph=copy_graph(current.pyshacl_shapes),
                 ont_graph=ontology_graph,
                 inference="none",
                 advanced=True,
@@ -240,20 +284,22 @@ def validate_graph(
         except Exception as error:  # pyshacl reports unusable shapes with many exception types
             raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
         results.extend(read_results(results_graph, data_graph))
-    if constraints or native_shapes:
+    if current.constraints or current.native_shapes:
         # pyshacl validates the data with the ontology mixed in; do the same here.
         with (
             ontology_mixed_in(data_graph, ontology_graph) as mixed,
             ontology_mixed_into_store(store, ontology_graph),
         ):
-            if native_shapes:
+            if current.native_shapes:
                 results.extend(
                     plain_result(result, data_graph)
-                    for result in core_constraints.evaluate(mixed, native_shapes)
+                    for result in core_constraints.evaluate(mixed, current.native_shapes)
                 )
-            if constraints:
+            if current.constraints:
                 solutions = set(
-                    sparql_constraints.evaluate(mixed, shapes_graph, constraints, store)
+                    sparql_constraints.evaluate(
+                        mixed, shapes_and_ontology.shapes, current.constraints, store
+                    )
                 )
                 results.extend(plain_result(solution, mixed) for solution in solutions)
     return tuple(sorted(results, key=ValidationResult.sort_key))
@@ -303,30 +349,29 @@ def copy_graph(graph: Graph) -> Graph:
     return copy
 
 
-def bundled_digest() -> str:
-    """Return a hash of the bundled shapes and ontology files, the key of their cache."""
-    digest = hashlib.sha256()
-    for path in (*bundled_files("shapes"), *bundled_files("ontology")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class ValidationPlan:
+    """Which shapes pyshacl checks and which are evaluated natively.
 
-
-@functools.lru_cache(maxsize=4)
-def bundled_shapes(digest: str, *, split: bool) -> tuple:
-    """Parse the bundled shapes and ontology once per content (the graphs are read-only).
-
-    Returns (shapes, ontology, shapes for pyshacl, SPARQL constraints evaluated natively,
-    core node shapes evaluated natively or None when pyshacl gets every shape).
+    `native_shapes` is None when pyshacl gets every shape.
     """
+
+    pyshacl_shapes: Graph
+    constraints: list
+    native_shapes: list | None
+
+
+@functools.lru_cache(maxsize=8)
+def plan(shapes_and_ontology: ShapesAndOntology, *, split: bool) -> ValidationPlan:
+    """Split the shapes between pyshacl and the native evaluators, once per content."""
     from nephrokb import core_constraints, sparql_constraints
 
-    shapes_graph = load_graph(bundled_files("shapes"))
-    ontology_graph = load_graph(bundled_files("ontology"))
+    shapes_graph = shapes_and_ontology.shapes
     if not split:
-        return shapes_graph, ontology_graph, shapes_graph, [], None
+        return ValidationPlan(shapes_graph, [], None)
     core_shapes, constraints = sparql_constraints.split_shapes(shapes_graph)
     pyshacl_shapes, native_shapes = core_constraints.split_shapes(core_shapes)
-    return shapes_graph, ontology_graph, pyshacl_shapes, constraints, native_shapes
+    return ValidationPlan(pyshacl_shapes, constraints, native_shapes)
 
 
 def plain_result(result, graph: Graph) -> ValidationResult:
