@@ -1,15 +1,25 @@
-"""`nephrokb lookup`: which local concepts map to a code given as CURIE, IRI or FHIR pair."""
+"""`nephrokb lookup`: which local concepts map to a code given as CURIE, IRI or FHIR pair.
+
+Exact outputs for the forms terminology people write are golden files in tests/golden/lookup/,
+read from tests/fixtures/lookup/ so that curating kb/ leaves them alone. After an intended
+change to the output, rewrite them and review the diff:
+
+    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_lookup.py
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.errors import InputError
 from nephrokb.lookup import lookup_code, parse_code
@@ -19,6 +29,20 @@ from nephrokb.resources import bundled_folder
 from nephrokb.terminologies import TERMINOLOGIES
 
 PCN_SNOMED = "http://snomed.info/id/313270001"
+GOLDEN = Path(__file__).parent / "golden" / "lookup"
+LOOKUP_FIXTURE = FIXTURES / "lookup" / "mappings.ttl"
+REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
+
+# Golden case -> (code as typed, exit code).
+GOLDEN_CASES = {
+    "undotted-icd10cm": ("N139", 0),
+    "snomed-expression": ("313270001 |Percutaneous nephrostomy (procedure)|", 0),
+    "icd10cm-parent": ("ICD10CM:N13", 0),
+    "bare-icd10pcs": ("0T9330Z", 0),
+    "icd10cm-not-in-code-set": ("ICD10CM:N13.99", 1),
+    "icd10cm-unmapped": ("ICD10CM:N10", 1),
+    "icd10pcs-section-not-held": ("ICD10PCS:BT11ZZZ", 1),
+}
 
 
 def invoke(*args: str):
@@ -82,8 +106,8 @@ def test_json_has_the_documented_fields():
     (match,) = json.loads(invoke("ICD10PCS:0T9330Z", "--format", "json").output)["matches"]
     assert set(match) == {
         "subject", "subject_iri", "label", "predicate", "predicate_iri", "meaning",
-        "object_label", "justification", "confidence", "authors", "date", "evidence",
-        "comment", "record",
+        "code", "code_title", "object_label", "justification", "confidence", "authors",
+        "date", "evidence", "comment", "record",
     }  # fmt: skip
     assert match["subject_iri"] == KB + "percutaneous-nephrostomy"
     assert match["object_label"]
@@ -120,7 +144,18 @@ def test_an_iri_in_no_known_namespace_is_searched_as_is():
         ),
         ("SCTID:12ab", "'12ab' is not a valid SNOMED CT identifier (expected the pattern "),
         ("ICD10PCS:0T933", "'0T933' is not a valid ICD-10-PCS identifier"),
-        ("313270001", "'313270001' is not a code: name a code as a CURIE (SCTID:313270001)"),
+        (
+            "D009403",
+            "'D009403' is not clearly a SNOMED CT, ICD-10-CM or ICD-10-PCS code; write it with "
+            "its prefix: name a code as a CURIE (SCTID:313270001)",
+        ),
+        (
+            "ICD10CM:N13.9 |Obstructive uropathy|",
+            "'ICD10CM:N13.9 |Obstructive uropathy|': the 'code |term|' form is SNOMED CT's, and "
+            "ICD10CM:N13.9 (ICD-10-CM) is not a SNOMED CT code",
+        ),
+        ("31327000X |Percutaneous nephrostomy|", "'31327000X' is not clearly a SNOMED CT"),
+        ("N13.9.1", "'N13.9.1' is not clearly a SNOMED CT, ICD-10-CM or ICD-10-PCS code"),
         ("SCTID:", "'SCTID:' is not a code"),
         ("", "name a code as a CURIE"),
         ("http://snomed.info/sct|", "'http://snomed.info/sct|' is not a FHIR system|code pair"),
@@ -162,7 +197,7 @@ def test_help_examples_run(tmp_path, monkeypatch):
         for line in help_text.splitlines()
         if line.strip().startswith("nephrokb lookup")
     ]
-    assert len(examples) == 3
+    assert len(examples) == 4
     for arguments in examples:
         result = CliRunner().invoke(main, arguments)
         assert result.exit_code == 0, (arguments, result.output)
@@ -178,3 +213,59 @@ def test_loading_the_command_imports_no_heavy_library():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+@pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
+def test_terminology_forms_match_golden_files(case, output_format):
+    code, exit_code = GOLDEN_CASES[case]
+    result = invoke(code, "--format", output_format, "--data", str(LOOKUP_FIXTURE))
+    assert result.exit_code == exit_code, result.output
+    path = GOLDEN / f"{case}.{'txt' if output_format == 'text' else 'json'}"
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(result.output, encoding="utf-8")
+    assert result.output == path.read_text(encoding="utf-8")
+
+
+def test_every_golden_file_has_a_case():
+    names = {path.stem for path in GOLDEN.iterdir()}
+    assert names == set(GOLDEN_CASES)
+
+
+@pytest.mark.parametrize(
+    ("code", "iri"),
+    [
+        ("N139", "http://purl.bioontology.org/ontology/ICD10CM/N13.9"),
+        ("n13.9", "http://purl.bioontology.org/ontology/ICD10CM/N13.9"),
+        ("ICD10CM:N139", "http://purl.bioontology.org/ontology/ICD10CM/N13.9"),
+        (
+            "http://hl7.org/fhir/sid/icd-10-cm|N139",
+            "http://purl.bioontology.org/ontology/ICD10CM/N13.9",
+        ),
+        ("S3710XA", "http://purl.bioontology.org/ontology/ICD10CM/S37.10XA"),
+        ("0t9330z", "http://purl.bioontology.org/ontology/ICD10PCS/0T9330Z"),
+        ("313270001", PCN_SNOMED),
+        ("313270001|Percutaneous nephrostomy|", PCN_SNOMED),
+        ("SCTID:313270001 |Percutaneous nephrostomy (procedure)|", PCN_SNOMED),
+    ],
+)
+def test_codes_as_terminology_people_write_them(code, iri):
+    assert parse_code(code, curie_converter()).iri == iri
+
+
+def test_a_snomed_expression_keeps_its_term_unchecked():
+    code = parse_code("313270001 | Any words at all |", curie_converter())
+    assert (code.iri, code.term) == (PCN_SNOMED, "Any words at all")
+
+
+def test_bundled_icd_parent_lists_every_mapping_to_a_code_under_it(bundled_graph):
+    result = lookup_code(bundled_graph, "ICD10CM:N13")
+    expected = {
+        mapping.iri
+        for mapping in read_mappings(bundled_graph)
+        if mapping.object.startswith(TERMINOLOGIES["ICD10CM"].namespace + "N13.")
+    }
+    assert {mapping.iri for mapping in result.narrower_matches} == expected
+    assert expected
+    assert result.matches == ()

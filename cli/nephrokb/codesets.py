@@ -172,3 +172,41 @@ def icd10pcs_codes_under(prefix: str) -> tuple[str, ...]:
         "SELECT code FROM pcs_codes WHERE code LIKE ? ORDER BY code", (prefix + "%",)
     )
     return tuple(code for (code,) in rows)
+
+
+@dataclass(frozen=True)
+class OfficialCode:
+    """What an official code set says of one code.
+
+    `in_code_set` and `billable` are None where the code set cannot tell (an ICD-10-PCS
+    section the package does not hold).
+    """
+
+    code: str
+    title: str | None
+    in_code_set: bool | None
+    billable: bool | None
+    release: CodeSetRelease
+
+
+def icd10cm_entry(code: str) -> OfficialCode:
+    """Return what the ICD-10-CM code set says of `code` (dotted or not)."""
+    title = icd10cm_title(code)
+    return OfficialCode(
+        code=icd10cm_dotted(code),
+        title=title,
+        in_code_set=title is not None,
+        billable=icd10cm_is_billable(code) if title is not None else None,
+        release=icd10cm_release(),
+    )
+
+
+def icd10pcs_entry(code: str) -> OfficialCode:
+    """Return what the ICD-10-PCS code set says of `code`; every listed code is billable."""
+    code = code.strip().upper()
+    title = icd10pcs_title(code)
+    held = title is not None or icd10pcs_holds(code)
+    known = (title is not None) if held else None
+    return OfficialCode(
+        code=code, title=title, in_code_set=known, billable=known, release=icd10pcs_release()
+    )
