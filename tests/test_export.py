@@ -29,6 +29,7 @@ from nephrokb.exporters import EXPORTERS, INCLUDABLE, STORE_EXPORTERS
 from nephrokb.exporters.rdf import KNOWLEDGE_GRAPH, context
 from nephrokb.knowledge_store import load_knowledge_store
 from nephrokb.loading import load_graph
+from nephrokb.model import read_procedures
 from nephrokb.namespaces import VOCAB
 from nephrokb.resources import bundled_files, bundled_folder
 
@@ -248,6 +249,26 @@ def test_diagrams_dash_conditional_steps_and_draw_reliance(bundled_export):
     assert (
         "procedure_percutaneous_nephrostomy ==>|relied on by| "
         "procedure_antegrade_ureteral_stent_placement"
+    ) in mermaid
+
+
+def test_diagrams_draw_the_step_order_apart_from_the_dependencies(bundled_export, bundled_graph):
+    procedures = read_procedures(bundled_graph)
+    consecutive = sum(len(procedure.steps) - 1 for procedure in procedures)
+    dot = bundled_export("dot").decode("utf-8")
+    order = '[style=dotted, color="#6e7781", arrowhead=empty];'
+    assert dot.count(order) == consecutive
+    # The optional dilation of the stent is needed by no step, yet leads on to the next one.
+    assert (
+        f'"kb:ajs-dilate-ureteral-opening-and-tract" -> "kb:ajs-advance-double-j-stent" {order}'
+    ) in dot
+    assert '"kb:ajs-dilate-ureteral-opening-and-tract" -> "kb:ajs-advance-double-j-stent";' not in (
+        dot
+    )
+    mermaid = bundled_export("mermaid").decode("utf-8")
+    assert mermaid.count(" -.-> ") == consecutive
+    assert (
+        "step_ajs_dilate_ureteral_opening_and_tract -.-> step_ajs_advance_double_j_stent"
     ) in mermaid
 
 

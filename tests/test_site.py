@@ -31,7 +31,8 @@ from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.errors import InputError
 from nephrokb.loading import load_graph
-from nephrokb.model import find_procedure, read_procedures
+from nephrokb.mappings import read_mappings
+from nephrokb.model import find_procedure, label_of, read_procedures
 from nephrokb.namespaces import KB, VOCAB
 from nephrokb.query import list_bundled_queries, run_query
 from nephrokb.resources import bundled_folder
@@ -275,6 +276,62 @@ def test_a_dependency_on_another_procedure_is_linked_and_drawn(site):
     assert "Relied on by" in text_of(parse(site / "percutaneous-nephrostomy.html"))
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_states_its_intended_use_and_cites_the_source_by_title(
+    site, bundled_graph, name
+):
+    from rdflib import RDF, URIRef
+
+    (source,) = bundled_graph.subjects(RDF.type, URIRef(VOCAB + "SourceDocument"))
+    title = label_of(bundled_graph, source)
+    document = parse(site / name)
+    notice = by_id(document, "_intended-use")
+    assert text_of(notice) == (
+        f"Intended use: this site is a structured encoding of one source text, {title}, for "
+        "reading, checking and reusing what that text says. It is not clinical guidance: do "
+        "not use it to decide the care of a patient."
+    )
+    (cite,) = notice.iter("cite")
+    assert text_of(cite) == title
+    assert next(cite.iter("a")).get("href") == f"sources.html#{str(source)[len(KB) :]}"
+
+
+def test_mapping_tables_show_code_our_label_and_relation_with_notes_tucked_away(
+    site, bundled_graph
+):
+    document = parse(site / "percutaneous-nephrostomy.html")
+    table = next(t for t in document.iter("table") if t.get("class") == "mappings")
+    assert [text_of(th) for th in table.find("thead/tr")] == [
+        "Code",
+        "Our concept",
+        "Relation",
+        "Title in the terminology",
+    ]
+    snomed = next(row for row in table.find("tbody") if "SCTID:313270001" in text_of(row))
+    assert [text_of(cell) for cell in snomed] == [
+        "SCTID:313270001 SNOMED CT",
+        "Percutaneous nephrostomy",
+        "exact match the same concept",
+        "not shown: SNOMED CT names are licensed",
+    ]
+    notes = next(
+        element for element in document.iter("details") if element.get("class") == "curation"
+    )
+    assert text_of(notes.find("summary")).startswith("Curation notes on ")
+    mappings = [
+        mapping
+        for mapping in read_mappings(bundled_graph)
+        if mapping.subject == KB + "percutaneous-nephrostomy"
+    ]
+    for mapping in mappings:
+        if mapping.comment:
+            assert mapping.comment in text_of(notes)
+            assert mapping.comment not in text_of(table)
+        for evidence in mapping.see_also:
+            assert evidence in {a.get("href") for a in notes.iter("a")}
+            assert evidence not in {a.get("href") for a in table.iter("a")}
+
+
 def test_mappings_link_to_the_terminology_browsers(site):
     document = parse(site / "percutaneous-nephrostomy.html")
     row = by_id(document, "mapping-percutaneous-nephrostomy-mesh-d009403")
@@ -417,6 +474,31 @@ def test_flow_svg_draws_one_box_per_step_and_dashes_conditional_ones(bundled_gra
     arrows = [e for e in root.iter() if local_tag(e) == "polygon"]
     edges = sum(len(step.depends_on) for step in procedure.steps)
     assert len(arrows) == edges + 1  # one more in the legend
+
+
+def test_flow_svg_draws_the_step_order_apart_from_the_dependencies(bundled_graph):
+    procedure = find_procedure(read_procedures(bundled_graph), "antegrade-ureteral-stent-placement")
+    svg = html5lib.parseFragment(render_flow_svg(procedure), namespaceHTMLElements=False)
+    root = next(element for element in svg.iter() if local_tag(element) == "svg")
+    order = [e for e in root.iter() if e.get("class") == "order"]
+    lines = [e for e in order if local_tag(e) == "line"]
+    heads = [e for e in order if local_tag(e) == "polyline"]
+    assert len(lines) == len(procedure.steps) - 1
+    assert len(heads) == len(procedure.steps)  # one more in the legend
+    assert all(line.get("stroke-dasharray") for line in lines)
+    dependencies = [e for e in root.iter() if e.get("class") == "dependency"]
+    assert all(not e.get("stroke-dasharray") for e in dependencies)
+    # The optional "dilate if necessary" (step 2) is needed by no step, yet an order arrow
+    # leaves its box for step 3.
+    boxes = [e for e in root.iter() if local_tag(e) == "rect" and e.get("rx") == "6"]
+    step_boxes = boxes[-len(procedure.steps) :]
+    dilate, advance = step_boxes[1], step_boxes[2]
+    bottom = float(dilate.get("y")) + float(dilate.get("height"))
+    leaving = [line for line in lines if float(line.get("y1")) == bottom]
+    assert len(leaving) == 1
+    assert float(leaving[0].get("y2")) == float(advance.get("y")) - 1
+    assert "then: the next step in order" in text_of(root)
+    assert "needs: the later step needs the result of the earlier one" in text_of(root)
 
 
 def test_readme_picture_is_a_fresh_render_of_the_bundled_knowledge(bundled_graph):

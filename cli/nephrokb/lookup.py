@@ -76,8 +76,8 @@ FHIR_PAIR_SEPARATOR = "|"
 MEANINGS = {
     SKOS + "exactMatch": "the same concept",
     SKOS + "closeMatch": "nearly the same concept; not interchangeable in every use",
-    SKOS + "broadMatch": "the code is broader than the local concept",
-    SKOS + "narrowMatch": "the code is narrower than the local concept",
+    SKOS + "broadMatch": "the code is broader than our concept",
+    SKOS + "narrowMatch": "the code is narrower than our concept",
     SKOS + "relatedMatch": "a related concept, neither the same nor broader or narrower",
 }
 

@@ -15,6 +15,8 @@ class Terminology:
     namespace: str
     fhir_system: str
     pattern: str
+    # True when the terminology's names may not be shown without a licence (SNOMED CT, UMLS).
+    names_licensed: bool = False
 
     def matches(self, code: str) -> bool:
         """True when `code` has this terminology's identifier syntax."""
@@ -32,6 +34,7 @@ TERMINOLOGIES: dict[str, Terminology] = {
             "http://snomed.info/id/",
             "http://snomed.info/sct",
             r"[1-9]\d{5,17}",
+            names_licensed=True,
         ),
         Terminology(
             "ICD10PCS",
@@ -60,6 +63,7 @@ TERMINOLOGIES: dict[str, Terminology] = {
             "https://uts.nlm.nih.gov/uts/umls/concept/",
             "http://terminology.hl7.org/CodeSystem/umls",
             r"C\d{7}",
+            names_licensed=True,
         ),
     )
 }

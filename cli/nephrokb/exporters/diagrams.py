@@ -2,10 +2,12 @@
 
 Each procedure is a cluster (DOT) or subgraph (Mermaid) of its steps, labelled "Step N: label"
 (not "N. label", which Mermaid would read as a Markdown list).
-Arrows run in the order of work: from the step that must come first to the step that depends
-on it, across procedures too (a stenting step that needs the nephrostomy tract). A procedure
-that another relies on gets a bold arrow labelled "relied on by" to that procedure.
-Conditional steps are drawn dashed, with their condition under the label.
+Two kinds of arrow, styled apart: dotted grey order arrows run from each step to the next
+(so an optional step that nothing needs still leads on), and solid dependency arrows run from
+the step that must come first to the step that needs its result, across procedures too (a
+stenting step that needs the nephrostomy tract). A procedure that another relies on gets a
+bold arrow labelled "relied on by" to that procedure. Conditional steps are drawn dashed,
+with their condition under the label.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
 RELIES_ON_LABEL = "relied on by"
+# What each kind of arrow says, for legends and comments in every drawing.
+ORDER_EDGE_MEANING = "then: the next step in order"
+DEPENDENCY_EDGE_MEANING = "needs: the later step needs the result of the earlier one"
+DOT_ORDER_EDGE = 'style=dotted, color="#6e7781", arrowhead=empty'
 
 
 def export_dot(graph: Graph) -> bytes:
@@ -43,6 +49,13 @@ def step_edges(procedures: Sequence[Procedure]) -> Iterator[tuple[str, str]]:
                     yield target.iri, step.iri
 
 
+def order_edges(procedures: Sequence[Procedure]) -> Iterator[tuple[str, str]]:
+    """Yield (step IRI, next step IRI) for each pair of consecutive steps of a procedure."""
+    for procedure in procedures:
+        for step, following in zip(procedure.steps, procedure.steps[1:], strict=False):
+            yield step.iri, following.iri
+
+
 def reliance_edges(procedures: Sequence[Procedure]) -> Iterator[tuple[Procedure, Procedure]]:
     """Yield (procedure relied on, procedure relying on it) for procedures both drawn."""
     by_iri = {procedure.iri: procedure for procedure in procedures}
@@ -63,6 +76,7 @@ def step_caption(step: Step) -> list[str]:
 def render_dot(procedures: Sequence[Procedure]) -> str:
     """Return a DOT digraph with one cluster per procedure."""
     lines = [
+        f"// dotted grey arrow = {ORDER_EDGE_MEANING}; solid arrow = {DEPENDENCY_EDGE_MEANING}",
         "digraph nephrokb {",
         '  graph [compound=true, fontname="Helvetica", rankdir=TB];',
         '  node [fontname="Helvetica", shape=box, style=rounded];',
@@ -78,6 +92,10 @@ def render_dot(procedures: Sequence[Procedure]) -> str:
             lines.append(f"    {dot_string(compact(step.iri))} [{attributes}];")
         lines.append("  }")
     edges = [
+        f"  {dot_string(compact(earlier))} -> {dot_string(compact(later))} [{DOT_ORDER_EDGE}];"
+        for earlier, later in order_edges(procedures)
+    ]
+    edges += [
         f"  {dot_string(compact(earlier))} -> {dot_string(compact(later))};"
         for earlier, later in step_edges(procedures)
     ]
@@ -108,7 +126,10 @@ def dot_string(text: str) -> str:
 def render_mermaid(procedures: Sequence[Procedure]) -> str:
     """Return a Mermaid flowchart with one subgraph per procedure."""
     names = MermaidNames()
-    lines = ["flowchart TD"]
+    lines = [
+        "flowchart TD",
+        f"  %% dotted arrow = {ORDER_EDGE_MEANING}; solid arrow = {DEPENDENCY_EDGE_MEANING}",
+    ]
     for procedure in procedures:
         procedure_id = names.of(procedure.iri, "procedure")
         lines.append(f"  subgraph {procedure_id} [{mermaid_label([procedure.label])}]")
@@ -117,6 +138,10 @@ def render_mermaid(procedures: Sequence[Procedure]) -> str:
             caption = mermaid_label(step_caption(step))
             lines.append(f"    {names.of(step.iri, 'step')}[{caption}]{style}")
         lines.append("  end")
+    lines += [
+        f"  {names.of(earlier, 'step')} -.-> {names.of(later, 'step')}"
+        for earlier, later in order_edges(procedures)
+    ]
     lines += [
         f"  {names.of(earlier, 'step')} --> {names.of(later, 'step')}"
         for earlier, later in step_edges(procedures)

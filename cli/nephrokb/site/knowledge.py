@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from nephrokb.lookup import MEANINGS
 from nephrokb.model import Reference, label_of, text_of
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 from nephrokb.site.browsers import browser_url
@@ -123,6 +124,13 @@ class Mapping:
     justification: str | None
     comment: str | None
     evidence: str | None
+    meaning: str
+    names_licensed: bool
+
+    @property
+    def has_notes(self) -> bool:
+        """True when the mapping has curation notes to show under its table."""
+        return any((self.confidence, self.justification, self.comment, self.evidence))
 
 
 def slug_of(iri: str) -> str:
@@ -314,4 +322,21 @@ def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) ->
         comment=field("comment"),
         # Only web addresses become links: a javascript: URL in the data must stay text.
         evidence=evidence if evidence and evidence.startswith(("http://", "https://")) else None,
+        meaning=MEANINGS[relation],
+        names_licensed=terminology.names_licensed if terminology else False,
     )
+
+
+def source_documents(graph: Graph) -> tuple[Reference, ...]:
+    """Return the source documents, each with its title (dcterms:title, else its label)."""
+    from rdflib import RDF, URIRef
+
+    documents = (
+        Reference(
+            str(node),
+            text_of(graph, node, DCTERMS + "title") or label_of(graph, node),
+        )
+        for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "SourceDocument")))
+        if isinstance(node, URIRef)
+    )
+    return tuple(sorted(documents, key=lambda document: (document.label.casefold(), document.iri)))

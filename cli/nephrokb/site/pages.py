@@ -48,6 +48,7 @@ from nephrokb.site.knowledge import (
     procedure_page,
     read_mappings,
     slug_of,
+    source_documents,
     types_of,
 )
 from nephrokb.site.svg import flow_title, render_flow_svg
@@ -208,6 +209,7 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
         "triples": len(graph),
         "compact": compact,
         "KB": KB,
+        "intended_use": intended_use(source_documents(graph), links),
     }
     for page in pages:
         template = jinja.get_template(page.template)
@@ -216,6 +218,24 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
         )
         files[page.name] = html.encode("utf-8")
     return dict(sorted(files.items()))
+
+
+def intended_use(documents: Sequence[Reference], links: Links) -> Markup:
+    """Return what the site is for, citing its source documents by title, as page markup."""
+    cited = [Markup("<cite>{}</cite>").format(links.node(d.iri, d.label)) for d in documents]
+    if len(cited) == 1:
+        encoding = Markup("one source text, {}, for reading, checking and reusing what that text")
+        encoding = encoding.format(cited[0]) + Markup(" says")
+    elif cited:
+        listed = Markup(", ").join(cited[:-1]) + Markup(" and ") + cited[-1]
+        encoding = Markup("{} source texts, {}, for reading, checking and reusing what they say")
+        encoding = encoding.format(len(cited), listed)
+    else:
+        encoding = Markup("its source texts, for reading, checking and reusing what they say")
+    return Markup(
+        "<strong>Intended use:</strong> this site is a structured encoding of {}. It is not "
+        "clinical guidance: do not use it to decide the care of a patient."
+    ).format(encoding)
 
 
 def check_page_names(procedures: Sequence[Procedure]) -> None:

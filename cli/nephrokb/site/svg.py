@@ -1,10 +1,13 @@
 """Draw one procedure's step flow as a standalone SVG, with no layout engine to install.
 
-Steps are boxes stacked in step order. An arrow runs from a step to each step that needs its
-result: straight down between neighbours, through a lane on the right when it skips steps.
-Steps of another procedure that a step needs are grey boxes above the first step; conditional
-steps are dashed with their condition under the label. Every style is a presentation
-attribute, so the file looks the same inline in a page, as an <img>, and on GitHub.
+Steps are boxes stacked in step order, and two kinds of arrow join them. A dotted grey order
+arrow runs down the left from each step to the next, so an optional step that nothing needs
+still leads on to the next one. A solid dependency arrow runs from a step to each step that
+needs its result: straight down the middle between neighbours, through a lane on the right
+when it skips steps. Steps of another procedure that a step needs are grey boxes above the
+first step; conditional steps are dashed with their condition under the label. Every style is
+a presentation attribute, so the file looks the same inline in a page, as an <img>, and on
+GitHub.
 
 Text is measured by counting characters (no fonts are read), so layout is deterministic.
 """
@@ -16,7 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from nephrokb.exporters.diagrams import step_caption
+from nephrokb.exporters.diagrams import (
+    DEPENDENCY_EDGE_MEANING,
+    ORDER_EDGE_MEANING,
+    order_edges,
+    step_caption,
+)
 from nephrokb.model import Procedure
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
@@ -40,6 +48,10 @@ CONDITIONAL_FILL = "#fff8e1"
 OTHER_PROCEDURE_FILL = "#eef1f4"
 OTHER_PROCEDURE_STROKE = "#6a737d"
 EDGE_COLOUR = "#3b4a5a"
+ORDER_COLOUR = "#6e7781"
+ORDER_DASH = "2 3"
+# Order arrows run down the left of the boxes, clear of the caption text and the middle.
+ORDER_OFFSET = 22
 DASH = "6 4"
 
 
@@ -212,7 +224,31 @@ def arrowhead(x: float, y: float, direction: str) -> str:
         "right": [(x - back, y - side), (x - back, y + side)],
     }[direction]
     drawn = " ".join(f"{number(px)},{number(py)}" for px, py in [(x, y), *corners])
-    return f'<polygon points="{drawn}" fill="{EDGE_COLOUR}"/>'
+    return f'<polygon class="dependency" points="{drawn}" fill="{EDGE_COLOUR}"/>'
+
+
+def open_arrowhead(x: float, y: float, direction: str) -> str:
+    """Return an open chevron whose tip is at (x, y), pointing down or right: an order arrow."""
+    back, side = ARROW_LENGTH, ARROW_HALF_WIDTH
+    first, second = {
+        "down": [(x - side, y - back), (x + side, y - back)],
+        "right": [(x - back, y - side), (x - back, y + side)],
+    }[direction]
+    drawn = " ".join(f"{number(px)},{number(py)}" for px, py in [first, (x, y), second])
+    return (
+        f'<polyline class="order" points="{drawn}" fill="none" stroke="{ORDER_COLOUR}" '
+        'stroke-width="1.5"/>'
+    )
+
+
+def order_line(x: float, top: float, bottom: float) -> list[str]:
+    """Return a dotted order arrow from (x, top) down to its tip at (x, bottom)."""
+    return [
+        f'<line class="order" x1="{number(x)}" y1="{number(top)}" x2="{number(x)}" '
+        f'y2="{number(bottom - 1)}" stroke="{ORDER_COLOUR}" stroke-width="1.5" '
+        f'stroke-dasharray="{ORDER_DASH}"/>',
+        open_arrowhead(x, bottom, "down"),
+    ]
 
 
 def legend(top: float) -> tuple[list[str], float]:
@@ -233,20 +269,19 @@ def legend(top: float) -> tuple[list[str], float]:
         elements.append(text_element(MARGIN + 34, y + 11, [label], 12, ["normal"]))
     y = top + len(entries) * LEGEND_ROW + 6
     elements.append(
+        f'<line x1="{MARGIN}" y1="{number(y)}" x2="{MARGIN + 25}" y2="{number(y)}" '
+        f'stroke="{ORDER_COLOUR}" stroke-width="1.5" stroke-dasharray="{ORDER_DASH}"/>'
+    )
+    elements.append(open_arrowhead(MARGIN + 26, y, "right"))
+    elements.append(text_element(MARGIN + 34, y + 4, [ORDER_EDGE_MEANING], 12, ["normal"]))
+    y += LEGEND_ROW
+    elements.append(
         f'<line x1="{MARGIN}" y1="{number(y)}" x2="{MARGIN + 18}" y2="{number(y)}" '
         f'stroke="{EDGE_COLOUR}" stroke-width="1.5"/>'
     )
     elements.append(arrowhead(MARGIN + 26, y, "right"))
-    elements.append(
-        text_element(
-            MARGIN + 34,
-            y + 4,
-            ["the arrow's target needs the result of its source"],
-            12,
-            ["normal"],
-        )
-    )
-    return elements, len(entries) * LEGEND_ROW + 16
+    elements.append(text_element(MARGIN + 34, y + 4, [DEPENDENCY_EDGE_MEANING], 12, ["normal"]))
+    return elements, (len(entries) + 1) * LEGEND_ROW + 16
 
 
 def flow_title(procedure: Procedure) -> str:
@@ -294,22 +329,28 @@ def render_flow_svg(procedure: Procedure) -> str:
     ports = port_heights(placed, edges, lanes)
 
     elements: list[str] = []
+    index = {placed_box.box.iri: position for position, placed_box in enumerate(placed)}
+    for earlier, later in order_edges([procedure]):
+        elements += order_line(
+            MARGIN + ORDER_OFFSET, placed[index[earlier]].bottom, placed[index[later]].top
+        )
     for earlier, later in edges:
         if (earlier, later) in lanes:
             lane_x = right + LANE_OFFSET + lanes[(earlier, later)] * LANE_SPACING
             start = ports[((earlier, later), earlier)]
             end = ports[((earlier, later), later)]
             elements.append(
-                f'<path d="M{right},{number(start)} H{number(lane_x)} V{number(end)} '
-                f'H{number(right + ARROW_LENGTH)}" fill="none" stroke="{EDGE_COLOUR}" '
-                'stroke-width="1.5" stroke-linejoin="round"/>'
+                f'<path class="dependency" d="M{right},{number(start)} H{number(lane_x)} '
+                f'V{number(end)} H{number(right + ARROW_LENGTH)}" fill="none" '
+                f'stroke="{EDGE_COLOUR}" stroke-width="1.5" stroke-linejoin="round"/>'
             )
             elements.append(arrowhead(right, end, "left"))
         else:
             start, end = placed[earlier].bottom, placed[later].top
             elements.append(
-                f'<line x1="{number(centre)}" y1="{number(start)}" x2="{number(centre)}" '
-                f'y2="{number(end - ARROW_LENGTH)}" stroke="{EDGE_COLOUR}" stroke-width="1.5"/>'
+                f'<line class="dependency" x1="{number(centre)}" y1="{number(start)}" '
+                f'x2="{number(centre)}" y2="{number(end - ARROW_LENGTH)}" '
+                f'stroke="{EDGE_COLOUR}" stroke-width="1.5"/>'
             )
             elements.append(arrowhead(centre, end, "down"))
     for box in placed:
