@@ -124,3 +124,21 @@ def test_the_documented_pre_commit_config_uses_the_hooks_with_arguments_that_par
         hook = hooks[used["id"]]
         filenames = [] if hook.get("pass_filenames") is False else ["kb/example.ttl"]
         parse_command([*shlex.split(hook["entry"]), *used.get("args", []), *filenames])
+
+
+def test_the_sarif_upload_job_may_write_security_events():
+    text = (REPOSITORY / "docs" / "validate-in-ci.md").read_text(encoding="utf-8")
+    documents = [yaml.safe_load(block) for block in YAML_BLOCK.findall(text)]
+    workflows = [document for document in documents if "jobs" in document]
+    jobs = [job for workflow in workflows for job in workflow["jobs"].values()]
+    uploading = [
+        job
+        for job in jobs
+        if any("codeql-action/upload-sarif" in step.get("uses", "") for step in job["steps"])
+    ]
+    assert len(uploading) == 1
+    assert uploading[0]["permissions"] == {
+        "contents": "read",
+        "security-events": "write",
+        "actions": "read",
+    }

@@ -34,6 +34,16 @@ SECRET = "s3cret-Pa55"
 TOKEN = "tok-9f8e7d6c5b4a"
 EMPTY_RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
 JSON_RESULTS = "application/sparql-results+json"
+BASIC_CHALLENGE = Answer(401, headers=(("WWW-Authenticate", 'Basic realm="kb"'),))
+DIGEST_CHALLENGE = Answer(
+    401,
+    headers=(
+        (
+            "WWW-Authenticate",
+            'Digest realm="SPARQL", nonce="4e6f6e6365", qop="auth", algorithm="MD5"',
+        ),
+    ),
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -276,6 +286,16 @@ def test_a_wrong_url_gets_a_hint():
     )
 
 
+def test_a_graph_store_url_gets_the_query_url_hint(server):
+    result = query("procedures", "--endpoint", server.store_url)
+    assert_one_line_error(
+        result,
+        f"nephrokb: error: {server.store_url}: HTTP 406 Not Acceptable: The accept header does "
+        "not provide any accepted format like application/n-quads or text/turtle "
+        "(is this URL a SPARQL query endpoint, such as http://localhost:7878/query?)\n",
+    )
+
+
 def test_a_slow_server_times_out():
     with StubServer([Answer(body=EMPTY_RESULTS, content_type=JSON_RESULTS, delay=2)]) as stub:
         result = query("procedures", "--endpoint", stub.url, "--timeout", "0.3")
@@ -368,19 +388,58 @@ def test_a_token_is_sent_as_bearer_and_never_shown(monkeypatch):
     assert TOKEN not in result.output
 
 
-def test_user_and_password_are_sent_as_basic_and_never_shown(monkeypatch):
+def test_user_and_password_are_sent_as_basic_when_asked_and_never_shown(monkeypatch):
     import base64
 
     monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
     monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", SECRET)
     encoded = base64.b64encode(f"alice:{SECRET}".encode()).decode()
     # A careless server that echoes the header in its error message.
-    with StubServer([Answer(500, f"cannot use Authorization: Basic {encoded}".encode())]) as stub:
+    echo = Answer(500, f"cannot use Authorization: Basic {encoded}".encode())
+    with StubServer([BASIC_CHALLENGE, echo]) as stub:
         result = query("procedures", "--endpoint", stub.url)
-    assert stub.received[0].headers["Authorization"] == f"Basic {encoded}"
+    assert "Authorization" not in stub.received[0].headers
+    assert stub.received[1].headers["Authorization"] == f"Basic {encoded}"
     assert_one_line_error(result, "HTTP 500 Internal Server Error: cannot use Authorization: ***\n")
     assert SECRET not in result.output
     assert encoded not in result.output
+
+
+def test_a_password_is_not_sent_to_a_server_that_does_not_ask(monkeypatch):
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", SECRET)
+    with StubServer([Answer(body=EMPTY_RESULTS, content_type=JSON_RESULTS)]) as stub:
+        result = query("SELECT ?s WHERE { ?s ?p ?o }", "--endpoint", stub.url)
+    assert result.exit_code == 0, result.output
+    assert [received.headers.get("Authorization") for received in stub.received] == [None]
+
+
+def test_a_digest_challenge_is_answered_with_digest_not_the_password(monkeypatch):
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", SECRET)
+    ok = Answer(body=EMPTY_RESULTS, content_type=JSON_RESULTS)
+    with StubServer([DIGEST_CHALLENGE, ok]) as stub:
+        result = query("SELECT ?s WHERE { ?s ?p ?o }", "--endpoint", f"{stub.url}/sparql")
+    assert result.exit_code == 0, result.output
+    assert "Authorization" not in stub.received[0].headers
+    answer = stub.received[1].headers["Authorization"]
+    assert answer.startswith('Digest username="alice", realm="SPARQL", nonce="4e6f6e6365", uri="/')
+    assert 'qop=auth, nc=00000001, cnonce="' in answer
+    assert SECRET not in answer
+    assert len(stub.received) == 2
+
+
+def test_refused_digest_credentials_are_named_after_one_answer(monkeypatch):
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", SECRET)
+    with StubServer([DIGEST_CHALLENGE]) as stub:
+        result = query("procedures", "--endpoint", stub.url)
+    assert_one_line_error(
+        result,
+        f"nephrokb: error: {stub.url}: HTTP 401 Unauthorized "
+        "(sent Digest credentials from NEPHROKB_ENDPOINT_USER/NEPHROKB_ENDPOINT_PASSWORD)\n",
+    )
+    assert len(stub.received) == 2
 
 
 def test_credentials_never_show_in_transport_errors(monkeypatch):
@@ -412,7 +471,7 @@ def test_netrc_gives_basic_credentials_for_its_host(monkeypatch, tmp_path):
     monkeypatch.setenv("NETRC", str(netrc))
     with StubServer([Answer(403, b"forbidden")]) as stub:
         result = query("procedures", "--endpoint", stub.url)
-    assert stub.received[0].headers["Authorization"].startswith("Basic ")
+    assert stub.received[1].headers["Authorization"].startswith("Basic ")
     assert_one_line_error(
         result, f"HTTP 403 Forbidden: forbidden (sent Basic credentials from {netrc})"
     )
@@ -458,3 +517,14 @@ def test_authorization_is_not_forwarded_on_a_redirect(monkeypatch):
     assert result.exit_code == 0, result.output
     assert stub.received[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert "Authorization" not in elsewhere.received[0].headers
+
+
+def test_a_password_is_not_sent_to_the_host_a_redirect_points_to(monkeypatch):
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", SECRET)
+    with StubServer([BASIC_CHALLENGE]) as elsewhere:
+        moved = Answer(302, headers=(("Location", f"{elsewhere.url}/query"),))
+        with StubServer([moved]) as stub:
+            result = query("procedures", "--endpoint", stub.url.replace("127.0.0.1", "localhost"))
+    assert_one_line_error(result, "HTTP 401 Unauthorized (the server wants credentials")
+    assert [received.headers.get("Authorization") for received in elsewhere.received] == [None]

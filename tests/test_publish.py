@@ -212,6 +212,39 @@ def test_refused_credentials_are_named_not_shown(monkeypatch):
     assert "pa55-W0rd-x" not in result.output
 
 
+def test_a_forbidden_write_without_a_challenge_says_read_only():
+    with StubServer([Answer(403, b"The server is read-only")]) as stub:
+        result = publish("--endpoint", f"{stub.url}/store", "--data", str(MINIMAL))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"nephrokb: error: {stub.url}/store?graph={ENCODED_KB}: HTTP 403 Forbidden: "
+        "The server is read-only (the endpoint is read-only: it takes no changes, as "
+        "'nephrokb serve' never does; publish to a server's read-write Graph Store URL)\n"
+    )
+
+
+def test_a_forbidden_write_with_credentials_names_them(monkeypatch):
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", "pa55-W0rd-x")
+    with StubServer([Answer(403, b"no")]) as stub:
+        result = publish("--endpoint", stub.url, "--data", str(MINIMAL))
+    assert result.stderr == (
+        f"nephrokb: error: {stub.url}?graph={ENCODED_KB}: HTTP 403 Forbidden: no (the endpoint "
+        "is read-only, or Basic credentials from NEPHROKB_ENDPOINT_USER/NEPHROKB_ENDPOINT_PASSWORD "
+        "may not write)\n"
+    )
+
+
+def test_a_forbidden_write_with_a_challenge_asks_for_credentials():
+    challenge = Answer(403, b"log in", headers=(("WWW-Authenticate", 'Basic realm="kb"'),))
+    with StubServer([challenge]) as stub:
+        result = publish("--endpoint", stub.url, "--data", str(MINIMAL))
+    assert result.stderr.endswith(
+        ": HTTP 403 Forbidden: log in (the server wants credentials: set NEPHROKB_ENDPOINT_TOKEN, "
+        "or NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD, or add the host to ~/.netrc)\n"
+    )
+
+
 def test_a_redirect_is_not_followed_with_the_knowledge():
     moved = Answer(308, headers=(("Location", "https://kb.example.org/store"),))
     with StubServer([moved]) as stub:

@@ -3,9 +3,10 @@
 Credentials never come from the command line, where they would end up in shell history and
 process listings. In order of precedence:
 
-- NEPHROKB_ENDPOINT_TOKEN: sent as `Authorization: Bearer <token>`;
-- NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD: HTTP Basic;
-- the netrc entry for the endpoint's host (the file NETRC names, else ~/.netrc): HTTP Basic.
+- NEPHROKB_ENDPOINT_TOKEN: sent with every request as `Authorization: Bearer <token>`;
+- NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD: sent only when the server asks,
+  with HTTP Digest if it challenges for Digest, else HTTP Basic;
+- the netrc entry for the endpoint's host (the file NETRC names, else ~/.netrc): the same.
 
 A Credentials object never shows its secrets in `repr` or `str`; `redact` removes them
 from any text before it is shown.
@@ -29,14 +30,29 @@ REDACTED = "***"
 
 @dataclass(frozen=True)
 class Credentials:
-    """An Authorization header value and where it came from (never the secret itself)."""
+    """An Authorization header value and where it came from (never the secret itself).
+
+    `user` and `password` are set for a user and password, which can answer a Digest
+    challenge too; a token has neither.
+    """
 
     source: str
     authorization: str = field(repr=False)
     secrets: tuple[str, ...] = field(repr=False)
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def sent_unasked(self) -> bool:
+        """True for a token, sent with every request; a password waits for a challenge."""
+        return not self.password
 
     def __str__(self) -> str:
-        return f"{self.authorization.split()[0]} credentials from {self.source}"
+        return self.sent_as(self.authorization.split()[0])
+
+    def sent_as(self, scheme: str) -> str:
+        """Describe these credentials as sent with `scheme` (Basic, Digest, Bearer)."""
+        return f"{scheme} credentials from {self.source}"
 
     def redact(self, text: str) -> str:
         """Return `text` with every secret (and the encoded header) replaced by ***."""
@@ -49,7 +65,7 @@ class Credentials:
 def basic(user: str, password: str, source: str) -> Credentials:
     """Return HTTP Basic credentials for `user` and `password`."""
     encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return Credentials(source, f"Basic {encoded}", (password, encoded))
+    return Credentials(source, f"Basic {encoded}", (password, encoded), user, password)
 
 
 def credentials_for(host: str, environ: Mapping[str, str] | None = None) -> Credentials | None:

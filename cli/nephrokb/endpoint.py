@@ -8,6 +8,10 @@ HTTP goes through the standard library's urllib, not rdflib's SPARQLConnector: n
 needs an explicit timeout, retries, content negotiation it checks, an Authorization header
 that is never forwarded on a redirect, and every transport failure turned into one
 EndpointError. rdflib still parses the answers (its SPARQL result and RDF parsers).
+A token is sent with every request; a user and password only when the server asks (HTTP
+401 or 403), as curl's --anyauth does: with HTTP Digest when it challenges for Digest
+(Virtuoso's /sparql-graph-crud-auth does, and refuses Basic), else HTTP Basic. urllib's
+HTTPDigestAuthHandler computes the Digest answer, so no new dependency is needed.
 
 Queries are sent as a GET when the URL stays within LONGEST_GET_URL characters and as a
 form POST otherwise. The knowledge lives in a named graph on the server (KNOWLEDGE_GRAPH,
@@ -20,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from time import monotonic, sleep
 from typing import TYPE_CHECKING
@@ -63,10 +67,22 @@ ACCEPT = {
     "graph": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
 }
 RETRIED_STATUSES = frozenset({502, 503, 504})
-# Statuses that usually mean the URL names the wrong service.
-WRONG_SERVICE_STATUSES = frozenset({404, 405, 415})
+# Statuses that usually mean the URL names the wrong service (406: a Graph Store or web
+# page URL asked for SPARQL results).
+WRONG_SERVICE_STATUSES = frozenset({404, 405, 406, 415})
+READ_ONLY_HINT = (
+    "the endpoint is read-only: it takes no changes, as 'nephrokb serve' never does; "
+    "publish to a server's read-write Graph Store URL"
+)
+CREDENTIALS_HINT = (
+    "the server wants credentials: set NEPHROKB_ENDPOINT_TOKEN, or "
+    "NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD, or add the host to ~/.netrc"
+)
 DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 LABELS_QUERY = "CONSTRUCT { ?node rdfs:label ?label } WHERE { ?node rdfs:label ?label }"
+# Virtuoso 7.2 (Debian's 7.2.5.1, tests/test_virtuoso.py) answers ASK with SELECT results of
+# this one variable, whatever the Accept header: one row for true, none for false.
+VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
 
 
 @dataclass(frozen=True)
@@ -83,7 +99,11 @@ class Retry:
 
 @dataclass(frozen=True)
 class Response:
-    """An HTTP answer: status, media type (lowercase, no parameters), charset, body, Location."""
+    """An HTTP answer: status, media type (lowercase, no parameters), charset, body, Location.
+
+    `challenge` is its WWW-Authenticate header; `sent_scheme` the scheme of the
+    Authorization header the request last carried (Basic, Digest, Bearer), or "".
+    """
 
     status: int
     reason: str
@@ -91,6 +111,8 @@ class Response:
     charset: str
     body: bytes
     location: str = ""
+    challenge: str = ""
+    sent_scheme: str = ""
 
     def text(self) -> str:
         """Return the body decoded with its charset (UTF-8 when it names none or an unknown one)."""
@@ -174,7 +196,7 @@ def send(
             attempt += 1
             continue
         if response.status >= 300:
-            error = status_error(response, url, credentials, service, attempt)
+            error = status_error(response, url, credentials, service, attempt, method)
             raise redacted(error, credentials) from None
         return response
 
@@ -192,24 +214,35 @@ def exchange(
     import urllib.request
 
     request = urllib.request.Request(url, data=body, headers=dict(headers or {}), method=method)
-    if credentials is not None:
+    if credentials is not None and credentials.sent_unasked:
         # Unredirected: urllib would otherwise send the header on to wherever a redirect points.
         request.add_unredirected_header("Authorization", credentials.authorization)
     try:
-        with opener().open(request, timeout=timeout) as answer:
-            return read_response(answer, answer.status, answer.reason, timeout)
+        with opener(url, credentials).open(request, timeout=timeout) as answer:
+            response = read_response(answer, answer.status, answer.reason, timeout)
     except urllib.error.HTTPError as error:
         with error:
-            return read_response(error, error.code, error.reason, timeout)
+            response = read_response(error, error.code, error.reason, timeout)
+    sent = request.get_header("Authorization", "").partition(" ")[0]
+    return replace(response, sent_scheme=sent)
 
 
 @cache
-def opener():
-    """Return a urllib opener that verifies TLS and follows redirects only for GET and HEAD.
+def tls_context():
+    """Return a TLS context that verifies certificates against the system's CA bundle.
 
-    Cached: loading the system's CA certificates into a TLS context takes ~100 ms.
+    Cached: loading the system's CA certificates takes ~100 ms.
     """
     import ssl
+
+    return ssl.create_default_context()
+
+
+def opener(url: str, credentials: Credentials | None):
+    """Return a urllib opener that verifies TLS, follows redirects only for GET and HEAD,
+    and answers a 401 or 403 from `url`'s host with the credentials' user and password.
+    """
+    import urllib.parse
     import urllib.request
 
     class SafeRedirects(urllib.request.HTTPRedirectHandler):
@@ -220,8 +253,34 @@ def opener():
                 return None
             return super().redirect_request(request, answer, code, message, headers, new_url)
 
-    context = ssl.create_default_context()
-    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), SafeRedirects)
+    class AnswerChallenge(urllib.request.HTTPDigestAuthHandler):
+        """Send the password only when the endpoint's host asks, and only once per request.
+
+        Digest when the server challenges for Digest (urllib computes the answer), else
+        Basic: servers that take Basic do not all say so (GraphDB answers a bare 401).
+        """
+
+        def http_error_401(self, request, answer, code, message, headers):
+            user, _ = self.passwd.find_user_password(None, request.full_url)
+            if user is None or request.get_header("Authorization"):
+                return None
+            challenge = headers.get("WWW-Authenticate") or ""
+            if challenge.partition(" ")[0].lower() == "digest":
+                return self.retry_http_digest_auth(request, challenge)
+            request.add_unredirected_header("Authorization", credentials.authorization)
+            return self.parent.open(request, timeout=request.timeout)
+
+        http_error_403 = http_error_401
+
+    handlers = [urllib.request.HTTPSHandler(context=tls_context()), SafeRedirects]
+    if credentials is not None and not credentials.sent_unasked:
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        host = urllib.parse.urlsplit(url)
+        passwords.add_password(
+            None, f"{host.scheme}://{host.netloc}/", credentials.user, credentials.password
+        )
+        handlers.append(AnswerChallenge(passwords))
+    return urllib.request.build_opener(*handlers)
 
 
 def read_response(answer, status: int, reason: str, timeout: float) -> Response:
@@ -242,8 +301,9 @@ def read_response(answer, status: int, reason: str, timeout: float) -> Response:
     charset = (headers.get_content_charset() if headers else None) or "utf-8"
     media_type = content_type.split(";")[0].strip().lower()
     location = (headers.get("Location") or "") if headers else ""
+    challenge = (headers.get("WWW-Authenticate") or "") if headers else ""
     body = b"".join(chunks)
-    return Response(status, str(reason or ""), media_type, charset, body, location)
+    return Response(status, str(reason or ""), media_type, charset, body, location, challenge)
 
 
 def transport_error(
@@ -280,20 +340,28 @@ def transport_error(
 
 
 def status_error(
-    response: Response, url: str, credentials: Credentials | None, service: str, attempts: int
+    response: Response,
+    url: str,
+    credentials: Credentials | None,
+    service: str,
+    attempts: int,
+    method: str = "GET",
 ) -> EndpointError:
     """Describe an HTTP error answer: status, reason, the server's own short message, a hint."""
     message = f"HTTP {response.status} {response.reason}".rstrip()
     detail = error_detail(response)
     if detail:
         message += f": {detail}"
-    if response.status in (401, 403):
+    sent = credentials.sent_as(response.sent_scheme) if credentials and response.sent_scheme else ""
+    if response.status == 403 and method == "PUT" and not response.challenge:
+        # Forbidden with no way offered to authenticate: the server takes no changes.
         message += (
-            f" (sent {credentials})"
-            if credentials
-            else " (the server wants credentials: set NEPHROKB_ENDPOINT_TOKEN, or "
-            "NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD, or add the host to ~/.netrc)"
+            f" (the endpoint is read-only, or {sent} may not write)"
+            if sent
+            else (f" ({READ_ONLY_HINT})")
         )
+    elif response.status in (401, 403):
+        message += f" (sent {sent})" if sent else f" ({CREDENTIALS_HINT})"
     elif response.status in WRONG_SERVICE_STATUSES:
         message += f" (is this URL a {service}?)"
     elif 300 <= response.status < 400:
@@ -455,6 +523,8 @@ def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
         raise EndpointError(
             f"cannot read the {response.media_type} answer: {summary}", path=url
         ) from None
+    if kind == "ask" and [str(name) for name in result.vars or ()] == [VIRTUOSO_ASK_VARIABLE]:
+        return QueryOutcome("ask", boolean=bool(result.bindings))
     if result.type != kind.upper():
         raise EndpointError(f"asked for {kind.upper()} results, got {result.type}", path=url)
     if kind == "ask":

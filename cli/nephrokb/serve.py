@@ -32,6 +32,31 @@ MISSING_SERVER = (
 )
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise EndpointError unless a server could listen on `host`:`port` right now.
+
+    Checked before loading anything, so a busy port is the first and only thing said.
+    SO_REUSEADDR, as oxigraph sets it: a port left in TIME_WAIT is free to reuse.
+    """
+    import errno
+    import socket
+
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise EndpointError(f"cannot listen on {host}: {error.strerror}") from None
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise EndpointError(f"port {port} is in use (choose another with --port)") from None
+            raise EndpointError(f"cannot listen on {host} port {port}: {error.strerror}") from None
+
+
 def find_oxigraph() -> str:
     """Return the path of the oxigraph binary: beside this Python, else on PATH."""
     name = OXIGRAPH + (".exe" if os.name == "nt" else "")

@@ -75,9 +75,16 @@ def serve(host: str, port: int, location: str | None, data: tuple[str, ...]) -> 
     """
     from nephrokb.exporters.rdf import export_ntriples
     from nephrokb.loading import load_knowledge
-    from nephrokb.serve import OxigraphServer, find_oxigraph, load_store, store_folder
+    from nephrokb.serve import (
+        OxigraphServer,
+        check_port_free,
+        find_oxigraph,
+        load_store,
+        store_folder,
+    )
 
     executable = find_oxigraph()
+    check_port_free(host, port)
     knowledge = load_knowledge(data)
     with stop_requests() as stop:
         try:
