@@ -26,7 +26,7 @@ from nephrokb.lookup import lookup_code, parse_code
 from nephrokb.mappings import curie_converter, read_mappings
 from nephrokb.namespaces import KB
 from nephrokb.resources import bundled_folder
-from nephrokb.terminologies import TERMINOLOGIES
+from nephrokb.terminologies import TERMINOLOGIES, is_snomed_concept_id
 
 PCN_SNOMED = "http://snomed.info/id/313270001"
 GOLDEN = Path(__file__).parent / "golden" / "lookup"
@@ -246,6 +246,7 @@ def test_every_golden_file_has_a_case():
         ("S3710XA", "http://purl.bioontology.org/ontology/ICD10CM/S37.10XA"),
         ("0t9330z", "http://purl.bioontology.org/ontology/ICD10PCS/0T9330Z"),
         ("313270001", PCN_SNOMED),
+        ("7163005", "http://snomed.info/id/7163005"),
         ("313270001|Percutaneous nephrostomy|", PCN_SNOMED),
         ("SCTID:313270001 |Percutaneous nephrostomy (procedure)|", PCN_SNOMED),
     ],
@@ -269,3 +270,29 @@ def test_bundled_icd_parent_lists_every_mapping_to_a_code_under_it(bundled_graph
     assert {mapping.iri for mapping in result.narrower_matches} == expected
     assert expected
     assert result.matches == ()
+
+
+@pytest.mark.parametrize(
+    ("code", "concept_id"),
+    [
+        ("313270001", True),
+        ("7163005", True),
+        ("138875005", True),
+        ("313270002", False),
+        ("313270011", False),
+        ("12ab", False),
+    ],
+)
+def test_snomed_concept_ids_are_checked_by_partition_and_verhoeff_digit(code, concept_id):
+    assert is_snomed_concept_id(code) is concept_id
+
+
+def test_every_snomed_code_in_the_knowledge_base_has_a_right_check_digit(bundled_graph):
+    namespace = TERMINOLOGIES["SCTID"].namespace
+    codes = {
+        mapping.object.removeprefix(namespace)
+        for mapping in read_mappings(bundled_graph)
+        if mapping.object.startswith(namespace)
+    }
+    assert codes
+    assert sorted(code for code in codes if not is_snomed_concept_id(code)) == []

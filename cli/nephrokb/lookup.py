@@ -4,11 +4,12 @@ A code is named by a CURIE (`SCTID:313270001`; the prefix in any case, so `icd10
 works too), by a full IRI (`http://snomed.info/id/313270001`, angle brackets optional), by
 a FHIR `system|code` pair (`http://snomed.info/sct|313270001`, systems as in
 nephrokb.terminologies), or as terminology people write codes: without a prefix (`N139`,
-`0T9330Z`, `313270001`: all digits is SNOMED CT, otherwise the syntax of ICD-10-CM or
-ICD-10-PCS decides, and the code sets where both fit) and in SNOMED CT's compositional
-grammar, `313270001 |Percutaneous nephrostomy (procedure)|` (the term is kept as given, not
-checked: nephrokb holds no SNOMED CT descriptions). curies expands and compresses with
-nephrokb's prefixes plus those the Turtle files bind (nephrokb.mappings.curie_converter).
+`0T9330Z`, `313270001`: the syntax of SNOMED CT, ICD-10-CM or ICD-10-PCS decides, and where
+two fit, the one that confirms the code, by its code set or its SNOMED CT check digit) and
+in SNOMED CT's compositional grammar, `313270001 |Percutaneous nephrostomy (procedure)|`
+(the term is kept as given, not checked: nephrokb holds no SNOMED CT descriptions). curies
+expands and compresses with nephrokb's prefixes plus those the Turtle files bind
+(nephrokb.mappings.curie_converter).
 A code of a known terminology must have that terminology's identifier syntax; letters are
 upper-cased first, since ICD-10, MeSH and UMLS identifiers are written in capitals, and an
 ICD-10-CM code gets its dot (`N139` is `N13.9`).
@@ -61,7 +62,12 @@ from nephrokb.codesets import (
 )
 from nephrokb.errors import InputError
 from nephrokb.namespaces import PREFIXES, compact
-from nephrokb.terminologies import TERMINOLOGIES, Terminology, terminology_of
+from nephrokb.terminologies import (
+    TERMINOLOGIES,
+    Terminology,
+    is_snomed_concept_id,
+    terminology_of,
+)
 
 if TYPE_CHECKING:
     from curies import Converter
@@ -236,10 +242,11 @@ def standard_prefix(prefix: str, converter: Converter) -> str:
 
 
 def bare_code_prefix(identifier: str) -> str:
-    """Return the terminology prefix of a code written without one, by its syntax.
+    """Return the terminology prefix of a code written without one.
 
-    When the syntax of more than one terminology fits (`S3710XA` could be ICD-10-CM or
-    ICD-10-PCS), the one whose official code set holds the code wins.
+    The syntax decides; where that of more than one terminology fits (`S3710XA` could be
+    ICD-10-CM or ICD-10-PCS, `7163005` SNOMED CT or ICD-10-PCS), the one that confirms the
+    code wins: its official code set holds it, or its SNOMED CT check digit is right.
     """
     fitting = [
         prefix
@@ -247,12 +254,7 @@ def bare_code_prefix(identifier: str) -> str:
         if TERMINOLOGIES[prefix].matches(canonical_identifier(identifier, prefix))
     ]
     if len(fitting) > 1:
-        fitting = [
-            prefix
-            for prefix in fitting
-            if prefix in CODE_SETS
-            and CODE_SETS[prefix](canonical_identifier(identifier, prefix)).in_code_set
-        ]
+        fitting = [prefix for prefix in fitting if confirms(prefix, identifier)]
     if len(fitting) == 1:
         return fitting[0]
     *others, last = (TERMINOLOGIES[prefix].name for prefix in BARE_CODE_TERMINOLOGIES)
@@ -260,6 +262,14 @@ def bare_code_prefix(identifier: str) -> str:
     raise InputError(
         f"{identifier!r} is not clearly a {names} code; write it with its prefix: {USAGE}"
     )
+
+
+def confirms(prefix: str, identifier: str) -> bool:
+    """True when the terminology `prefix` confirms the code: code set, or check digit."""
+    canonical = canonical_identifier(identifier, prefix)
+    if prefix == SNOMED_CT:
+        return is_snomed_concept_id(canonical)
+    return prefix in CODE_SETS and bool(CODE_SETS[prefix](canonical).in_code_set)
 
 
 def canonical_identifier(identifier: str, prefix: str) -> str:

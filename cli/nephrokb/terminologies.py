@@ -69,6 +69,46 @@ TERMINOLOGIES: dict[str, Terminology] = {
 }
 
 
+# Verhoeff's dihedral check, which SNOMED CT identifiers end with (SNOMED CT Technical
+# Implementation Guide, "Check-digit"): the multiplication table of the dihedral group D5 and
+# the position permutations.
+VERHOEFF_MULTIPLY = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)
+VERHOEFF_PERMUTE = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
+    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
+    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
+    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
+    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)
+# The partition identifier (the two digits before the check digit) of a concept identifier:
+# short format 00, long (extension) format 10.
+SNOMED_CONCEPT_PARTITIONS = ("00", "10")
+
+
+def is_snomed_concept_id(code: str) -> bool:
+    """True when `code` is shaped like a SNOMED CT concept id: partition and check digit."""
+    if not (TERMINOLOGIES["SCTID"].matches(code) and code[-3:-1] in SNOMED_CONCEPT_PARTITIONS):
+        return False
+    check = 0
+    for position, digit in enumerate(reversed(code)):
+        check = VERHOEFF_MULTIPLY[check][VERHOEFF_PERMUTE[position % 8][int(digit)]]
+    return check == 0
+
+
 def terminology_of(iri: str) -> Terminology | None:
     """Return the terminology whose namespace `iri` is in, if any."""
     for terminology in TERMINOLOGIES.values():
