@@ -23,8 +23,11 @@ from nephrokb.publish import prepare_publication, publish
 from nephrokb.query import list_bundled_queries, prepare_query
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
-# Every test starts without credentials and never sleeps between retries.
-pytestmark = pytest.mark.usefixtures("no_credentials", "quick_retries")
+# Every test starts without credentials and never sleeps between retries; local answers are
+# computed once for the module.
+pytestmark = pytest.mark.usefixtures(
+    "no_credentials", "quick_retries", "local_answers_computed_once"
+)
 
 BUNDLED = [bundled.name for bundled in list_bundled_queries()]
 SELECT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
@@ -44,44 +47,6 @@ DIGEST_CHALLENGE = Answer(
         ),
     ),
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def local_answers_computed_once(bundled_graph):
-    """Parse the bundled knowledge and each query once, and run each local query once."""
-    import functools
-
-    import nephrokb.knowledge_store
-    import nephrokb.loading
-    import nephrokb.query
-
-    load, run = nephrokb.loading.load_knowledge, nephrokb.query.run_query
-    bundled_store = nephrokb.knowledge_store.store_of(bundled_graph)
-    load_store = nephrokb.knowledge_store.load_knowledge_store
-    outcomes = {}
-
-    def run_once(prepared, graph, params=None, **options):
-        key = (prepared.text, tuple(sorted((params or {}).items())), id(graph))
-        if key not in outcomes:
-            outcomes[key] = run(prepared, graph, params, **options)
-        return outcomes[key]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            nephrokb.loading,
-            "load_knowledge",
-            lambda data=None: load(data) if data else bundled_graph,
-        )
-        patch.setattr(
-            nephrokb.knowledge_store,
-            "load_knowledge_store",
-            lambda data=None: load_store(data) if data else bundled_store,
-        )
-        patch.setattr(nephrokb.query, "run_query", run_once)
-        patch.setattr(
-            nephrokb.query, "prepare_query", functools.cache(nephrokb.query.prepare_query)
-        )
-        yield
 
 
 @pytest.fixture(scope="module")
