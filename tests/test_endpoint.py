@@ -460,7 +460,9 @@ def test_the_environment_takes_precedence_over_netrc(monkeypatch, tmp_path):
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine example.org login bob password {SECRET}\n", encoding="utf-8")
     monkeypatch.setenv("NETRC", str(netrc))
-    assert str(credentials_for("example.org")) == f"Basic credentials from {netrc}"
+    assert str(credentials_for("example.org")) == (
+        f"Basic or Digest credentials from {netrc}, if the server asks"
+    )
     monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
     monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", "pw")
     assert (

@@ -129,6 +129,18 @@ def test_dry_run_shows_the_request_and_sends_nothing(monkeypatch):
     assert TOKEN not in result.output
 
 
+def test_dry_run_says_a_password_waits_for_the_server_to_ask(monkeypatch):
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("NEPHROKB_ENDPOINT_PASSWORD", "pa55-W0rd-x")
+    result = publish("--endpoint", "http://127.0.0.1:1/store", "--data", str(MINIMAL), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2] == (
+        "Authorization: Basic or Digest credentials from "
+        "NEPHROKB_ENDPOINT_USER/NEPHROKB_ENDPOINT_PASSWORD, if the server asks"
+    )
+    assert "pa55-W0rd-x" not in result.output
+
+
 def test_one_put_of_sorted_n_triples(bundled_graph):
     from nephrokb.exporters.rdf import export_ntriples
     from nephrokb.loading import load_graph

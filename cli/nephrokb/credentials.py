@@ -48,7 +48,9 @@ class Credentials:
         return not self.password
 
     def __str__(self) -> str:
-        return self.sent_as(self.authorization.split()[0])
+        if self.sent_unasked:
+            return self.sent_as(self.authorization.split()[0])
+        return self.sent_as("Basic or Digest") + ", if the server asks"
 
     def sent_as(self, scheme: str) -> str:
         """Describe these credentials as sent with `scheme` (Basic, Digest, Bearer)."""

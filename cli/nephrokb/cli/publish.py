@@ -45,7 +45,8 @@ def publish(
     unless --force. Then one HTTP PUT replaces the graph with N-Triples, so readers see
     the old graph or the new one, never half, and publishing twice leaves one copy.
     Credentials come from NEPHROKB_ENDPOINT_TOKEN (Bearer), NEPHROKB_ENDPOINT_USER and
-    NEPHROKB_ENDPOINT_PASSWORD (Basic), or ~/.netrc; never from the command line.
+    NEPHROKB_ENDPOINT_PASSWORD (Basic or Digest, sent when the server asks), or
+    ~/.netrc; never from the command line.
 
     \b
     Example:
