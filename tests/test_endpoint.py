@@ -21,6 +21,7 @@ from nephrokb.errors import EndpointError
 from nephrokb.namespaces import KB
 from nephrokb.publish import prepare_publication, publish
 from nephrokb.query import list_bundled_queries, prepare_query
+from nephrokb.results import WRITERS
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
 # Every test starts without credentials and never sleeps between retries; local answers are
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.usefixtures(
 )
 
 BUNDLED = [bundled.name for bundled in list_bundled_queries()]
-SELECT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
+SELECT_FORMATS = sorted(WRITERS["select"])
 MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
 MINIMAL_GRAPH = "http://example.org/minimal"
 SECRET = "s3cret-Pa55"
