@@ -257,7 +257,8 @@ def opener(url: str, credentials: Credentials | None):
         """Send the password only when the endpoint's host asks, and only once per request.
 
         Digest when the server challenges for Digest (urllib computes the answer), else
-        Basic: servers that take Basic do not all say so (GraphDB answers a bare 401).
+        Basic, which a server may take without challenging for it (a bare 401 or 403). A
+        request answered this way is sent twice, body included.
         """
 
         def http_error_401(self, request, answer, code, message, headers):
@@ -345,7 +346,7 @@ def status_error(
     credentials: Credentials | None,
     service: str,
     attempts: int,
-    method: str = "GET",
+    method: str,
 ) -> EndpointError:
     """Describe an HTTP error answer: status, reason, the server's own short message, a hint."""
     message = f"HTTP {response.status} {response.reason}".rstrip()
@@ -355,11 +356,10 @@ def status_error(
     sent = credentials.sent_as(response.sent_scheme) if credentials and response.sent_scheme else ""
     if response.status == 403 and method == "PUT" and not response.challenge:
         # Forbidden with no way offered to authenticate: the server takes no changes.
-        message += (
-            f" (the endpoint is read-only, or {sent} may not write)"
-            if sent
-            else (f" ({READ_ONLY_HINT})")
-        )
+        if sent:
+            message += f" (the endpoint is read-only, or {sent} may not write)"
+        else:
+            message += f" ({READ_ONLY_HINT})"
     elif response.status in (401, 403):
         message += f" (sent {sent})" if sent else f" ({CREDENTIALS_HINT})"
     elif response.status in WRONG_SERVICE_STATUSES:
