@@ -18,12 +18,13 @@ from click.testing import CliRunner
 
 from conftest import CLEAN
 from nephrokb.cli import main
-from oxigraph_server import free_port, needs_oxigraph
+from oxigraph_server import Answer, StubServer, free_port, needs_oxigraph
 
 MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
 START_TIMEOUT = 30.0
 COUNT = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 RUN_CLI = "from nephrokb.cli import main; main()"
+JSON_RESULTS = "application/sparql-results+json"
 
 
 @contextmanager
@@ -125,13 +126,12 @@ def test_a_kept_location_is_reloaded_at_each_start(tmp_path):
 
 
 @needs_oxigraph
-def test_a_busy_port_is_reported(tmp_path):
-    import socket
-
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = str(busy.getsockname()[1])
+def test_a_busy_port_is_reported_before_anything_else(tmp_path):
+    # Another SPARQL server on the port answers the readiness check: without checking the
+    # port first, serve printed its URL as if it were serving, then failed.
+    ready = Answer(body=b'{"head": {}, "boolean": true}', content_type=JSON_RESULTS)
+    with StubServer([ready]) as other:
+        port = other.url.rsplit(":", 1)[1]
         with serving("--port", port, "--data", str(MINIMAL), tmp_path=tmp_path) as (process, url):
             assert url == ""
             process.wait(10)
