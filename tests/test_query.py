@@ -147,7 +147,7 @@ def test_csv_writes_plain_values_and_crlf():
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes.decode("utf-8") == (
         "procedure,label,steps,indications,benefits,reliesOn\r\n"
-        f"{AJS[1:-1]},Antegrade double-J ureteral stent placement,6,5,5,{PCN[1:-1]}\r\n"
+        f"{AJS[1:-1]},Antegrade double-J ureteral stent placement,6,5,6,{PCN[1:-1]}\r\n"
         f"{PCN[1:-1]},Percutaneous nephrostomy,10,6,6,\r\n"
     )
 

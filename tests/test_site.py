@@ -260,7 +260,8 @@ def test_procedure_page_shows_indications_benefits_conditions_and_devices(site):
         if [text_of(th) for th in table.find("thead/tr")][:2] == ["Item", "Kind"]
         for row in table.find("tbody")
     }
-    assert devices["Nephrostomy catheter"] == ["Device", "8"]
+    assert devices["Nephrostomy catheter"] == ["Device", "8, 9"]
+    assert devices["Imaging guidance"] == ["Imaging modality", "5"]
     assert devices["Guidewire"] == ["Device", "6, 7, 8"]
     assert devices["Contrast medium"] == ["Substance", "9"]
     assert devices["Fluoroscopy"] == ["Imaging modality", "3"]
