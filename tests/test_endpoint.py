@@ -265,7 +265,11 @@ def test_a_graph_store_url_gets_the_query_url_hint(server):
 def test_a_slow_server_times_out():
     with StubServer([Answer(body=EMPTY_RESULTS, content_type=JSON_RESULTS, delay=2)]) as stub:
         result = query("procedures", "--endpoint", stub.url, "--timeout", "0.3")
-    assert_one_line_error(result, "no answer within 0.3 s (raise --timeout if the server is slow)")
+    assert_one_line_error(
+        result,
+        "no answer within 0.3 s (raise --timeout if the server is slow; is this URL a SPARQL "
+        "query endpoint, such as http://localhost:7878/query?)\n",
+    )
 
 
 def test_an_answer_that_is_not_sparql_is_refused(server):

@@ -124,6 +124,28 @@ def test_no_credentials_get_the_credentials_hint(server):
     )
 
 
+def test_publishing_to_the_query_url_gets_the_graph_store_hint(server):
+    # Virtuoso never answers a PUT at its query URL: the wait ends at --timeout.
+    args = ["--endpoint", server.query_url, "--data", str(MINIMAL), "--timeout", "1"]
+    result = run("publish", *args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"nephrokb: error: {server.query_url}?graph={ENCODED_KB}: no answer within 1 s (raise "
+        "--timeout if the server is slow; is this URL a Graph Store Protocol endpoint, such as "
+        "http://localhost:7878/store?)\n"
+    )
+
+
+def test_querying_the_graph_store_url_gets_the_query_url_hint(server):
+    store = server.base + "/sparql-graph-crud"
+    result = run("query", "procedures", "--endpoint", store)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"nephrokb: error: {store}: HTTP 406 Unacceptable "
+        "(is this URL a SPARQL query endpoint, such as http://localhost:7878/query?)\n"
+    )
+
+
 # Query: the same bytes as locally
 
 

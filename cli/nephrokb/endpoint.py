@@ -190,7 +190,8 @@ def send(
         try:
             response = exchange(method, url_with(url, params), body, headers, timeout, credentials)
         except (OSError, http.client.HTTPException) as failure:
-            raise redacted(transport_error(failure, url, parts, timeout), credentials) from None
+            error = transport_error(failure, url, parts, timeout, service)
+            raise redacted(error, credentials) from None
         if response.status in RETRIED_STATUSES and attempt < retry.attempts:
             sleep(retry.delay(attempt))
             attempt += 1
@@ -308,9 +309,13 @@ def read_response(answer, status: int, reason: str, timeout: float) -> Response:
 
 
 def transport_error(
-    error: Exception, url: str, parts: urllib.parse.SplitResult, timeout: float
+    error: Exception, url: str, parts: urllib.parse.SplitResult, timeout: float, service: str
 ) -> EndpointError:
-    """Translate a failure to connect, resolve, negotiate TLS or read into an EndpointError."""
+    """Translate a failure to connect, resolve, negotiate TLS or read into an EndpointError.
+
+    A timeout names `service` too: some servers never answer a request meant for another of
+    their URLs (Virtuoso, sent a Graph Store PUT at its query URL).
+    """
     import http.client
     import socket
     import ssl
@@ -319,7 +324,10 @@ def transport_error(
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     address = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
     if isinstance(reason, TimeoutError) or reason == "timed out":
-        message = f"no answer within {timeout:g} s (raise --timeout if the server is slow)"
+        message = (
+            f"no answer within {timeout:g} s "
+            f"(raise --timeout if the server is slow; is this URL a {service}?)"
+        )
     elif isinstance(reason, ConnectionRefusedError):
         message = f"connection refused by {address} (is the server running on that port?)"
     elif isinstance(reason, socket.gaierror):
