@@ -33,7 +33,8 @@ from nephrokb.errors import InputError
 from nephrokb.loading import load_graph
 from nephrokb.mappings import read_mappings
 from nephrokb.model import find_procedure, label_of, read_procedures
-from nephrokb.namespaces import KB, VOCAB
+from nephrokb.model import text_of as model_text_of
+from nephrokb.namespaces import KB, PREFIXES, VOCAB
 from nephrokb.query import list_bundled_queries, run_query
 from nephrokb.resources import bundled_folder
 from nephrokb.site import build_site, render_site
@@ -44,6 +45,7 @@ README_PICTURE = REPOSITORY / "docs" / "images" / "percutaneous-nephrostomy-flow
 REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 CHROMIUM = Path("/usr/bin/chromium")
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
+DCTERMS = PREFIXES["dcterms"]
 PAGES = [
     "antegrade-ureteral-stent-placement.html",
     "glossary.html",
@@ -284,7 +286,9 @@ def test_every_page_states_its_intended_use_and_cites_the_source_by_title(
     from rdflib import RDF, URIRef
 
     (source,) = bundled_graph.subjects(RDF.type, URIRef(VOCAB + "SourceDocument"))
-    title = label_of(bundled_graph, source)
+    title = model_text_of(bundled_graph, source, DCTERMS + "title") or label_of(
+        bundled_graph, source
+    )
     document = parse(site / name)
     notice = by_id(document, "_intended-use")
     assert text_of(notice) == (
