@@ -74,7 +74,7 @@ def test_publishing_twice_leaves_one_copy(oxigraph_server, bundled_graph):  # no
             f"Published {len(bundled_graph)} triples to <{KB}> at {oxigraph_server.store_url} "
             "(HTTP 20"
         )
-    assert triples_on(oxigraph_server) == len(bundled_graph) == 1375
+    assert triples_on(oxigraph_server) == len(bundled_graph) > 1000
 
 
 def test_publishing_replaces_the_graph(oxigraph_server):  # noqa: F811
