@@ -108,11 +108,11 @@ def jena(tmp_path_factory) -> JenaRuns:
         commands[f"read {format_name}"] = ["riot", "--output=nq", *syntax, file_name]
     (folder / "broken.ttl").write_bytes(BROKEN_TURTLE)
     commands["validate broken"] = ["riot", "--validate", "broken.ttl"]
+    turtle = EXPORT_FILES["turtle"]
     for name in BUNDLED:
-        (folder / f"{name}.rq").write_text(with_prefixes(read_query(name)[0]), encoding="utf-8")
-        commands[f"arq {name}"] = [
-            "arq", "--data", "kb.ttl", "--query", f"{name}.rq", "--results=json"
-        ]  # fmt: skip
+        query_file = f"{name}.rq"
+        (folder / query_file).write_text(with_prefixes(read_query(name)[0]), encoding="utf-8")
+        commands[f"arq {name}"] = ["arq", "--data", turtle, "--query", query_file, "--results=json"]
     arguments = [argument for command in commands.values() for argument in [*command, ";;"]]
     completed = subprocess.run(
         ["java", "-cp", classpath, "JenaCommands", *arguments],
