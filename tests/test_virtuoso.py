@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from conftest import CLEAN
 from nephrokb.cli import main
+from nephrokb.endpoint import LONGEST_GET_URL
 from nephrokb.namespaces import KB
-from nephrokb.query import list_bundled_queries
+from nephrokb.query import list_bundled_queries, read_query
 from nephrokb.results import WRITERS
 from virtuoso_server import (
     READER,
@@ -159,6 +160,13 @@ def test_bundled_query_prints_the_same_bytes_through_virtuoso(server, name, form
     assert remote.exit_code == 0, remote.output
     assert remote.stdout_bytes == local.stdout_bytes
     assert len(local.stdout_bytes) > 100
+
+
+def test_a_long_query_is_posted_and_answers_as_locally(server):
+    text = "# " + "padding " * (LONGEST_GET_URL // 8) + "\n" + read_query("procedures")[0]
+    remote = run("query", text, "--format", "tsv", "--endpoint", server.query_url)
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout == run("query", "procedures", "--format", "tsv").stdout
 
 
 def test_a_label_parameter_binds_as_locally(server):
