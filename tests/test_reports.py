@@ -37,9 +37,13 @@ Located = tuple[Path, int, str, str, str]
 
 
 def expected_line(fixture: Path, focus: str) -> int:
-    """The line where the fixture's statement about `focus` starts, found by reading the text."""
+    """The line where the fixture's statement about `focus` starts, found by reading the text.
+
+    A namespace IRI (the focus of a source check on prefixes) is found at its @prefix line.
+    """
     for number, line in enumerate(fixture.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.split()[:1] == [focus]:
+        words = line.split()
+        if words[:1] == [focus] or (words[:1] == ["@prefix"] and words[2:3] == [focus]):
             return number
     raise AssertionError(f"{fixture.name} has no statement about {focus}")
 

@@ -26,7 +26,13 @@ SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DESCRIPTIVE = {RDF_TYPE, RDFS + "comment", RDFS + "label"}
-NODE_SHAPE_PREDICATES = DESCRIPTIVE | {SH + "property", SH + "targetClass", SH + "targetSubjectsOf"}
+NODE_SHAPE_PREDICATES = DESCRIPTIVE | {
+    SH + name
+    for name in (
+        "property", "targetClass", "targetSubjectsOf", "closed", "ignoredProperties", "message",
+        "severity",
+    )
+}  # fmt: skip
 PROPERTY_SHAPE_PREDICATES = DESCRIPTIVE | {
     SH + name
     for name in (
@@ -67,13 +73,23 @@ class PropertyCheck:
 
 
 @dataclass(frozen=True)
+class ClosedCheck:
+    """sh:closed of a node shape: the predicates its focus nodes may use, and what to say."""
+
+    allowed: frozenset
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
 class NodeCheck:
-    """One node shape: its targets and its property shapes."""
+    """One node shape: its targets, its property shapes and whether it is closed."""
 
     shape: Node
     target_classes: tuple[Node, ...]
     target_subjects_of: tuple[Node, ...]
     properties: tuple[PropertyCheck, ...]
+    closed: ClosedCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +168,40 @@ def read_node_shape(shapes_graph: Graph, shape: Node) -> NodeCheck:
         target_classes=tuple(shapes_graph.objects(shape, URIRef(SH + "targetClass"))),
         target_subjects_of=tuple(shapes_graph.objects(shape, URIRef(SH + "targetSubjectsOf"))),
         properties=properties,
+        closed=read_closed(shapes_graph, shape, properties),
     )
+
+
+def read_closed(
+    shapes_graph: Graph, shape: Node, properties: tuple[PropertyCheck, ...]
+) -> ClosedCheck | None:
+    """Read sh:closed and sh:ignoredProperties of a node shape, or raise Unsupported.
+
+    As SHACL says, a closed shape allows the predicate paths of its property shapes and the
+    ignored properties; a node shape that is not closed may carry neither a message nor a
+    severity here (they would apply to nothing evaluated here).
+    """
+    from rdflib import Literal, URIRef
+
+    def values(name: str) -> list:
+        return list(shapes_graph.objects(shape, URIRef(SH + name)))
+
+    closed, ignored = values("closed"), values("ignoredProperties")
+    message, severity = values("message"), values("severity")
+    if not closed or closed == [Literal(False)]:
+        if ignored or message or severity:
+            raise Unsupported(shape, "ignoredProperties")
+        return None
+    if closed != [Literal(True)] or len(ignored) > 1 or len(message) != 1 or len(severity) > 1:
+        raise Unsupported(shape, "closed")
+    if not isinstance(message[0], Literal) or "{" in str(message[0]):
+        raise Unsupported(shape, "message")
+    severity_iri = str(severity[0]) if severity else SH + "Violation"
+    if not severity_iri.startswith(SH):
+        raise Unsupported(shape, "severity")
+    allowed = set(read_list(shapes_graph, ignored[0])) if ignored else set()
+    allowed.update(prop.path for prop in properties if isinstance(prop.path, URIRef))
+    return ClosedCheck(frozenset(allowed), severity_iri[len(SH) :], str(message[0]))
 
 
 def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck:
@@ -306,7 +355,7 @@ def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult
         return found
 
     for check in checks:
-        if not check.properties:
+        if not check.properties and check.closed is None:
             continue
         focus_nodes = set()
         for target in check.target_classes:
@@ -316,6 +365,23 @@ def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult
             focus_nodes.update(index.forward(predicate))
         for prop in check.properties:
             yield from evaluate_property(index, prop, focus_nodes, superclasses)
+        if check.closed is not None:
+            yield from evaluate_closed(index, check.shape, check.closed, focus_nodes)
+
+
+def evaluate_closed(
+    index: PredicateIndex, shape: Node, closed: ClosedCheck, focus_nodes: set
+) -> Iterator[NativeResult]:
+    """Yield a result per triple of a focus node whose predicate the closed shape does not allow."""
+    for predicate in index.predicates():
+        if predicate in closed.allowed:
+            continue
+        forward = index.forward(predicate)
+        for focus in focus_nodes & forward.keys():
+            for value in forward[focus]:
+                yield NativeResult(
+                    focus, shape, closed.severity, closed.message, predicate, value, CLOSED
+                )
 
 
 class PredicateIndex:
@@ -352,6 +418,12 @@ class PredicateIndex:
         """Return object -> subjects for one predicate."""
         self.forward(predicate)
         return self.backwards.get(predicate, EMPTY_MAP)
+
+    def predicates(self) -> list[Node]:
+        """Return every predicate of the graph."""
+        if self.indexed:
+            return [predicate for predicate, forward in self.forwards.items() if forward]
+        return list(set(self.graph.predicates()))
 
     def objects(self, predicate: Node, subject: Node) -> set:
         """Return the objects of subject-predicate."""
@@ -391,6 +463,7 @@ def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus_nodes, s
 
 
 MIN_COUNT = SH + "MinCountConstraintComponent"
+CLOSED = SH + "ClosedConstraintComponent"
 MAX_COUNT = SH + "MaxCountConstraintComponent"
 
 

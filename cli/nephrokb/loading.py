@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -275,7 +275,8 @@ class Dataset:
     """Files parsed into one rdflib graph (and, when asked for, a pyoxigraph store).
 
     `subjects[i]` holds the (pyoxigraph) subjects of `sources[i]`, so that a node can be
-    traced to the files describing it without reading them again. `triples_read` counts
+    traced to the files describing it without reading them again; `described[i]` those
+    that `sources[i]` types or labels (see nephrokb.source_checks). `triples_read` counts
     the distinct triples of each file, summed (a triple two files state counts twice).
     """
 
@@ -283,6 +284,7 @@ class Dataset:
     store: Store | None
     sources: list[SourceText]
     subjects: list[frozenset]
+    described: list[frozenset] = field(default_factory=list)
     triples_read: int = 0
 
 
@@ -297,19 +299,18 @@ def parse_sources(sources: Iterable[SourceText], with_store: bool = False) -> Da
     Files are parsed by pyoxigraph (see nephrokb.parsing); the graph lives in a
     PredicateStore, which builds about 4x faster than rdflib's default store.
     """
+    import pyoxigraph
     from rdflib import Graph
 
     from nephrokb.oxterms import RdflibTerms
     from nephrokb.parsing import parse_source
     from nephrokb.predicate_store import PredicateStore
+    from nephrokb.source_checks import DESCRIBING_PREDICATES
 
     graph = Graph(store=PredicateStore())
-    store = None
-    if with_store:
-        import pyoxigraph
-
-        store = pyoxigraph.Store()
+    store = pyoxigraph.Store() if with_store else None
     convert = RdflibTerms()
+    describing = {pyoxigraph.NamedNode(iri) for iri in DESCRIBING_PREDICATES}
     loaded = Dataset(graph=graph, store=store, sources=[], subjects=[])
     for source in sources:
         parsed = parse_source(source)
@@ -322,6 +323,9 @@ def parse_sources(sources: Iterable[SourceText], with_store: bool = False) -> Da
             store.extend(parsed.quads)
         loaded.sources.append(parsed.source)
         loaded.subjects.append(frozenset(quad.subject for quad in parsed.quads))
+        loaded.described.append(
+            frozenset(quad.subject for quad in parsed.quads if quad.predicate in describing)
+        )
         loaded.triples_read += len(set(parsed.quads))
         for literal in convert.ill_typed:  # the literals first seen in this file
             raise ill_typed_error([parsed.source], literal)

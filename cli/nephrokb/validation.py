@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nephrokb import source_checks
 from nephrokb.errors import ShapesError
 from nephrokb.loading import (
     STDIN,
@@ -108,8 +109,11 @@ def validate(
     with garbage_collection_paused():
         loaded = load_dataset(files, with_store=engine == "fast")
         results = validate_with(loaded.graph, shapes_and_ontology, engine, loaded.store)
+    locations = Locations(loaded.sources, loaded.subjects)
+    several = source_checks.several_times_described(loaded.described)
+    found = source_checks.check_sources(loaded.sources, named_nodes(several), locations)
     return Report(
-        results=locate_results(results, Locations(loaded.sources, loaded.subjects)),
+        results=locate_results(results, locations, found),
         files=files,
         triples=loaded.triples_read,
         checkout=checkout,
@@ -143,9 +147,16 @@ def validate_changed_since(
     if changed is None:
         return replace(validate(files, engine=engine), checkout=checkout)
     graph, locations, triples = cached_knowledge(data_paths, files)
-    results = validate_focus(graph, affected_nodes(graph, changed), engine=engine)
+    affected = affected_nodes(graph, changed)
+    results = validate_focus(graph, affected, engine=engine)
+    several = [node for node in named_nodes(affected) if locations.in_several_files(node)]
+    sources = [source for source, _ in locations.files]
+    found = source_checks.check_sources(sources, several, locations)
     return Report(
-        results=locate_results(results, locations), files=files, triples=triples, checkout=checkout
+        results=locate_results(results, locations, found),
+        files=files,
+        triples=triples,
+        checkout=checkout,
     )
 
 
@@ -211,6 +222,13 @@ class Locations:
             if node in subjects:
                 yield source.path, self.read(index)
 
+    def in_several_files(self, focus: str) -> bool:
+        """True when more than one file has `focus` (an IRI) as a subject."""
+        import pyoxigraph
+
+        node = pyoxigraph.NamedNode(focus)
+        return sum(1 for _, subjects in self.files if node in subjects) > 1
+
     def every(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
         """Yield (path, lines) of every file, in order (none for a blank node)."""
         if ":" in focus:
@@ -263,7 +281,7 @@ def validate_with(
     data_graph: Graph, shapes_and_ontology: ShapesAndOntology, engine: str, store
 ) -> tuple[ValidationResult, ...]:
     """Validate `data_graph` with these shapes and ontology; see `validate_graph`."""
-    from nephrokb import core_constraints, sparql_constraints
+    from nephrokb import core_constraints, sparql_constraints, vocabulary_checks
 
     ontology_graph = shapes_and_ontology.ontology
     current = plan(shapes_and_ontology, split=engine == "fast")
@@ -302,7 +320,8 @@ def validate_with(
                     )
                 )
                 results.extend(plain_result(solution, mixed) for solution in solutions)
-    return tuple(sorted(results, key=ValidationResult.sort_key))
+    explained = vocabulary_checks.explain(results, ontology_graph)
+    return tuple(sorted(explained, key=ValidationResult.sort_key))
 
 
 @contextlib.contextmanager
@@ -417,11 +436,28 @@ def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[Validation
 
 
 def locate_results(
-    results: Iterable[ValidationResult], locations: Locations
+    results: Iterable[ValidationResult],
+    locations: Locations,
+    located_already: Iterable[ValidationResult] = (),
 ) -> tuple[ValidationResult, ...]:
-    """Give each result the file and lines of its focus node (and value), sorted for reports."""
-    located = (locate_result(result, locations) for result in results)
-    return tuple(sorted(located, key=ValidationResult.sort_key))
+    """Give each result the file and lines of its focus node (and value), sorted for reports.
+
+    `located_already` (results of the source checks) are added as they are.
+    """
+    located = [locate_result(result, locations) for result in results]
+    return tuple(sorted([*located, *located_already], key=ValidationResult.sort_key))
+
+
+def named_nodes(nodes: Iterable) -> list[str]:
+    """Return the IRIs among `nodes` (pyoxigraph or rdflib terms)."""
+    import pyoxigraph
+    from rdflib import URIRef
+
+    return [
+        node.value if isinstance(node, pyoxigraph.NamedNode) else str(node)
+        for node in nodes
+        if isinstance(node, pyoxigraph.NamedNode | URIRef)
+    ]
 
 
 def locate_result(result: ValidationResult, locations: Locations) -> ValidationResult:

@@ -1,0 +1,127 @@
+"""Checks that need the source files, not only their triples: reported like SHACL results.
+
+- KnownNamespaceRule: a prefix declared as an IRI one edit away from a namespace nephrokb
+  knows (`<https://w3id.org/nephrokb/vocab/#>` for `nkb:`). Every term written with it
+  silently leaves the vocabulary, so the knowledge of that file vanishes from every shape;
+  the result points at the `@prefix` line.
+- OneFileDescriptionRule: a node typed or labelled in more than one file. Its triples are
+  merged, and every result about it would name only the first file; one result names
+  every place instead.
+
+Their rule IRIs live in the shapes namespace next to the shapes' own (docs/vocabulary.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nephrokb.loading import SourceText
+from nephrokb.namespaces import PREFIXES, SHAPES
+
+if TYPE_CHECKING:
+    from nephrokb.validation import Locations, ValidationResult
+
+KNOWN_NAMESPACE_RULE = SHAPES + "KnownNamespaceRule"
+ONE_FILE_DESCRIPTION_RULE = SHAPES + "OneFileDescriptionRule"
+SOURCE_RULES = (KNOWN_NAMESPACE_RULE, ONE_FILE_DESCRIPTION_RULE)
+DESCRIBING_PREDICATES = (PREFIXES["rdf"] + "type", PREFIXES["rdfs"] + "label")
+# `@prefix p: <iri>` and SPARQL-style `PREFIX p: <iri>`, at the start of a line.
+PREFIX_DIRECTIVE = re.compile(
+    r"^[ \t]*(?:@prefix|(?i:prefix))[ \t]+(?P<prefix>[^\s:]*):[ \t]*<(?P<namespace>[^>\s]*)>",
+    re.MULTILINE,
+)
+
+
+def one_edit_apart(first: str, second: str) -> bool:
+    """True when one insertion, deletion or substitution turns `first` into `second`."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    start = 0
+    while start < min(len(first), len(second)) and first[start] == second[start]:
+        start += 1
+    if len(first) == len(second):
+        return first[start + 1 :] == second[start + 1 :]
+    longer, shorter = (first, second) if len(first) > len(second) else (second, first)
+    return longer[start + 1 :] == shorter[start:]
+
+
+def namespace_meant(namespace: str) -> str | None:
+    """Return the known namespace one edit away from `namespace`, if it is not known itself."""
+    known = PREFIXES.values()
+    if namespace in known:
+        return None
+    return next((candidate for candidate in known if one_edit_apart(namespace, candidate)), None)
+
+
+def misspelt_namespaces(sources: Iterable[SourceText]) -> Iterator[ValidationResult]:
+    """Yield a result at each Turtle prefix declaration of a namespace one edit off a known one."""
+    from nephrokb.validation import ValidationResult
+
+    for source in sources:
+        if source.syntax != "turtle":
+            continue
+        for match in PREFIX_DIRECTIVE.finditer(source.text):
+            namespace = match["namespace"]
+            meant = namespace_meant(namespace)
+            if meant is None:
+                continue
+            known_as = next(name for name, known in PREFIXES.items() if known == meant)
+            yield ValidationResult(
+                focus=namespace,
+                rule=KNOWN_NAMESPACE_RULE,
+                severity="Violation",
+                message=(
+                    f"declares {match['prefix']}: as <{namespace}>, one character away from "
+                    f"<{meant}> ({known_as}:): every term written with it is outside that "
+                    "vocabulary."
+                ),
+                file=str(source.path),
+                line=source.text.count("\n", 0, match.start("namespace")) + 1,
+            )
+
+
+def several_times_described(described: Sequence[frozenset]) -> set:
+    """Return the nodes that more than one file types or labels (described[i]: file i's)."""
+    counts = Counter(node for nodes in described for node in nodes)
+    return {node for node, count in counts.items() if count > 1}
+
+
+def described_in_several_files(
+    nodes: Iterable[str], locations: Locations
+) -> Iterator[ValidationResult]:
+    """Yield one result per node typed or labelled in more than one file, naming each place."""
+    from nephrokb.validation import ValidationResult
+
+    for node in sorted(nodes):
+        places: list[tuple[Path, int]] = [
+            (path, lines.subjects[node])
+            for path, lines in locations.describing(node)
+            if any(lines.objects.get((node, predicate)) for predicate in DESCRIBING_PREDICATES)
+        ]
+        if len(places) < 2:
+            continue
+        (first, first_line), *others = places
+        elsewhere = ", ".join(f"{path}:{line}" for path, line in others)
+        yield ValidationResult(
+            focus=node,
+            rule=ONE_FILE_DESCRIPTION_RULE,
+            severity="Violation",
+            message=(
+                f"is typed or labelled in {len(places)} files, here and at {elsewhere}: "
+                "their triples merge into one node; describe each node in one file."
+            ),
+            file=str(first),
+            line=first_line,
+        )
+
+
+def check_sources(
+    sources: Sequence[SourceText], nodes: Iterable[str], locations: Locations
+) -> tuple[ValidationResult, ...]:
+    """Return the results of every source check: misspelt namespaces, then `nodes` described
+    in several files (the nodes to look at: see several_times_described)."""
+    return (*misspelt_namespaces(sources), *described_in_several_files(nodes, locations))
