@@ -95,6 +95,17 @@ def test_netrc_credentials_answer_the_digest_challenge(server, monkeypatch, tmp_
     assert triples_on(server, MINIMAL_GRAPH) == "?triples\n99\n"
 
 
+def test_the_default_graph_is_refused(server, monkeypatch):
+    # Virtuoso's HTML error page says "the endpoint is not configured to have default graph".
+    as_user(monkeypatch, WRITER, WRITER_PASSWORD)
+    args = ["--endpoint", server.store_url, "--graph", "default", "--data", str(MINIMAL)]
+    result = run("publish", *args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"nephrokb: error: {server.store_url}?default: HTTP 500 Request Failed\n"
+    )
+
+
 def test_a_wrong_password_is_refused_and_named(server, monkeypatch):
     as_user(monkeypatch, WRITER, "not-the-password")
     result = run("publish", "--endpoint", server.store_url, "--data", str(MINIMAL))
