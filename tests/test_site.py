@@ -536,8 +536,8 @@ def test_site_command_refuses_a_file_as_output_folder(tmp_path):
     taken.write_text("", encoding="utf-8")
     result = CliRunner().invoke(main, ["site", "--output", str(taken)])
     assert result.exit_code == 2
-    assert result.output.startswith("nephrokb: error: Invalid value for '--output' / '-o'")
-    assert result.output.count("\n") == 1
+    assert result.output == f"nephrokb: error: {taken}: cannot write: it is not a folder\n"
+    assert taken.read_text(encoding="utf-8") == ""
 
 
 def test_site_command_reports_an_unwritable_folder_in_one_line(tmp_path):
@@ -545,10 +545,7 @@ def test_site_command_reports_an_unwritable_folder_in_one_line(tmp_path):
     blocker.write_text("", encoding="utf-8")
     result = CliRunner().invoke(main, ["site", "--output", str(blocker / "site")])
     assert result.exit_code == 2
-    assert (
-        result.output
-        == f"nephrokb: error: {blocker / 'site'}: cannot create folder: Not a directory\n"
-    )
+    assert result.output == f"nephrokb: error: {blocker / 'site'}: cannot write: Not a directory\n"
 
 
 class DevTools:

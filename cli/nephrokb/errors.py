@@ -33,3 +33,15 @@ class QueryError(NephroKBError):
 
 class EndpointError(NephroKBError):
     """A SPARQL endpoint that cannot be reached or answers with an error."""
+
+
+class OutputError(NephroKBError):
+    """An output that cannot be written: full disk, read-only folder, closed pipe, a folder.
+
+    `closed_standard_output` is true when standard output's reader has gone (`| head`):
+    the CLI then ends quietly, as Unix tools do.
+    """
+
+    def __init__(self, message: str, *, path: str, closed_standard_output: bool = False):
+        super().__init__(message, path=path)
+        self.closed_standard_output = closed_standard_output

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nephrokb.atomic import write_atomic
-from nephrokb.errors import InputError, NephroKBError
+from nephrokb.errors import InputError, NephroKBError, OutputError
 from nephrokb.loading import SourceText, check_terms, read_text, resolve_turtle_files
 from nephrokb.namespaces import PREFIXES
+from nephrokb.output import FileSnapshot, snapshot_file, write_output
 from nephrokb.resources import current_checkout
 
 DEFAULT_FOLDERS = ("kb", "ontology", "shapes")
@@ -19,10 +19,15 @@ RELATIVE_BASE = "file:///nephrokb-relative-base/"
 
 @dataclass(frozen=True)
 class FormatResult:
-    """One file's outcome: whether its canonical form differs from what is on disk."""
+    """One file's outcome: whether its canonical form differs from what is on disk.
+
+    `error` says why a changed file could not be written (another editor saved it after fmt
+    read it, a full disk); the other files are still written.
+    """
 
     path: Path
     changed: bool
+    error: OutputError | None = None
 
 
 def default_paths(folder: Path | None = None) -> list[Path]:
@@ -92,14 +97,31 @@ def format_files(paths: Sequence[str | Path], *, check: bool = False) -> list[Fo
     """Canonicalize every Turtle file under `paths`; with check, only report differences.
 
     Every file is parsed and verified before any is written, so one unreadable file
-    leaves all of them untouched.
+    leaves all of them untouched. A file that changed on disk after it was read is not
+    replaced: its result carries the error.
     """
     files = resolve_turtle_files(paths)
-    forms = [(path, *canonical_form(path)) for path in files]
+    forms = [(path, take_snapshot(path), *canonical_form(path)) for path in files]
     results = []
-    for path, current, canonical in forms:
+    for path, snapshot, current, canonical in forms:
         changed = current != canonical
+        error = None
         if changed and not check:
-            write_atomic(path, canonical.encode("utf-8"))
-        results.append(FormatResult(path=path, changed=changed))
+            try:
+                write_output(path, canonical.encode("utf-8"), unchanged_since=snapshot)
+            except OutputError as refused:
+                error = refused
+        results.append(FormatResult(path=path, changed=changed, error=error))
     return results
+
+
+def take_snapshot(path: Path) -> FileSnapshot:
+    """Record a file before it is read, so a later save by someone else is noticed.
+
+    Taken before reading: if the file changes in between, the snapshot no longer matches
+    what is on disk at write time, and the file is left alone (never the other way round).
+    """
+    try:
+        return snapshot_file(path)
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None

@@ -12,7 +12,13 @@ import sys
 import click
 
 from nephrokb import __version__
-from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE
+from nephrokb.cli.options import (
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    guard_standard_output,
+    report_error,
+)
+from nephrokb.errors import NephroKBError
 
 # Command name -> ("module:function", one-line help). The help is repeated here so that
 # `nephrokb --help` lists the commands without importing them (tests keep both in step).
@@ -68,20 +74,38 @@ class NephroKBGroup(click.Group):
             formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
 
     def main(self, args=None, prog_name=None, **extra):
+        """Run with standard output guarded, so a write error on it is one line, exit 2."""
         extra.pop("standalone_mode", None)
+        interpreter_stdout = sys.stdout
+        sys.stdout = guard_standard_output(interpreter_stdout)
+        try:
+            code = self.run(args, prog_name, extra)
+            sys.stdout.flush()
+        except NephroKBError as error:
+            code = report_error(error)
+        finally:
+            sys.stdout = interpreter_stdout
+        sys.exit(code)
+
+    def run(self, args, prog_name, extra) -> int:
+        """Run the command line and return its exit code; usage errors become one line."""
         try:
             outcome = super().main(args, prog_name, standalone_mode=False, **extra)
+        except SystemExit as exiting:
+            if exiting.code is None:
+                return EXIT_OK
+            return exiting.code if isinstance(exiting.code, int) else EXIT_UNUSABLE
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
             click.echo(f"nephrokb: error: {error.format_message()}{hint}", err=True)
-            sys.exit(EXIT_UNUSABLE)
+            return EXIT_UNUSABLE
         except click.ClickException as error:
             click.echo(f"nephrokb: error: {error.format_message()}", err=True)
-            sys.exit(EXIT_UNUSABLE)
+            return EXIT_UNUSABLE
         except click.Abort:
             click.echo("nephrokb: aborted", err=True)
-            sys.exit(EXIT_UNUSABLE)
-        sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)
+            return EXIT_UNUSABLE
+        return outcome if isinstance(outcome, int) else EXIT_OK
 
 
 @click.group(
@@ -104,3 +128,10 @@ def main() -> None:
 
     # rdflib logs ill-typed literals with a traceback; nephrokb reports input problems itself.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
+    # What the library logs (a stale temporary file removed, say) is one line on this run's
+    # stderr; the handler is replaced on each run, since tests swap sys.stderr between runs.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("nephrokb: %(message)s"))
+    log = logging.getLogger("nephrokb")
+    log.handlers = [handler]
+    log.propagate = False

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from nephrokb.cli.options import data_option, reports_errors
+from nephrokb.cli.options import data_option, output_option, reports_errors, write_result
 from nephrokb.exporters import EXPORTERS, INCLUDABLE
-
-STDOUT = "-"
 
 
 @click.command()
@@ -19,13 +17,7 @@ STDOUT = "-"
     type=click.Choice(sorted(EXPORTERS)),
     help="Output format.",
 )
-@click.option(
-    "--output",
-    "-o",
-    default=STDOUT,
-    metavar="FILE",
-    help="Write to FILE (atomically) instead of standard output.",
-)
+@output_option()
 @click.option(
     "--include",
     multiple=True,
@@ -53,11 +45,6 @@ def export(format_name: str, output: str, include: tuple[str, ...], data: tuple[
       nephrokb export --format jsonld --include ontology --output nephrokb.jsonld
       nephrokb export --format markdown --data kb/ --output procedures.md
     """
-    from nephrokb.atomic import write_atomic
     from nephrokb.exporters import export_knowledge
 
-    content = export_knowledge(format_name, list(data), include)
-    if output == STDOUT:
-        click.echo(content, nl=False)
-    else:
-        write_atomic(output, content)
+    write_result(output, export_knowledge(format_name, list(data), include))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, reports_errors
+from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, reports_errors
 
 
 @click.command()
@@ -19,8 +19,9 @@ def fmt(paths: tuple[str, ...], check: bool) -> None:
     PATH is a Turtle file or folder (default: the kb/, ontology/ and shapes/ folders
     of the checkout holding the current directory, else of the current directory). A
     file is written only if its re-parsed canonical form is isomorphic to the original,
-    and atomically. The leading comment block of a file
-    is kept; other comments are dropped.
+    and atomically (through a symlink, its target). A file saved by someone else after
+    fmt read it is left alone, with an error (exit 2). The leading comment block of a
+    file is kept; other comments are dropped.
 
     \b
     Example:
@@ -31,9 +32,14 @@ def fmt(paths: tuple[str, ...], check: bool) -> None:
     from nephrokb.fmt import default_paths, format_files
 
     results = format_files(list(paths) or default_paths(), check=check)
-    changed = [result.path for result in results if result.changed]
+    changed = [result.path for result in results if result.changed and not result.error]
     for path in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+    refused = [result.error for result in results if result.error]
+    for error in refused:
+        click.echo(f"nephrokb: error: {error}", err=True)
+    if refused:
+        sys.exit(EXIT_UNUSABLE)
     if check and changed:
         click.echo(
             f"{len(changed)} of {len(results)} files not canonical; fix with: nephrokb fmt "

@@ -9,10 +9,13 @@ import click
 from nephrokb.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
+    STANDARD_OUTPUT,
     data_option,
     graph_option,
+    output_option,
     reports_errors,
     timeout_option,
+    write_result,
 )
 from nephrokb.errors import QueryError
 from nephrokb.results import FORMATS
@@ -88,12 +91,7 @@ def list_text() -> str:
     help="SELECT/ASK: table (default on a terminal), tsv (default otherwise), csv, json, xml. "
     "CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld, xml.",
 )
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="Write the results to FILE (replaced atomically) instead of standard output.",
-)
+@output_option("Write the results to FILE instead of standard output.")
 @click.option(
     "--endpoint",
     metavar="URL",
@@ -109,7 +107,7 @@ def query(
     params: dict[str, str],
     data: tuple[str, ...],
     format_name: str | None,
-    output: str | None,
+    output: str,
     endpoint: str | None,
     graph: str | None,
     timeout: float,
@@ -144,13 +142,12 @@ def query(
     if endpoint is None and graph is not None:
         raise click.UsageError("--graph names a graph on a server; use it with --endpoint")
 
-    from nephrokb.atomic import write_atomic
     from nephrokb.knowledge_store import load_knowledge_store
     from nephrokb.query import prepare_query, read_query, run_query
     from nephrokb.results import default_format, writer_for
 
     prepared = prepare_query(*read_query(source))
-    terminal = output is None and sys.stdout.isatty()
+    terminal = output == STANDARD_OUTPUT and sys.stdout.isatty()
     writer = writer_for(prepared.kind, format_name or default_format(prepared.kind, terminal))
     if endpoint is not None:
         from nephrokb.endpoint import KNOWLEDGE_GRAPH, query_endpoint
@@ -160,10 +157,6 @@ def query(
         )
     else:
         outcome = run_within(timeout, run_query, prepared, load_knowledge_store(data), params)
-    written = writer(outcome).encode("utf-8")
-    if output is None:
-        # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
-        click.echo(written, nl=False)
-    else:
-        write_atomic(output, written)
+    # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
+    write_result(output, writer(outcome).encode("utf-8"))
     sys.exit(EXIT_FINDINGS if outcome.boolean is False else EXIT_OK)

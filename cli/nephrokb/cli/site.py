@@ -13,8 +13,8 @@ from nephrokb.cli.options import data_option, reports_errors
     "-o",
     required=True,
     metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Folder to write the site into (created if missing; other files in it are kept).",
+    help="Folder to write the site into: built beside it and renamed into place (created if "
+    "missing; other files in it are kept).",
 )
 @data_option
 @reports_errors

@@ -14,7 +14,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nephrokb.errors import InputError
 from nephrokb.site.knowledge import STYLESHEET
 
 if TYPE_CHECKING:
@@ -31,24 +30,12 @@ def render_site(graph: Graph, ontology: Graph) -> dict[str, bytes]:
 
 
 def build_site(graph: Graph, ontology: Graph, output_dir: str | Path) -> list[Path]:
-    """Write the site into `output_dir` (created if missing) and return the paths written.
+    """Write the site into `output_dir` and return the paths written.
 
-    Each file is replaced atomically; files already in the folder that the site does not
-    write are left alone.
+    The site is built in a folder beside `output_dir` and renamed into place, so readers
+    see the old site or the new one; files already in the folder that the site does not
+    write are kept.
     """
-    from nephrokb.atomic import write_atomic
+    from nephrokb.output import replace_folder
 
-    folder = Path(output_dir)
-    rendered = render_site(graph, ontology)
-    written = []
-    for relative, content in rendered.items():
-        target = folder / relative
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise InputError(
-                f"cannot create folder: {error.strerror}", path=str(target.parent)
-            ) from None
-        write_atomic(target, content)
-        written.append(target)
-    return written
+    return replace_folder(output_dir, render_site(graph, ontology))
