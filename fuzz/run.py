@@ -1,7 +1,9 @@
 """Mutate real knowledge-base files and feed them to the loader, the validator and queries.
 
 Any exception other than a NephroKBError is a crash: its input is saved under
-fuzz/crashes/ (or --crashes DIR) with the traceback, and the run exits 1.
+fuzz/crashes/ (or --crashes DIR) with the traceback, and the run exits 1. One input in
+--outputs-every also drives a command that writes at a random kind of output (fuzz/outputs.py);
+a crash there, or a FIFO, device or symlink it destroyed, also makes the run exit 1.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +46,7 @@ TOKENS = [
     b"1e999",
 ]
 QUERIES = ["procedures", "steps", "provenance"]
+CLEAN_INPUT = ROOT / "tests" / "fixtures" / "clean" / "minimal.ttl"
 
 
 def seeds() -> list[bytes]:
@@ -88,32 +92,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to run")
     parser.add_argument("--seed", type=int, default=0, help="random seed (reproducible runs)")
     parser.add_argument("--validate-every", type=int, default=10, help="validate 1 input in N")
+    parser.add_argument(
+        "--outputs-every", type=int, default=4, help="drive an output scenario for 1 input in N"
+    )
     parser.add_argument("--crashes", type=Path, default=ROOT / "fuzz" / "crashes")
     options = parser.parse_args(argv)
 
+    from fuzz.outputs import ReadOnlyFolder, run_scenario
     from nephrokb.errors import NephroKBError
 
     # rdflib logs each odd IRI it meets; the fuzzer meets thousands.
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     rng = random.Random(options.seed)
     pool = seeds()
-    tried = rejected = crashes = 0
+    tried = rejected = crashes = destroyed = 0
+    kinds: Counter[str] = Counter()
     deadline = time.monotonic() + options.seconds
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "input.ttl"
-        while time.monotonic() < deadline:
-            data = mutate(rng.choice(pool), pool, rng)
-            path.write_bytes(data)
-            tried += 1
-            try:
-                exercise(path, rng, options.validate_every, tried)
-            except NephroKBError:
-                rejected += 1
-            except Exception:  # anything else is a bug to keep and fix
-                crashes += 1
-                save_crash(options.crashes, data, traceback.format_exc())
+        read_only = ReadOnlyFolder(Path(folder))
+        try:
+            while time.monotonic() < deadline:
+                data = mutate(rng.choice(pool), pool, rng)
+                path.write_bytes(data)
+                tried += 1
+                try:
+                    exercise(path, rng, options.validate_every, tried)
+                except NephroKBError:
+                    rejected += 1
+                except Exception:  # anything else is a bug to keep and fix
+                    crashes += 1
+                    save_crash(options.crashes, data, traceback.format_exc())
+                if tried % options.outputs_every == 0:
+                    outcome = run_scenario(rng, path, CLEAN_INPUT, read_only)
+                    kinds[outcome.kind] += 1
+                    if outcome.crash or outcome.destroyed:
+                        crashes += bool(outcome.crash)
+                        destroyed += bool(outcome.destroyed)
+                        report = f"{outcome.description}\n{outcome.crash}{outcome.destroyed}\n"
+                        save_crash(options.crashes, data, report)
+        finally:
+            read_only.close()
     print(f"inputs tried: {tried}, rejected cleanly: {rejected}, crashes: {crashes}")
-    return 1 if crashes else 0
+    per_kind = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    print(f"output scenarios: {kinds.total()} ({per_kind}), destroyed nodes: {destroyed}")
+    if read_only.why_not:
+        print(f"read-only folder not exercised: {read_only.why_not}")
+    return 1 if crashes or destroyed else 0
 
 
 def save_crash(folder: Path, data: bytes, trace: str) -> None:

@@ -318,6 +318,7 @@ STDOUT_COMMANDS = [
     ["stats"],
     ["show", "kb:percutaneous-nephrostomy"],
     ["lookup", "SCTID:313270001"],
+    ["diff", str(MINIMAL), str(FIXTURES / "clean")],
     ["query", "--list"],
     ["--help"],
 ]
@@ -335,6 +336,24 @@ def test_standard_output_on_a_full_disk_is_one_line_exit_2(arguments):
         b"nephrokb: error: standard output: cannot write: No space left on device\n"
     )
     assert identity("/dev/full") == before
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        (["export", "--format", "nt", "--data", "missing.ttl"], 2),  # the error line fails
+        (["fmt", "--check", str(MINIMAL)], 2),  # the summary line fails
+        (["stats", "--data", str(MINIMAL)], 0),  # nothing for stderr
+    ],
+    ids=["error", "summary", "silent"],
+)
+def test_standard_error_on_a_full_disk_ends_without_a_traceback(arguments, code):
+    with open("/dev/full", "wb") as full:
+        completed = subprocess.run(
+            [NEPHROKB, *arguments], stdout=subprocess.PIPE, stderr=full, check=False
+        )
+    assert completed.returncode == code
+    assert b"Traceback" not in completed.stdout
 
 
 @pytest.mark.parametrize(
@@ -682,3 +701,37 @@ def test_site_replaces_its_folder_keeping_other_files_and_a_symlink(tmp_path):
     assert (real / "index.html").read_bytes().startswith(b"<!DOCTYPE html>")
     assert stat.S_IMODE(real.stat().st_mode) == 0o750
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_site_is_swapped_in_by_two_renames_where_no_atomic_exchange_exists(tmp_path, monkeypatch):
+    from nephrokb import output
+
+    monkeypatch.setattr(output, "exchange_paths", lambda first, second: False)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "CNAME").write_bytes(b"kb.example.org\n")
+    (site / "index.html").write_bytes(b"old index\n")
+    result = run("site", "--output", str(site), "--data", str(MINIMAL))
+    assert result.exit_code == 0, result.output
+    assert (site / "CNAME").read_bytes() == b"kb.example.org\n"
+    assert (site / "index.html").read_bytes().startswith(b"<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_mounted_site_folder_has_each_file_replaced_in_place(tmp_path):
+    site = tmp_path / "volume"
+    site.mkdir()
+    why_not = mount_tmpfs(site, "4m")
+    if why_not:
+        pytest.skip(f"a mount point is needed: {why_not}")
+    try:
+        (site / "CNAME").write_bytes(b"kb.example.org\n")
+        before = identity(site)
+        result = run("site", "--output", str(site), "--data", str(MINIMAL))
+        assert result.exit_code == 0, result.output
+        assert identity(site) == before
+        assert (site / "CNAME").read_bytes() == b"kb.example.org\n"
+        assert (site / "index.html").read_bytes().startswith(b"<!DOCTYPE html>")
+        assert leftovers(site) == []
+    finally:
+        unmount(site)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
+STANDARD_OUTPUT_DESCRIPTOR = 1
+
 
 class NephroKBError(Exception):
     """A job that could not be done, with the file and line it concerns when known."""
@@ -45,3 +49,13 @@ class OutputError(NephroKBError):
     def __init__(self, message: str, *, path: str, closed_standard_output: bool = False):
         super().__init__(message, path=path)
         self.closed_standard_output = closed_standard_output
+
+    @classmethod
+    def from_os_error(cls, error: OSError, path: str, descriptor: int | None = None) -> OutputError:
+        """Translate an OSError met while writing `path` (on `descriptor`, if known)."""
+        return cls(
+            f"cannot write: {error.strerror or error}",
+            path=path,
+            closed_standard_output=error.errno == errno.EPIPE
+            and descriptor == STANDARD_OUTPUT_DESCRIPTOR,
+        )

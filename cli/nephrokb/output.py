@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import io
 import logging
 import os
 import re
@@ -32,17 +31,18 @@ from nephrokb.errors import OutputError
 LOG = logging.getLogger("nephrokb")
 STALE_AFTER_SECONDS = 3600
 TEMPORARY_NAME = re.compile(r"\..*\.nephrokb-[0-9a-f]{12}\.(?:tmp|old)", re.DOTALL)
-STANDARD_OUTPUT = 1
 # Names the kernel resolves to one of this process's descriptors: written to that descriptor,
 # since renaming over what /proc/self/fd/N points to would change someone else's file.
-DESCRIPTOR_PATH = re.compile(rf"/(?:dev/fd|proc/self/fd|proc/{os.getpid()}/fd)/(\d+)")
+DESCRIPTOR_PATH = re.compile(r"/(?:dev/fd|proc/self/fd|proc/(\d+)/fd)/(\d+)")
 DESCRIPTOR_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
 MAX_SYMLINKS = 40
+AT_CURRENT_FOLDER = -100  # AT_FDCWD: paths relative to the working folder
+EXCHANGE = 2  # RENAME_EXCHANGE for renameat2(2)
 
 
 @dataclass(frozen=True)
 class FileSnapshot:
-    """What a file was when it was read: its identity, size, change time and content hash."""
+    """What a file was when it was read: its identity, size, modification time, content hash."""
 
     device: int
     inode: int
@@ -61,7 +61,9 @@ def snapshot_file(path: str | Path) -> FileSnapshot:
     )
 
 
-def write_output(path: str | Path, content: bytes, *, unchanged_since: FileSnapshot | None = None):
+def write_output(
+    path: str | Path, content: bytes, *, unchanged_since: FileSnapshot | None = None
+) -> None:
     """Write `content` to the output named `path`, in the way that suits what `path` is.
 
     With `unchanged_since`, the file is replaced only if it is still what that snapshot
@@ -77,7 +79,7 @@ def write_output(path: str | Path, content: bytes, *, unchanged_since: FileSnaps
     except FileNotFoundError:
         status = None
     except OSError as error:
-        raise write_error(error, shown) from None
+        raise OutputError.from_os_error(error, shown) from None
     if status is None or stat.S_ISREG(status.st_mode):
         replace_file(target, content, shown, status, unchanged_since)
     elif stat.S_ISDIR(status.st_mode):
@@ -98,9 +100,9 @@ def resolve_output(path: str | Path) -> Path | int:
         try:
             link = os.readlink(current)
         except OSError as error:
-            raise write_error(error, str(path)) from None
+            raise OutputError.from_os_error(error, str(path)) from None
         current = os.path.join(os.path.realpath(os.path.dirname(current)), link)
-    raise write_error(OSError(errno.ELOOP, os.strerror(errno.ELOOP)), str(path))
+    raise OutputError.from_os_error(OSError(errno.ELOOP, os.strerror(errno.ELOOP)), str(path))
 
 
 def descriptor_number(path: str) -> int | None:
@@ -108,7 +110,9 @@ def descriptor_number(path: str) -> int | None:
     if path in DESCRIPTOR_NAMES:
         return DESCRIPTOR_NAMES[path]
     match = DESCRIPTOR_PATH.fullmatch(path)
-    return int(match.group(1)) if match else None
+    if match is None or match.group(1) not in (None, str(os.getpid())):
+        return None
+    return int(match.group(2))
 
 
 def write_descriptor(descriptor: int, content: bytes, shown: str) -> None:
@@ -118,7 +122,7 @@ def write_descriptor(descriptor: int, content: bytes, shown: str) -> None:
         while view:
             view = view[os.write(descriptor, view) :]
     except OSError as error:
-        raise write_error(error, shown, descriptor) from None
+        raise OutputError.from_os_error(error, shown, descriptor) from None
 
 
 def write_special_file(path: Path, content: bytes, shown: str) -> None:
@@ -126,7 +130,7 @@ def write_special_file(path: Path, content: bytes, shown: str) -> None:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise write_error(error, shown) from None
+        raise OutputError.from_os_error(error, shown) from None
     try:
         write_descriptor(descriptor, content, shown)
     finally:
@@ -148,7 +152,7 @@ def replace_file(
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        raise write_error(error, shown) from None
+        raise OutputError.from_os_error(error, shown) from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(content)
@@ -165,7 +169,7 @@ def replace_file(
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise write_error(error, shown) from None
+            raise OutputError.from_os_error(error, shown) from None
         raise
     sync_folder(real.parent)
 
@@ -186,10 +190,10 @@ def refuse_if_changed(path: Path, snapshot: FileSnapshot, shown: str) -> None:
 def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> list[Path]:
     """Make the folder `path` hold `files` (relative path -> bytes): built beside, renamed in.
 
-    Missing parent folders are created.
-    Entries already in the folder that `files` does not name are kept (hard-linked into the
-    new folder, so a run killed midway leaves the old folder as it was). Returns the paths
-    written, under `path` as given.
+    Missing parent folders are created. Entries already in the folder that `files` does not
+    name are kept (hard-linked into the new folder, so a run killed midway leaves the old
+    folder as it was). A mount point (a container volume, say) cannot be renamed: there each
+    file is replaced atomically in place instead. Returns the paths written, under `path`.
     """
     shown = str(path)
     real = resolve_output(path)
@@ -200,9 +204,11 @@ def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> list[Path]:
     except FileNotFoundError:
         status = None
     except OSError as error:
-        raise write_error(error, shown) from None
+        raise OutputError.from_os_error(error, shown) from None
     if status is not None and not stat.S_ISDIR(status.st_mode):
         raise OutputError("cannot write: it is not a folder", path=shown)
+    if status is not None and os.path.ismount(real):
+        return replace_files_in_place(real, files, Path(path))
     build = temporary_path(real, "tmp")
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
@@ -221,9 +227,21 @@ def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> list[Path]:
             swap_folders(real, build)
     except OSError as error:
         shutil.rmtree(build, ignore_errors=True)
-        raise write_error(error, shown) from None
+        raise OutputError.from_os_error(error, shown) from None
     sync_folder(real.parent)
     return [Path(path) / relative for relative in files]
+
+
+def replace_files_in_place(real: Path, files: Mapping[str, bytes], given: Path) -> list[Path]:
+    """Replace each of `files` in the folder `real` atomically, one by one."""
+    for relative, content in files.items():
+        destination = real / relative
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError.from_os_error(error, str(given / relative)) from None
+        write_output(destination, content)
+    return [given / relative for relative in files]
 
 
 def keep_other_entries(old: Path, new: Path) -> None:
@@ -242,7 +260,15 @@ def keep_other_entries(old: Path, new: Path) -> None:
 
 
 def swap_folders(real: Path, build: Path) -> None:
-    """Put `build` where `real` is; the old folder moves aside and is then removed."""
+    """Put `build` where `real` is and remove the old folder.
+
+    On Linux the two are exchanged in one step (renameat2 RENAME_EXCHANGE), so `real` never
+    goes missing; elsewhere the old folder is renamed aside first, leaving an instant with
+    no folder.
+    """
+    if exchange_paths(build, real):
+        shutil.rmtree(build, ignore_errors=True)
+        return
     retired = temporary_path(real, "old")
     os.rename(real, retired)
     try:
@@ -251,6 +277,25 @@ def swap_folders(real: Path, build: Path) -> None:
         os.rename(retired, real)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or filesystem cannot."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    outcome = renameat2(
+        AT_CURRENT_FOLDER, os.fsencode(first), AT_CURRENT_FOLDER, os.fsencode(second), EXCHANGE
+    )
+    if outcome == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def temporary_path(target: Path, kind: str) -> Path:
@@ -297,65 +342,8 @@ def sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
-def write_error(error: OSError, shown: str, descriptor: int | None = None) -> OutputError:
-    """Translate an OSError met while writing `shown` into an OutputError naming it."""
-    reason = error.strerror or str(error)
-    return OutputError(
-        f"cannot write: {reason}",
-        path=shown,
-        closed_standard_output=error.errno == errno.EPIPE and descriptor == STANDARD_OUTPUT,
-    )
-
-
 def current_umask() -> int:
     """Return the process umask (reading it means setting it, so set it straight back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-class GuardedStream(io.BufferedIOBase):
-    """A binary stream (standard output) whose write errors become OutputErrors naming it.
-
-    Closing it leaves the stream it wraps open: it only guards, it does not own.
-    """
-
-    def __init__(self, stream, name: str):
-        super().__init__()
-        self.stream = stream
-        self.name = name
-
-    def write(self, data) -> int:
-        """Write all of `data`: an unbuffered stream (PYTHONUNBUFFERED) may take only part."""
-        view = memoryview(data).cast("B")
-        size = view.nbytes
-        try:
-            while view:
-                view = view[self.stream.write(view) :]
-        except OSError as error:
-            raise write_error(error, self.name, self.descriptor()) from None
-        return size
-
-    def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except OSError as error:
-            raise write_error(error, self.name, self.descriptor()) from None
-
-    def descriptor(self) -> int | None:
-        try:
-            return self.stream.fileno()
-        except (OSError, ValueError):
-            return None
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def writable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        """Leave the wrapped stream open (the interpreter owns it)."""

@@ -12,12 +12,8 @@ import sys
 import click
 
 from nephrokb import __version__
-from nephrokb.cli.options import (
-    EXIT_OK,
-    EXIT_UNUSABLE,
-    guard_standard_output,
-    report_error,
-)
+from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE, report_error
+from nephrokb.cli.streams import guarded_streams
 from nephrokb.errors import NephroKBError
 
 # Command name -> ("module:function", one-line help). The help is repeated here so that
@@ -74,17 +70,15 @@ class NephroKBGroup(click.Group):
             formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
 
     def main(self, args=None, prog_name=None, **extra):
-        """Run with standard output guarded, so a write error on it is one line, exit 2."""
+        """Run with stdout and stderr guarded, so a write error on them is one line, exit 2."""
         extra.pop("standalone_mode", None)
-        interpreter_stdout = sys.stdout
-        sys.stdout = guard_standard_output(interpreter_stdout)
-        try:
-            code = self.run(args, prog_name, extra)
-            sys.stdout.flush()
-        except NephroKBError as error:
-            code = report_error(error)
-        finally:
-            sys.stdout = interpreter_stdout
+        with guarded_streams():
+            try:
+                code = self.run(args, prog_name, extra)
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except NephroKBError as error:
+                code = report_error(error)
         sys.exit(code)
 
     def run(self, args, prog_name, extra) -> int:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
-import os
-import signal
 import sys
 
 import click
 
+from nephrokb.cli.streams import die_of_closed_pipe, settle
 from nephrokb.errors import NephroKBError, OutputError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_UNUSABLE = 2
 STANDARD_OUTPUT = "-"
-STANDARD_OUTPUT_NAME = "standard output"
 
 
 def data_option(function):
@@ -109,50 +106,15 @@ def reports_errors(function):
 def report_error(error: NephroKBError) -> int:
     """Say what went wrong in one line on stderr and return exit code 2.
 
-    Standard output is flushed first, so lines already printed are not lost; if it cannot
-    be written it is dropped, so the interpreter's own flush at exit stays quiet. When
-    standard output's reader has gone (`| head`), the process ends as Unix tools do: killed
-    by SIGPIPE (the shell sees status 141), with no message.
+    Standard output is flushed first, so lines already printed are not lost (or dropped,
+    if it cannot be written). When standard output's reader has gone (`| head`), the process
+    ends as Unix tools do: killed by SIGPIPE (the shell sees status 141), with no message.
     """
-    settle_standard_output()
+    settle(sys.stdout)
     if isinstance(error, OutputError) and error.closed_standard_output:
         die_of_closed_pipe()
-    with contextlib.suppress(OSError):  # stderr itself may be unwritable; nothing else to do
+        return EXIT_UNUSABLE
+    with contextlib.suppress(OSError, OutputError):  # stderr may be unwritable too
         click.echo(f"nephrokb: error: {error}", err=True)
+    settle(sys.stderr)
     return EXIT_UNUSABLE
-
-
-def guard_standard_output(stream):
-    """Return a text stream over `stream` whose write errors are OutputErrors naming it."""
-    from nephrokb.output import GuardedStream
-
-    binary = getattr(stream, "buffer", None)
-    if binary is None:
-        return stream
-    return io.TextIOWrapper(
-        GuardedStream(binary, STANDARD_OUTPUT_NAME),
-        encoding=stream.encoding,
-        errors=stream.errors,
-        line_buffering=stream.line_buffering,
-        write_through=True,
-    )
-
-
-def settle_standard_output() -> None:
-    """Flush standard output; if that fails, point it at /dev/null for the rest of the run."""
-    try:
-        sys.stdout.flush()
-    except (OSError, OutputError):
-        with contextlib.suppress(OSError, ValueError):
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, sys.__stdout__.fileno())
-            os.close(null)
-
-
-def die_of_closed_pipe() -> None:
-    """End the process the way `yes | head -1` ends `yes`: by SIGPIPE, silently."""
-    sys.stderr.flush()
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGPIPE)
-    sys.exit(EXIT_UNUSABLE)
