@@ -86,11 +86,13 @@ class FifoReader:
             stream.read() if self.limit is None else stream.read(self.limit)
 
     def finish(self) -> None:
-        self.thread.join(0.05)
-        if self.thread.is_alive():  # nothing opened the FIFO for writing (the input was bad)
-            with contextlib.suppress(OSError):
+        """Wait for the reader; if nothing opened the FIFO for writing, open it so it ends."""
+        for _ in range(200):
+            self.thread.join(0.05)
+            if not self.thread.is_alive():
+                return
+            with contextlib.suppress(OSError):  # ENXIO until the reader has opened its end
                 os.close(os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
-        self.thread.join(10)
 
 
 def identity(path: Path | str) -> tuple[int, int, int, int] | None:

@@ -148,9 +148,9 @@ def replace_file(
     """Replace the regular file `real` (or create it) atomically, keeping its mode and owner."""
     remove_stale_temporaries(real.parent)
     temporary = temporary_path(real, "tmp")
-    mode = stat.S_IMODE(status.st_mode) if status else 0o666 & ~current_umask()
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # A new file gets 0o666 less the umask, as `>` gives it; an old one keeps its mode.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise OutputError.from_os_error(error, shown) from None
     try:
@@ -158,8 +158,8 @@ def replace_file(
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
-            os.fchmod(stream.fileno(), mode)
             if status is not None:
+                os.fchmod(stream.fileno(), stat.S_IMODE(status.st_mode))
                 with contextlib.suppress(OSError):  # only root may give a file away
                     os.fchown(stream.fileno(), status.st_uid, status.st_gid)
         if unchanged_since is not None:
@@ -303,9 +303,9 @@ def temporary_path(target: Path, kind: str) -> Path:
     return target.parent / f".{target.name[:100]}.nephrokb-{secrets.token_hex(6)}.{kind}"
 
 
-def stale_temporaries(folder: Path, now: float | None = None) -> Iterator[Path]:
+def stale_temporaries(folder: Path) -> Iterator[Path]:
     """Yield nephrokb's temporary files and folders in `folder` older than STALE_AFTER_SECONDS."""
-    cutoff = (time.time() if now is None else now) - STALE_AFTER_SECONDS
+    cutoff = time.time() - STALE_AFTER_SECONDS
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -340,10 +340,3 @@ def sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-
-
-def current_umask() -> int:
-    """Return the process umask (reading it means setting it, so set it straight back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
