@@ -257,6 +257,22 @@ def test_dev_null_takes_the_output_and_stays_a_device(command):
     assert identity("/dev/null") == before
 
 
+@pytest.mark.parametrize("kind", ["/dev/null", "/dev/full", "fifo"])
+def test_fmt_refuses_a_device_or_fifo_and_leaves_it_as_it_was(tmp_path, kind):
+    target = kind
+    if kind == "fifo":
+        target = str(tmp_path / "kb.ttl")
+        os.mkfifo(target)
+    before = identity(target)
+    result = run("fmt", target)
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"nephrokb: error: {target}: not a regular file or folder (a FIFO or device?)\n"
+    )
+    assert identity(target) == before
+
+
 def test_site_onto_a_device_is_refused_and_the_device_stays(tmp_path):
     before = identity("/dev/null")
     result = run("site", "--output", "/dev/null", "--data", str(MINIMAL))
