@@ -541,6 +541,42 @@ def test_site_onto_a_full_filesystem_keeps_the_old_site(full_folder):
     assert leftovers(full_folder) == []
 
 
+def limit_file_size() -> None:
+    """In the child: files may not grow past 50 kB (RLIMIT_FSIZE), so the kernel says EFBIG."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+
+
+def test_a_file_size_limit_is_one_line_exit_2_on_a_file_and_on_standard_output(tmp_path):
+    target = tmp_path / "kept.nt"
+    target.write_bytes(ORIGINAL)
+    named = subprocess.run(
+        [NEPHROKB, "export", "--format", "nt", "--output", str(target)],
+        capture_output=True,
+        preexec_fn=limit_file_size,
+        check=False,
+    )
+    assert (named.returncode, named.stderr) == (
+        2,
+        f"nephrokb: error: {target}: cannot write: File too large\n".encode(),
+    )
+    assert target.read_bytes() == ORIGINAL
+    assert leftovers(tmp_path) == []
+    with open(tmp_path / "redirected.nt", "wb") as redirected:
+        piped = subprocess.run(
+            [NEPHROKB, "export", "--format", "nt"],
+            stdout=redirected,
+            stderr=subprocess.PIPE,
+            preexec_fn=limit_file_size,
+            check=False,
+        )
+    assert (piped.returncode, piped.stderr) == (
+        2,
+        b"nephrokb: error: standard output: cannot write: File too large\n",
+    )
+
+
 # Another editor saves the file between fmt's read and its write
 
 
