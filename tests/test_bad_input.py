@@ -212,7 +212,8 @@ def test_nothing_reaches_the_network(listener, tmp_path):
         run(["stats", "--data", str(tmp_path / "context.jsonld")]).exit_code,
         run(["query", f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}"]).exit_code,
     ]
-    assert outcomes == [0, 0, 2, 2, 2]
+    # validate reads imports.ttl and finds owl:imports outside the closed vocabulary (exit 1).
+    assert outcomes == [1, 0, 2, 2, 2]
     assert connections(listener) == 0
 
 

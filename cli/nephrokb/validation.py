@@ -111,7 +111,9 @@ def validate(
         results = validate_with(loaded.graph, shapes_and_ontology, engine, loaded.store)
     locations = Locations(loaded.sources, loaded.subjects)
     several = source_checks.several_times_described(loaded.described)
-    found = source_checks.check_sources(loaded.sources, named_nodes(several), locations)
+    found = source_checks.check_sources(
+        loaded.sources, named_nodes(several), locations, loaded.prefixes
+    )
     return Report(
         results=locate_results(results, locations, found),
         files=files,
