@@ -184,7 +184,7 @@ def test_code_system_holds_every_code_the_bundle_uses(bundle):
     (code_system,) = resources(bundle, "CodeSystem")
     codes = [concept["code"] for concept in code_system["concept"]]
     assert codes == sorted(set(codes))
-    assert code_system["count"] == len(codes) == 68
+    assert code_system["count"] == len(codes) == 92
     used = {c["code"] for c in codings(bundle) if c["system"] == CODE_SYSTEM_URL}
     for group in resources(bundle, "ConceptMap")[0]["group"]:
         used |= {element["code"] for element in group["element"]}
@@ -203,7 +203,7 @@ def test_concept_map_has_a_target_per_mapping_grouped_by_fhir_system(bundle, bun
         for element in g["element"]
         for target in element["target"]
     ]
-    assert len(targets) == len(mappings) == 77
+    assert len(targets) == len(mappings) == 86
     assert Counter(targets) == Counter(
         (
             m.terminology.fhir_system,

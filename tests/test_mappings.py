@@ -54,7 +54,7 @@ def graph_of(tmp_path, turtle: str):
 
 def test_bundled_records_match_the_skos_triples_and_stats(bundled_graph):
     mappings = read_mappings(bundled_graph)
-    assert len(mappings) == 77
+    assert len(mappings) == 86
     per_terminology = Counter(mapping.terminology.name for mapping in mappings)
     stats = compute_stats(bundled_graph).mappings
     assert {name: count for name, count in stats.items() if count} == dict(per_terminology)

@@ -89,16 +89,19 @@ def test_list_shows_each_bundled_query_with_its_description_sorted():
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert names == [
         "benefits",
+        "complication-rates",
         "conditional-steps",
         "conditions",
+        "contraindications",
         "devices",
+        "evidence",
         "indications",
         "procedures",
         "provenance",
         "step-dependencies",
         "steps",
     ]
-    assert "steps              Ordered steps of each procedure" in result.stdout
+    assert "steps               Ordered steps of each procedure" in result.stdout
 
 
 @pytest.mark.parametrize("name", BUNDLED)

@@ -97,7 +97,18 @@ def test_json_has_the_documented_structure():
         "indications",
         "benefits",
         "sources",
+        "literature",
     ]
+    assert document["literature"] == {
+        "contraindications": [],
+        "preparation": [],
+        "precautions": [],
+        "complications": [],
+        "aftercare": [],
+        "alternatives": [],
+        "success_rates": [],
+        "evidence": [],
+    }
     assert document["relies_on"] == [{"iri": DEMO_ACCESS, "label": "Demo access"}]
     (step,) = document["steps"]
     assert step["number"] == 1

@@ -401,10 +401,11 @@ def test_vocabulary_page_lists_every_class_and_property(site, ontology):
     assert has_step["Type"] == "Object property"
     procedure = term_rows(by_id(document, "Procedure"))
     assert procedure["Subclass of"] == "pplan:Plan, schema:MedicalProcedure"
-    assert (
-        procedure["In domain of"] == "nkb:hasBenefit, nkb:hasIndication, nkb:hasStep, nkb:reliesOn"
+    assert procedure["In domain of"] == (
+        "nkb:hasAftercare, nkb:hasBenefit, nkb:hasComplication, nkb:hasContraindication, "
+        "nkb:hasIndication, nkb:hasPrecaution, nkb:hasPreparation, nkb:hasStep, nkb:reliesOn"
     )
-    assert procedure["In range of"] == "nkb:reliesOn"
+    assert procedure["In range of"] == "nkb:alternativeTo, nkb:measuredFor, nkb:reliesOn"
     assert term_rows(by_id(document, "stepNumber"))["Type"] == "Datatype property, Functional"
 
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
+    from nephrokb.literature import Literature
+
 DCTERMS = PREFIXES["dcterms"]
 PROV = PREFIXES["prov"]
 RDFS = PREFIXES["rdfs"]
@@ -87,6 +89,7 @@ class Procedure:
     indications: tuple[Statement, ...]
     benefits: tuple[Statement, ...]
     sources: tuple[SourceLine, ...]
+    literature: Literature | None = None  # what cited evidence adds; never from the source
 
     @property
     def curie(self) -> str:
@@ -128,8 +131,11 @@ def order_by_reliance(procedures: Sequence[Procedure]) -> tuple[Procedure, ...]:
 
 
 def read_procedure(graph: Graph, node: Node) -> Procedure:
-    """Read one procedure node."""
+    """Read one procedure node, with its literature layer."""
     from rdflib import URIRef
+
+    # Imported here: nephrokb.literature reads with this module's helpers.
+    from nephrokb.literature import read_literature
 
     steps = sorted(
         (read_step(graph, step) for step in set(graph.objects(node, URIRef(VOCAB + "hasStep")))),
@@ -144,6 +150,7 @@ def read_procedure(graph: Graph, node: Node) -> Procedure:
         indications=statements(graph, graph.objects(node, URIRef(VOCAB + "hasIndication"))),
         benefits=statements(graph, graph.objects(node, URIRef(VOCAB + "hasBenefit"))),
         sources=source_lines(graph, node),
+        literature=read_literature(graph, node),
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 VOCAB = "https://w3id.org/nephrokb/vocab#"
 KB = "https://w3id.org/nephrokb/id/"
 SHAPES = "https://w3id.org/nephrokb/shapes#"
+# Citation vocabularies of the literature layer (FaBiO, PRISM), not bound as output prefixes.
+FABIO = "http://purl.org/spar/fabio/"
+PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 
 PREFIXES: dict[str, str] = {
     "ICD10CM": "http://purl.bioontology.org/ontology/ICD10CM/",

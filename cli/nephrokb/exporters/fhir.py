@@ -6,7 +6,9 @@ source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (
 
 - CodeSystem `nephrokb` (CODE_SYSTEM_URL): one concept per node of the knowledge base typed
   with an nkb: class (procedures, steps, indications, benefits, conditions, devices, imaging,
-  anatomy, substances, findings; not source excerpts or mapping records) and per mapped node.
+  anatomy, substances, findings and the literature layer's contraindications, complications,
+  preparation, precautions, aftercare and alternatives; not source excerpts, mapping records,
+  evidence or rates) and per mapped node.
   code = the slug of its IRI (`kb:percutaneous-nephrostomy` -> `percutaneous-nephrostomy`),
   display = its rdfs:label, definition = its skos:definition or dcterms:description.
 - A PlanDefinition per procedure (type clinical-protocol), id = the procedure's slug:
@@ -74,7 +76,9 @@ RELATIONSHIPS = {
 # Mappings whose target names the whole procedure, so it may code the PlanDefinition's topic.
 TOPIC_PREDICATES = (SKOS + "exactMatch", SKOS + "broadMatch")
 # nkb: classes whose nodes are records about the knowledge, not concepts to code.
-NOT_CONCEPTS = tuple(VOCAB + name for name in ("Mapping", "SourceDocument", "SourceExcerpt"))
+NOT_CONCEPTS = tuple(
+    VOCAB + name for name in ("Evidence", "Mapping", "Rate", "SourceDocument", "SourceExcerpt")
+)
 
 PLAN_DEFINITION_TYPE = {
     "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",

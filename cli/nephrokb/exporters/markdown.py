@@ -4,6 +4,9 @@ Each procedure is a `#` section: its definition, what it relies on, the steps as
 checklist (conditional steps marked with their condition in italics, dependencies in a
 sub-item), then indications and benefits. Every statement cites its source lines as
 footnotes, `[^line-N]`, defined once at the end of the document with the verbatim text.
+What cited literature adds (contraindications, preparation, precautions, complications with
+their rates, aftercare, success rates, alternatives) follows under "From the literature",
+citing a numbered evidence list with DOI and PubMed links, never a source line.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from collections.abc import Sequence, Set
 from typing import TYPE_CHECKING
 
+from nephrokb.literature import SECTION_TITLES, Citation, Literature, Rate, sentence
 from nephrokb.model import (
     Procedure,
     Reference,
@@ -70,7 +74,70 @@ def render_procedure(procedure: Procedure, footnotes: Footnotes, sections: Set[s
             lines += [f"## {heading}", ""]
             lines += [statement_item(statement, footnotes) for statement in statements]
             lines.append("")
+    if procedure.literature:
+        lines += literature_section(procedure.literature)
     return "\n".join(lines)
+
+
+def literature_section(literature: Literature) -> list[str]:
+    """Return the "From the literature" section: findings citing a numbered evidence list."""
+    numbers = {c.iri: n for n, c in enumerate(literature.citations(), start=1)}
+
+    def cite(citations: Sequence[Citation]) -> str:
+        return "".join(f" [{numbers[c.iri]}]" for c in citations)
+
+    def rate_item(rate: Rate) -> str:
+        where = f" — {escape(rate.population)}" if rate.population else ""
+        return f"{escape(rate.figure)}: {escape(rate.label)}{where}{cite(rate.evidence)}"
+
+    lines = ["## From the literature", "", "*Cited evidence, not the source text.*", ""]
+    for field, title in SECTION_TITLES:
+        if field == "alternatives" and literature.success_rates:
+            lines += ["### Success rates", ""]
+            lines += [f"- {rate_item(rate)}" for rate in literature.success_rates]
+            lines.append("")
+        findings = getattr(literature, field)
+        if not findings:
+            continue
+        lines += [f"### {title}", ""]
+        for finding in findings:
+            text = f"**{escape(finding.label)}**"
+            notes = [n for n in (finding.kind, finding.frequency) if n]
+            if notes:
+                text += f" ({escape('; '.join(notes))})"
+            if finding.description:
+                text += f" — {escape(finding.description)}"
+            if finding.corrective_action:
+                text += f" *Correct first:* {escape(finding.corrective_action)}"
+            text += cite(finding.evidence)
+            if finding.contested_by:
+                text += f"; contested by{cite(finding.contested_by)}"
+            lines.append(f"- {text}")
+            lines += [f"  - {rate_item(rate)}" for rate in finding.rates]
+        lines.append("")
+    lines += ["### Evidence", ""]
+    lines += [
+        f"{numbers[citation.iri]}. {citation_item(citation)}" for citation in literature.citations()
+    ]
+    lines.append("")
+    return lines
+
+
+def citation_item(citation: Citation) -> str:
+    """One reference: title, journal and year, linked DOI and PMID, what was read."""
+    text = escape(sentence(citation.title or citation.label))
+    published = " ".join(part for part in (citation.journal, citation.year) if part)
+    if published:
+        text += f" *{escape(published)}*."
+    links = []
+    if citation.doi:
+        links.append(f"[doi:{escape(citation.doi)}](https://doi.org/{citation.doi})")
+    if citation.pmid:
+        links.append(f"[PMID {citation.pmid}](https://pubmed.ncbi.nlm.nih.gov/{citation.pmid}/)")
+    text += " " + "; ".join(links)
+    if citation.part_read:
+        text += f" ({citation.part_read} read)"
+    return text
 
 
 def step_item(

@@ -15,10 +15,27 @@ The JSON structure is stable; fields are only ever added:
       "indications": [{"iri": str, "label": str, "description": str | null,
                        "conditions": [{"iri": str, "label": str}], "sources": [...]}],
       "benefits": [same as indications],
-      "sources": [...]
+      "sources": [...],
+      "literature": {                       # from cited evidence, never from the source text
+        "contraindications" | "preparation" | "precautions" | "complications" | "aftercare"
+        | "alternatives": [{"iri": str, "label": str, "description": str | null,
+            "kind": "absolute" | "relative" | null, "corrective_action": str | null,
+            "frequency": str | null, "rates": [rate], "evidence": [iri],
+            "contested_by": [iri]}],
+        "success_rates": [rate],            # rate: {"iri", "label", "description", "value",
+                                            #  "lower", "upper" (numbers or null), "unit",
+                                            #  "numerator", "denominator", "population",
+                                            #  "time_frame", "evidence": [iri]}
+        "evidence": [{"iri": str, "label": str, "title": str | null, "journal": str | null,
+                      "year": str | null, "doi": str | null, "pmid": str | null,
+                      "url": str | null, "study_design": str | null,
+                      "part_read": str | null}]
+      }
     }
 
-Steps are in step order; indications and benefits in the order of their source lines.
+Steps are in step order; indications and benefits in the order of their source lines; the
+literature lists by label, the evidence by label (its position is the number text output
+cites it by).
 """
 
 from __future__ import annotations
@@ -29,6 +46,7 @@ from dataclasses import asdict
 from typing import Any
 
 from nephrokb.exporters.markdown import render_document
+from nephrokb.literature import SECTION_TITLES, Citation, Finding, Literature, Rate, sentence
 from nephrokb.model import Procedure, SourceLine, Statement, Step, StepReference
 from nephrokb.namespaces import compact
 
@@ -53,7 +71,62 @@ def render_text(procedure: Procedure) -> str:
         if statements:
             lines += ["", f"{heading}:"]
             lines += [f"  - {statement.label}" for statement in statements]
+    if procedure.literature:
+        lines += literature_text(procedure.literature)
     return "\n".join(lines) + "\n"
+
+
+def literature_text(literature: Literature) -> list[str]:
+    """Return the literature sections, citing evidence by number, then the numbered evidence."""
+    numbers = {c.iri: n for n, c in enumerate(literature.citations(), start=1)}
+
+    def cite(citations: Sequence[Citation]) -> str:
+        return f" [{', '.join(str(numbers[c.iri]) for c in citations)}]" if citations else ""
+
+    def rate_line(rate: Rate) -> str:
+        return f"{rate.label}{counted(rate)}{cite(rate.evidence)}"
+
+    lines = ["", "From the literature (cited evidence, not the source text):"]
+    for field, title in SECTION_TITLES:
+        findings: tuple[Finding, ...] = getattr(literature, field)
+        if field == "alternatives" and literature.success_rates:
+            lines += ["  Success rates:"]
+            lines += [f"    - {rate_line(rate)}" for rate in literature.success_rates]
+        if not findings:
+            continue
+        lines.append(f"  {title}:")
+        for finding in findings:
+            notes = [finding.kind or "", finding.corrective_action or "", finding.frequency or ""]
+            note = "; ".join(n for n in notes if n)
+            contested = (
+                f"; contested by{cite(finding.contested_by)}" if finding.contested_by else ""
+            )
+            lines.append(
+                f"    - {finding.label}{f' ({note})' if note else ''}"
+                f"{cite(finding.evidence)}{contested}"
+            )
+            lines += [f"        {rate_line(rate)}" for rate in finding.rates]
+    lines.append("  Evidence:")
+    for citation in literature.citations():
+        lines.append(f"    [{numbers[citation.iri]}] {citation_text(citation)}")
+    return lines
+
+
+def counted(rate: Rate) -> str:
+    """Say what a rate counted: ` (85 of 93)`, ` (of 3262)`, or nothing."""
+    if rate.numerator is not None and rate.denominator is not None:
+        return f" ({rate.numerator} of {rate.denominator})"
+    return f" (of {rate.denominator})" if rate.denominator is not None else ""
+
+
+def citation_text(citation: Citation) -> str:
+    """One reference: title, journal and year, identifiers, what was read, link."""
+    published = " ".join(part for part in (citation.journal, citation.year) if part)
+    text = sentence(citation.title or citation.label)
+    text += f" {published}." if published else ""
+    text += f" {citation.identifiers}" if citation.identifiers else ""
+    text += f" ({citation.part_read} read)" if citation.part_read else ""
+    return text + (f" {citation.url}" if citation.url else "")
 
 
 def checklist_item(procedure: Procedure, step: Step, width: int) -> list[str]:
@@ -99,8 +172,63 @@ def render_json(procedure: Procedure) -> str:
         "indications": [statement_json(s) for s in procedure.indications],
         "benefits": [statement_json(s) for s in procedure.benefits],
         "sources": [source_json(line) for line in procedure.sources],
+        "literature": literature_json(procedure.literature or Literature()),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def literature_json(literature: Literature) -> dict[str, Any]:
+    """Return the literature layer as JSON-ready data (evidence listed once, cited by IRI)."""
+    document: dict[str, Any] = {
+        field: [finding_json(finding) for finding in getattr(literature, field)]
+        for field, _ in SECTION_TITLES
+    }
+    document["success_rates"] = [rate_json(rate) for rate in literature.success_rates]
+    document["evidence"] = [
+        {**asdict(citation), "url": citation.url} for citation in literature.citations()
+    ]
+    return document
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """Return one literature-layer node as JSON-ready data."""
+    return {
+        "iri": finding.iri,
+        "label": finding.label,
+        "description": finding.description,
+        "kind": finding.kind,
+        "corrective_action": finding.corrective_action,
+        "frequency": finding.frequency,
+        "rates": [rate_json(rate) for rate in finding.rates],
+        "evidence": [citation.iri for citation in finding.evidence],
+        "contested_by": [citation.iri for citation in finding.contested_by],
+    }
+
+
+def rate_json(rate: Rate) -> dict[str, Any]:
+    """Return one rate as JSON-ready data, its values as JSON numbers."""
+    return {
+        "iri": rate.iri,
+        "label": rate.label,
+        "description": rate.description,
+        "value": number(rate.value),
+        "lower": number(rate.lower),
+        "upper": number(rate.upper),
+        "unit": rate.unit,
+        "numerator": rate.numerator,
+        "denominator": rate.denominator,
+        "population": rate.population,
+        "time_frame": rate.time_frame,
+        "evidence": [citation.iri for citation in rate.evidence],
+    }
+
+
+def number(lexical: str | None) -> int | float | None:
+    """Return a decimal's lexical form as an int when whole, else a float."""
+    if lexical is None:
+        return None
+    value = float(lexical)
+    return int(value) if value.is_integer() else value
 
 
 def step_json(step: Step) -> dict[str, Any]:
