@@ -64,6 +64,7 @@ def test_fhir_resources_reads_the_bundle_without_errors(bundle):
         "CodeSystem",
         "PlanDefinition",
         "PlanDefinition",
+        *["Citation"] * 14,
         "ConceptMap",
     ]
     assert parsed.type == "collection"
@@ -153,7 +154,8 @@ def test_indications_are_use_contexts_and_reliance_a_related_artifact(bundle, bu
             indication.iri.removeprefix(KB) for indication in procedure.indications
         ]
         assert len(plan.get("goal", [])) == len(procedure.benefits)
-        assert [a["resource"].rsplit("/", 1)[1] for a in plan.get("relatedArtifact", [])] == [
+        depends_on = [a for a in plan.get("relatedArtifact", []) if a["type"] == "depends-on"]
+        assert [a["resource"].rsplit("/", 1)[1] for a in depends_on] == [
             reference.iri.removeprefix(KB) for reference in procedure.relies_on
         ]
 
@@ -248,7 +250,8 @@ def test_output_is_deterministic_with_sorted_keys(bundled_graph):
     first = export_fhir(bundled_graph)
     assert first == export_fhir(load_graph([bundled_folder("kb")]))
     document = json.loads(first)
-    assert first.decode("utf-8") == json.dumps(document, indent=2, sort_keys=True) + "\n"
+    expected = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert first.decode("utf-8") == expected
 
 
 def test_a_mapping_to_an_unknown_terminology_is_one_line_exit_2(tmp_path):
@@ -281,3 +284,47 @@ def test_bundle_is_r5_and_not_r4b(bundle):
 
     with pytest.raises(ValidationError, match="relationship"):
         BundleR4B.model_validate(bundle)
+
+
+def test_each_cited_work_is_a_citation_the_plan_definitions_reference(bundle):
+    from fhir.resources.citation import Citation
+
+    citations = resources(bundle, "Citation")
+    assert len(citations) == 14
+    for resource in citations:
+        Citation.model_validate(resource)
+    urls = {resource["url"] for resource in citations}
+    referenced = {
+        artifact["resource"]
+        for plan in resources(bundle, "PlanDefinition")
+        for artifact in plan.get("relatedArtifact", [])
+        if artifact["type"] == "citation"
+    }
+    assert referenced == urls
+    (audit,) = [c for c in citations if c["id"] == "evidence-clin-radiol-2008-uk-nephrostomy-audit"]
+    assert audit["citedArtifact"] == {
+        "identifier": [
+            {"system": "https://doi.org", "value": "10.1016/j.crad.2007.10.021"},
+            {"system": "https://pubmed.ncbi.nlm.nih.gov", "value": "18625353"},
+        ],
+        "note": [{"text": "Curated for nephrokb from its abstract."}],
+        "publicationForm": [
+            {"articleDate": "2008", "publishedIn": {"title": "Clinical Radiology"}}
+        ],
+        "title": [
+            {
+                "text": "The UK nephrostomy audit. Can a voluntary registry produce robust"
+                " performance data?"
+            }
+        ],
+        "webLocation": [{"url": "https://doi.org/10.1016/j.crad.2007.10.021"}],
+    }
+
+
+def test_stent_plan_definition_cites_only_its_own_literature(bundle):
+    plans = resources(bundle, "PlanDefinition")
+    (stent,) = [p for p in plans if p["id"] == "antegrade-ureteral-stent-placement"]
+    artifacts = [(a["type"], a["display"]) for a in stent["relatedArtifact"]]
+    assert artifacts[0] == ("depends-on", "Percutaneous nephrostomy")
+    assert [kind for kind, _ in artifacts[1:]] == ["citation"] * 4
+    assert ("citation", "Tubeless antegrade ureteric stenting (Ir J Med Sci 2019)") in artifacts

@@ -134,3 +134,32 @@ def test_unknown_format_is_a_usage_error():
     result = invoke("--format", "yaml")
     assert result.exit_code == 2
     assert result.output.startswith("nephrokb: error: Invalid value for '--format' / '-f'")
+
+
+def test_bundled_kb_counts_the_literature_layer(bundled_graph):
+    from nephrokb.stats import compute_stats
+
+    classes = compute_stats(bundled_graph).classes
+    literature = {
+        name: classes[name]
+        for name in (
+            "nkb:Contraindication",
+            "nkb:Complication",
+            "nkb:PreparationStep",
+            "nkb:Precaution",
+            "nkb:AftercareStep",
+            "nkb:Rate",
+            "nkb:Alternative",
+            "nkb:Evidence",
+        )
+    }
+    assert literature == {
+        "nkb:Contraindication": 3,
+        "nkb:Complication": 9,
+        "nkb:PreparationStep": 2,
+        "nkb:Precaution": 5,
+        "nkb:AftercareStep": 3,
+        "nkb:Rate": 11,
+        "nkb:Alternative": 2,
+        "nkb:Evidence": 14,
+    }

@@ -16,7 +16,9 @@ source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (
     to with skos:exactMatch or skos:broadMatch (equal or broader), by code only, no display;
   - `useContext`: one per indication, code `focus`, the indication coded in our CodeSystem;
   - `goal`: one per benefit, described by the benefit coded in our CodeSystem;
-  - `relatedArtifact`: `depends-on` the PlanDefinition of each procedure it nkb:reliesOn;
+  - `relatedArtifact`: `depends-on` the PlanDefinition of each procedure it nkb:reliesOn,
+    then one `citation` per work the procedure's literature layer cites, `resource` = the
+    canonical URL of that work's Citation resource;
   - `action`: one per step, in step order: id and linkId = the step's slug, prefix `N.`,
     title, description, and code = the step in our CodeSystem. A conditional step has a
     condition of kind `applicability` whose Expression holds the nkb:condition text
@@ -24,6 +26,10 @@ source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (
     nkb:dependsOn on a step of the same procedure is a relatedAction `after` that step; one
     on a step of another procedure (which the PlanDefinition cannot target) is the extension
     DEPENDS_ON_STEP_EXTENSION, valueCoding = that step in our CodeSystem.
+- A Citation (R5) per nkb:Evidence, id = its slug: `citedArtifact` holds the DOI
+  (system https://doi.org) and PMID (system https://pubmed.ncbi.nlm.nih.gov) identifiers,
+  the title, the journal (`publicationForm.publishedIn.title`) and year (`articleDate`),
+  the link read (`webLocation`), and a note saying what part of it the curator read.
 - ConceptMap `nephrokb-mappings`: a group per target terminology (source = our CodeSystem,
   target = the terminology's FHIR system from nephrokb.terminologies), an element per local
   concept, a target per mapping record. relationship: skos:exactMatch -> equivalent,
@@ -55,6 +61,7 @@ if TYPE_CHECKING:
     from curies import Converter
     from rdflib import Graph
 
+    from nephrokb.literature import Citation
     from nephrokb.mappings import Mapping
     from nephrokb.model import Procedure, Reference, Statement, Step
 
@@ -113,9 +120,17 @@ def export_fhir(graph: Graph) -> bytes:
     from nephrokb.model import read_procedures
 
     mappings = read_mappings(graph)
+    procedures = read_procedures(graph)
+    cited = {
+        citation.iri: citation
+        for procedure in procedures
+        if procedure.literature
+        for citation in procedure.literature.citations()
+    }
     resources = [
         code_system(graph, mappings),
-        *(plan_definition(procedure, mappings) for procedure in read_procedures(graph)),
+        *(plan_definition(procedure, mappings) for procedure in procedures),
+        *(citation_resource(cited[iri]) for iri in sorted(cited)),
         concept_map(mappings),
     ]
     bundle = {
@@ -208,9 +223,57 @@ def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[s
         resource["goal"] = [
             {"description": concept(benefit.iri, benefit.label)} for benefit in procedure.benefits
         ]
-    if procedure.relies_on:
-        resource["relatedArtifact"] = [relied_on(reference) for reference in procedure.relies_on]
+    related = [relied_on(reference) for reference in procedure.relies_on]
+    if procedure.literature:
+        related += [cites(citation) for citation in procedure.literature.citations()]
+    if related:
+        resource["relatedArtifact"] = related
     return resource
+
+
+def cites(citation: Citation) -> dict[str, Any]:
+    """Return the relatedArtifact citing one work of the procedure's literature layer."""
+    return {
+        "type": "citation",
+        "display": citation.label,
+        "resource": f"{FHIR_BASE}/Citation/{fhir_id(code_of(citation.iri))}",
+    }
+
+
+def citation_resource(citation: Citation) -> dict[str, Any]:
+    """Return the Citation (R5) of one nkb:Evidence: identifiers, title, journal, year."""
+    slug = fhir_id(code_of(citation.iri))
+    identifiers = [
+        {"system": system, "value": value}
+        for system, value in (
+            ("https://doi.org", citation.doi),
+            ("https://pubmed.ncbi.nlm.nih.gov", citation.pmid),
+        )
+        if value
+    ]
+    artifact: dict[str, Any] = {"identifier": identifiers}
+    if citation.title:
+        artifact["title"] = [{"text": citation.title}]
+    form: dict[str, Any] = {}
+    if citation.journal:
+        form["publishedIn"] = {"title": citation.journal}
+    if citation.year:
+        form["articleDate"] = citation.year
+    if form:
+        artifact["publicationForm"] = [form]
+    if citation.url:
+        artifact["webLocation"] = [{"url": citation.url}]
+    if citation.part_read:
+        artifact["note"] = [{"text": f"Curated for nephrokb from its {citation.part_read}."}]
+    return {
+        "resourceType": "Citation",
+        "id": slug,
+        "url": f"{FHIR_BASE}/Citation/{slug}",
+        "version": __version__,
+        "title": citation.label,
+        "status": "active",
+        "citedArtifact": artifact,
+    }
 
 
 def action(step: Step, procedure: Procedure) -> dict[str, Any]:
