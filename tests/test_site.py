@@ -702,3 +702,36 @@ def test_every_page_loads_in_chromium_without_errors_or_network(site, tmp_path):
     console = [line for line in log.splitlines() if "Uncaught" in line or ":CONSOLE" in line]
     assert console == []
     assert (tmp_path / "percutaneous-nephrostomy.png").stat().st_size > 10_000
+
+
+def test_procedure_page_shows_the_literature_apart_with_linked_evidence(site):
+    document = parse(site / "percutaneous-nephrostomy.html")
+    (section,) = [
+        element
+        for element in document.iter("section")
+        if element.get("aria-labelledby") == "_literature"
+    ]
+    assert [text_of(h3) for h3 in section.iter("h3")] == [
+        "Contraindications",
+        "Preparation",
+        "Precautions",
+        "Complications",
+        "Aftercare",
+        "Success rates",
+        "Alternatives",
+        "Evidence",
+    ]
+    assert "Cited evidence, not the source text" in text_of(section)
+    references = section.find("ol")
+    dois = [a.get("href") for li in references for a in li.iter("a") if "doi.org" in a.get("href")]
+    assert len(list(references)) == 11
+    assert "https://doi.org/10.1016/j.crad.2007.10.021" in dois
+    rates = [text_of(li) for li in section.iter("li") if li.get("class") == "rate"]
+    assert (
+        "Complications of percutaneous nephrostomy in the UK registry, 6.3% (of 3262); 3262 "
+        "nephrostomies reported to the Royal College of Radiologists' voluntary national "
+        "registry [10]"
+    ) in rates
+    citations = [a.get("href") for a in section.iter("a") if a.get("class") == "citation"]
+    assert set(citations) == {f"#_ref-{n}" for n in range(1, 12)}
+    assert not [sup for sup in section.iter("sup")]  # no source-line footnote marks in it

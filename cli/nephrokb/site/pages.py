@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from nephrokb import __version__
 from nephrokb.errors import InputError
+from nephrokb.literature import SECTION_TITLES
 from nephrokb.model import (
     Procedure,
     Reference,
@@ -293,8 +294,16 @@ def procedure_page_of(
     relied_on_by = [
         other for other in procedures if any(ref.iri == procedure.iri for ref in other.relies_on)
     ]
+    literature = procedure.literature
+    cited = literature.citations() if literature else ()
+    coded = (
+        [f.iri for f in (*literature.contraindications, *literature.complications)]
+        if (literature)
+        else []
+    )
     mappings = {
-        iri: read_mappings(graph, URIRef(iri)) for iri in [procedure.iri, *conditions, *equipment]
+        iri: read_mappings(graph, URIRef(iri))
+        for iri in [procedure.iri, *conditions, *equipment, *coded]
     }
     return Page(
         procedure_page(procedure.iri),
@@ -317,6 +326,9 @@ def procedure_page_of(
             ),
             "mappings": mappings,
             "kind_of": lambda iri: kind_name(graph, labels, iri),
+            "citations": cited,
+            "citation_numbers": {c.iri: n for n, c in enumerate(cited, start=1)},
+            "literature_sections": SECTION_TITLES,
         },
     )
 
