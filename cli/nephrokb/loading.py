@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nephrokb.authoring import AUTHORING_SUFFIXES
 from nephrokb.errors import InputError
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class SourceText:
     path: Path
     text: str
     syntax: str
+    # For a procedure file (YAML): where each node and triple was typed, and the problems
+    # found compiling it (nephrokb.authoring.source.Authored); `text` is the compiled Turtle.
+    authored: object | None = None
 
 
 def resolve_turtle_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -116,6 +120,10 @@ def too_large(path: Path, limit: int) -> InputError:
 
 def read_source(path: Path) -> SourceText:
     """Read one input file and check that its syntax fetches nothing."""
+    if path.suffix.lower() in AUTHORING_SUFFIXES:
+        from nephrokb.authoring.source import read_authoring_source
+
+        return read_authoring_source(path)
     text = read_text(path)
     syntax = "turtle" if str(path) == STDIN else syntax_of(path)
     if syntax == "xml":

@@ -148,8 +148,12 @@ def check_sources(
 ) -> tuple[ValidationResult, ...]:
     """Return the results of every source check: misspelt namespaces (see
     misspelt_namespaces for `declared`), then those of `nodes` (see
-    several_times_described) described in several files."""
+    several_times_described) described in several files, then the problems found
+    compiling procedure files (nephrokb.authoring)."""
+    from nephrokb.authoring.source import authoring_results
+
     return (
         *misspelt_namespaces(sources, declared),
         *described_in_several_files(nodes, locations),
+        *authoring_results(sources),
     )

@@ -242,7 +242,11 @@ class Locations:
 
         if index not in self.lines:
             source = self.files[index][0]
-            self.lines[index] = locate(source.text, base_iri(source.path))
+            self.lines[index] = (
+                source.authored.lines  # a procedure file: the lines the editor typed
+                if source.authored is not None
+                else locate(source.text, base_iri(source.path))
+            )
         return self.lines[index]
 
 
