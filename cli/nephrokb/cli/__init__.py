@@ -26,9 +26,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "nephrokb.cli.fmt:fmt",
         "Rewrite Turtle files in the canonical, deterministic serialization.",
     ),
+    "import": (
+        "nephrokb.cli.import_:import_",
+        "Compile procedure files (YAML) into canonical Turtle in kb/.",
+    ),
     "lookup": (
         "nephrokb.cli.lookup:lookup",
         "Show which local concepts map to a terminology code, and how.",
+    ),
+    "new": (
+        "nephrokb.cli.new:new",
+        "Start a procedure file, or add a step, indication or benefit.",
     ),
     "publish": (
         "nephrokb.cli.publish:publish",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -11,6 +12,7 @@ from nephrokb.reports import REPORT_FORMATS
 
 
 @click.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @data_option
 @click.option(
     "--format",
@@ -32,7 +34,11 @@ from nephrokb.reports import REPORT_FORMATS
 )
 @reports_errors
 def validate(
-    data: tuple[str, ...], report_format: str, strict: bool, changed_since: str | None
+    files: tuple[str, ...],
+    data: tuple[str, ...],
+    report_format: str,
+    strict: bool,
+    changed_since: str | None,
 ) -> None:
     """Check knowledge against the SHACL shapes.
 
@@ -44,6 +50,10 @@ def validate(
     ~/.cache/nephrokb; set it empty to turn the cache off), so later runs read only
     what changed.
 
+    FILES are procedure files (YAML) to check with the knowledge (--data, else kb/) as it
+    will be once they are imported: each takes the place of the kb/ Turtle file it imports
+    to, and every result points at the line of the file where the value was typed.
+
     \b
     Example:
       nephrokb validate
@@ -51,11 +61,16 @@ def validate(
       nephrokb validate --format sarif > nephrokb.sarif
       nephrokb validate --format github --strict
       nephrokb validate --data kb/ --changed-since origin/main
+      nephrokb validate nephrostomy-tube-exchange.yaml
     """
     from nephrokb.reports import render_report
     from nephrokb.validation import validate as run_validation
     from nephrokb.validation import validate_changed_since
 
+    if files:
+        from nephrokb.authoring.importing import knowledge_with
+
+        data = tuple(str(path) for path in knowledge_with([Path(f) for f in files], data))
     report = (
         run_validation(list(data))
         if changed_since is None
