@@ -4,7 +4,8 @@ A `console` block holds commands (`$ nephrokb ...`) each followed by its exact o
 that is only `...` matches any number of lines; `...` inside a line matches any text in that
 line; a command ending in `# exits N` must exit with N, any other with 0. Commands run through
 Click's CliRunner in a temporary folder holding copies of kb/, ontology/, shapes/ and
-tests/fixtures/, as docs/index.md explains. Every command of the CLI must appear in the guide.
+tests/fixtures/ (one per document), as docs/index.md explains. Every command of the CLI must
+appear in the guide.
 """
 
 from __future__ import annotations
@@ -79,12 +80,18 @@ def output_pattern(expected: str) -> re.Pattern[str]:
 
 
 @pytest.fixture(scope="module")
-def checkout(tmp_path_factory):
-    """A folder with copies of the data folders, as the examples' working directory."""
-    folder = tmp_path_factory.mktemp("checkout")
-    for name in COPIED_FOLDERS:
-        shutil.copytree(REPOSITORY / name, folder / name)
-    return folder
+def checkouts(tmp_path_factory):
+    """Per document, a folder with copies of the data folders, as its examples' working
+    directory: one document's examples may write to kb/ without changing another's."""
+
+    def checkout(document: str) -> Path:
+        folder = tmp_path_factory.getbasetemp() / ("checkout-" + document.replace("/", "-"))
+        if not folder.exists():
+            for name in COPIED_FOLDERS:
+                shutil.copytree(REPOSITORY / name, folder / name)
+        return folder
+
+    return checkout
 
 
 def test_the_docs_have_examples():
@@ -99,10 +106,10 @@ def test_the_docs_have_examples():
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=str)
-def test_documented_command_prints_what_the_docs_show(example, checkout, monkeypatch):
+def test_documented_command_prints_what_the_docs_show(example, checkouts, monkeypatch):
     arguments = shlex.split(example.command)
     assert arguments[0] == "nephrokb", f"{example}: only nephrokb commands can be checked"
-    monkeypatch.chdir(checkout)
+    monkeypatch.chdir(checkouts(example.document))
     result = CliRunner().invoke(main, arguments[1:])
     assert result.exit_code == example.exit_code, f"{example}: {result.output}"
     assert output_pattern(example.expected).fullmatch(result.output), (

@@ -180,12 +180,16 @@ def test_exports_are_the_same_whatever_the_hash_seed(awkward_file):
     # With and without blank nodes: Turtle is written by rdflib in one case, pyoxigraph the other.
     script = (
         "import sys\n"
+        "from nephrokb.errors import NephroKBError\n"
         "from nephrokb.exporters import EXPORTERS\n"
         "from nephrokb.loading import load_knowledge\n"
         f"for data in ([{str(MINIMAL)!r}, {str(awkward_file)!r}], [{str(MINIMAL)!r}]):\n"
         "    graph = load_knowledge(data)\n"
         "    for name in sorted(EXPORTERS):\n"
-        "        sys.stdout.buffer.write(EXPORTERS[name](graph))\n"
+        "        try:\n"  # the yaml exporter refuses what its format cannot hold
+        "            sys.stdout.buffer.write(EXPORTERS[name](graph))\n"
+        "        except NephroKBError as error:\n"
+        "            sys.stdout.buffer.write(str(error).encode())\n"
     )
     runs = [
         subprocess.Popen(

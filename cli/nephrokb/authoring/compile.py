@@ -172,7 +172,7 @@ class Compiler:
     def entity_slug(self, members: dict, section: Section, item: Located) -> str | None:
         """Return the entity's slug (generated for excerpts and mappings), noting duplicates."""
         given = members.get("slug")
-        if section is EXCERPT:
+        if section is EXCERPT and given is None:
             line = members.get("line")
             if line is None or not isinstance(line.value, int):
                 self.problem(
@@ -264,6 +264,9 @@ class Compiler:
             return kb(slug) if slug else None
         if kind == "lines" and isinstance(value, int) and not isinstance(value, bool):
             return kb(excerpt_slug(source, value))
+        if kind == "lines" and isinstance(value, str):
+            slug = self.slug_value(member, key.name)
+            return kb(slug) if slug else None
         if kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
             return Literal(value)
         if kind == "boolean" and isinstance(value, bool):
@@ -281,7 +284,7 @@ class Compiler:
         if kind == "code":
             return self.code(key, member, focus)
         if kind == "lines":
-            wanted = "a source line number"
+            wanted = "a source line number or an excerpt's slug"
         elif kind == "relation":
             wanted = "one of " + ", ".join(MAPPING_RELATIONS)
         else:

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from nephrokb.authoring.compile import HAS_STEP, RDF_TYPE, STEP_NUMBER
@@ -69,7 +69,6 @@ class Decompiler:
         document: dict[str, Any] = {}
         if self.default_source != DEFAULT_SOURCE:
             document["source"] = self.default_source
-        by_class = {URIRef(section.rdf_class): section for section in SECTIONS.values()}
         for section in SECTIONS.values():
             nodes = sorted(self.graph.subjects(RDF_TYPE, URIRef(section.rdf_class)))
             entities = [self.entity(node, section) for node in nodes]
@@ -79,15 +78,11 @@ class Decompiler:
                 document["procedure"] = entities[0]
             else:
                 document[section.name] = entities
-        left = [triple for triple in self.graph if triple not in self.used]
-        for triple in sorted(left):
-            if triple[1] == RDF_TYPE and triple[2] not in by_class:
-                raise ExportError(f"nodes of class {compact(str(triple[2]))} have no section")
+        left = [shown(triple) for triple in self.graph if triple not in self.used]
+        if left:
             raise ExportError(
-                "cannot be written in the authoring format: "
-                + " ".join(
-                    compact(str(term)) if isinstance(term, URIRef) else term.n3() for term in triple
-                )
+                f"cannot be written in the authoring format: {min(left)}"
+                + (f" (and {len(left) - 1} more triples)" if len(left) > 1 else "")
             )
         return document
 
@@ -104,7 +99,7 @@ class Decompiler:
             if key.kind == "steps":
                 value = self.steps(node)
             elif key.name == "slug":
-                value = None if section in (EXCERPT, MAPPING) else slug_of(node)
+                value = None if section in (EXCERPT, MAPPING) else slug_of(node)  # see generated
             elif key is section.key("source") and source is not None:
                 value = source_slug if source_slug != self.default_source else None
                 self.take((node, SOURCE, source))
@@ -138,6 +133,8 @@ class Decompiler:
             match = re.fullmatch(r".*-line-0*(\d+)", obj[len(KB) :])
             if match and kb_slug(obj) == excerpt_slug(source, int(match.group(1))):
                 value = int(match.group(1))
+            elif self.graph.value(obj, RDF_TYPE) == URIRef(EXCERPT.rdf_class):
+                value = slug_of(obj)
         elif key.kind == "integer" and isinstance(obj, Literal) and obj.datatype == XSD.integer:
             value = int(obj)
         elif key.kind == "boolean" and isinstance(obj, Literal) and obj.datatype == XSD.boolean:
@@ -199,7 +196,7 @@ class Decompiler:
             self.take((node, URIRef(RDFS + "label"), Literal(f"Source line {line}", lang="en")))
             self.take((node, URIRef(DCTERMS + "isPartOf"), URIRef(KB + source)))
             if kb_slug(node) != excerpt_slug(source, line):
-                raise ExportError(f"excerpt {compact(str(node))} is not named for its line")
+                entity["slug"] = slug_of(node)
         if section is MAPPING:
             concept, relation = entity.get("concept"), entity.get("relation")
             target = self.graph.value(node, URIRef(PREFIXES["owl"] + "annotatedTarget"))
@@ -207,6 +204,18 @@ class Decompiler:
                 self.take((URIRef(KB + concept), URIRef(MAPPING_RELATIONS[relation]), target))
                 if kb_slug(node) != mapping_slug(concept, entity.get("code", "")):
                     entity["slug"] = kb_slug(node)
+
+
+def shown(triple: tuple[Node, Node, Node]) -> str:
+    """A triple for a message: compact IRIs, blank nodes as [] (their labels mean nothing)."""
+    return " ".join(
+        compact(str(term))
+        if isinstance(term, URIRef)
+        else "[]"
+        if isinstance(term, BNode)
+        else term.n3()
+        for term in triple
+    )
 
 
 def kb_slug(node: Node) -> str:

@@ -23,7 +23,7 @@ SSSOM = PREFIXES["sssom"]
 #   slug    one slug -> kb:slug             slugs   a list of slugs
 #   iri     one http(s) IRI                 code    a CURIE such as SCTID:14669001
 #   integer, boolean, date, double          -> typed literals
-#   lines   source line numbers -> prov:wasDerivedFrom the excerpts of those lines
+#   lines   source line numbers (or excerpt slugs) -> prov:wasDerivedFrom those excerpts
 VALUE_KINDS = (
     "text",
     "plain",
@@ -83,7 +83,8 @@ LINES = Key(
     "lines",
     "lines",
     PROV + "wasDerivedFrom",
-    "source line numbers this was encoded from (their text is in `excerpts`)",
+    "source line numbers this was encoded from (their text is in `excerpts`), or the slugs of"
+    " excerpts not named SOURCE-line-NN",
 )
 DESCRIPTION = Key(
     "description", "text", DCTERMS + "description", "one or two English sentences", required=True
@@ -226,6 +227,7 @@ EXCERPT = Section(
         ),
         Key("text", "plain", VOCAB + "verbatimText", "the line's text, verbatim", required=True),
         SOURCE,
+        Key("slug", "slug", None, "only when not SOURCE-line-NN (source-text: source-line-NN)"),
     ),
     "source lines quoted verbatim; `lines` keys elsewhere refer to them by number",
 )

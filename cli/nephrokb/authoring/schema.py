@@ -35,7 +35,7 @@ VALUE_SCHEMAS: dict[str, dict[str, Any]] = {
     "boolean": {"type": "boolean"},
     "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     "double": {"type": "number"},
-    "lines": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+    "lines": {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, SLUG]}},
     "relation": {"enum": sorted(MAPPING_RELATIONS)},
     "steps": {"type": "array", "items": {"$ref": "#/$defs/steps"}},
 }

@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "new": (
         "nephrokb.cli.new:new",
-        "Start a procedure file, or add a step, indication or benefit.",
+        "Start a procedure file, or add a step, indication or benefit to one.",
     ),
     "publish": (
         "nephrokb.cli.publish:publish",

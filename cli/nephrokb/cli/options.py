@@ -24,7 +24,8 @@ def data_option(function):
         "data",
         multiple=True,
         metavar="PATH",
-        help="Turtle file or folder to read instead of the bundled knowledge base (repeatable).",
+        help="Turtle file (or procedure file in YAML) or folder to read instead of the bundled "
+        "knowledge base (repeatable).",
     )(function)
 
 

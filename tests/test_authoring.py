@@ -1,0 +1,406 @@
+"""Procedure files in YAML: the round trip with Turtle, import, validation at the editor's
+lines in every report format, the scaffold and the shipped JSON Schema."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from nephrokb.authoring.compile import compile_document
+from nephrokb.authoring.decompile import ExportError, decompile
+from nephrokb.authoring.fields import SECTIONS, STEP
+from nephrokb.authoring.importing import knowledge_with
+from nephrokb.authoring.scaffold import append_entry, procedure_skeleton
+from nephrokb.authoring.schema import SCHEMA_FILE, procedure_schema, schema_text
+from nephrokb.authoring.yaml_format import read_yaml, write_yaml
+from nephrokb.cli import main
+from nephrokb.namespaces import compact
+from nephrokb.reports import REPORT_FORMATS, render_report
+from nephrokb.resources import bundled_files
+from nephrokb.validation import validate
+from test_reports import READERS
+
+FIXTURES = Path(__file__).parent / "fixtures" / "authoring"
+EXAMPLE = FIXTURES / "renal-puncture.yaml"
+BROKEN_YAML = sorted((FIXTURES / "broken").glob("*.yaml"))
+KB_FILES = bundled_files("kb")
+
+
+def compiled(text: str) -> Graph:
+    """Compile YAML text, asserting that it compiles without problems."""
+    result = compile_document(read_yaml(text, "test.yaml"), "test.yaml")
+    assert result.problems == []
+    return result.graph
+
+
+@pytest.mark.parametrize("turtle", KB_FILES, ids=lambda path: path.name)
+def test_every_kb_file_round_trips_through_yaml(turtle):
+    graph = Graph().parse(turtle)
+    assert isomorphic(compiled(write_yaml(decompile(graph))), graph)
+
+
+def test_export_yaml_then_import_gives_the_same_knowledge(tmp_path):
+    runner = CliRunner()
+    exported = tmp_path / "everything.yaml"
+    result = runner.invoke(main, ["export", "--format", "yaml", "--output", str(exported)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["import", str(exported), "--into", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"{tmp_path / 'everything.ttl'}: written "
+        f"({len(Graph().parse(tmp_path / 'everything.ttl'))} triples from {exported})\n"
+    )
+    knowledge = Graph()
+    for path in KB_FILES:
+        knowledge.parse(path)
+    assert isomorphic(Graph().parse(tmp_path / "everything.ttl"), knowledge)
+
+
+def test_a_triple_the_format_cannot_hold_is_refused_not_dropped():
+    graph = Graph().parse(data=EXAMPLE_TURTLE, format="turtle")
+    with pytest.raises(ExportError, match=r"cannot be written in the authoring format: kb:a"):
+        decompile(graph)
+
+
+EXAMPLE_TURTLE = """@prefix kb: <https://w3id.org/nephrokb/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+kb:a rdfs:comment "not a key of any section" ."""
+
+SLUGS = st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,5}){0,2}", fullmatch=True)
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda text: text.strip() == text
+)
+
+
+@st.composite
+def procedure_documents(draw):
+    """A procedure with steps that depend only on earlier ones, and a condition or two."""
+    slugs = draw(st.lists(SLUGS, min_size=2, max_size=7, unique=True))
+    procedure_slug, *step_slugs = slugs
+    steps = []
+    for position, slug in enumerate(step_slugs):
+        step = {"slug": slug, "label": draw(TEXT), "description": draw(TEXT)}
+        earlier = step_slugs[:position]
+        if earlier:
+            step["depends-on"] = draw(st.lists(st.sampled_from(earlier), unique=True))
+        if draw(st.booleans()):
+            step["condition"] = draw(TEXT)
+        step["lines"] = draw(st.lists(st.integers(1, 200), unique=True, max_size=3))
+        steps.append(step)
+    document = {
+        "procedure": {
+            "slug": procedure_slug,
+            "label": draw(TEXT),
+            "definition": draw(TEXT),
+            "steps": steps,
+        },
+        "conditions": [
+            {
+                "slug": "c-" + slug,
+                "label": draw(TEXT),
+                "definition": draw(TEXT),
+                "see-also": "https://example.org/" + slug,
+            }
+            for slug in draw(st.lists(SLUGS, max_size=2, unique=True))
+        ],
+        "excerpts": [
+            {"line": line, "text": draw(TEXT)}
+            for line in draw(st.lists(st.integers(1, 200), max_size=3, unique=True))
+        ],
+    }
+    if draw(st.booleans()):
+        document["source"] = "other-source"
+    return document
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(procedure_documents())
+def test_yaml_export_then_import_is_isomorphic(document):
+    graph = compiled(write_yaml(document))
+    again = compiled(write_yaml(decompile(graph)))
+    assert isomorphic(again, graph)
+
+
+def test_step_numbers_and_provenance_are_generated():
+    graph = compiled(EXAMPLE.read_text())
+    rows = graph.query(
+        """SELECT ?step ?number ?excerpt WHERE {
+            kb:renal-puncture nkb:hasStep ?step ; prov:wasDerivedFrom kb:source-text ;
+                dcterms:source kb:source-text .
+            ?step nkb:stepNumber ?number ; prov:wasDerivedFrom ?excerpt ;
+                dcterms:source kb:source-text .
+        } ORDER BY ?number""",
+        initNs={
+            "kb": "https://w3id.org/nephrokb/id/",
+            "nkb": "https://w3id.org/nephrokb/vocab#",
+            "prov": "http://www.w3.org/ns/prov#",
+            "dcterms": "http://purl.org/dc/terms/",
+        },
+    )
+    assert [(compact(str(s)), int(n), compact(str(e))) for s, n, e in rows] == [
+        ("kb:rp-position-patient-prone", 1, "kb:source-line-02"),
+        ("kb:rp-locate-posterior-calyx", 2, "kb:source-line-06"),
+        ("kb:rp-puncture-calyx", 3, "kb:source-line-08"),
+    ]
+
+
+def test_the_example_conforms_with_the_knowledge():
+    report = validate(knowledge_with([EXAMPLE]))
+    assert report.results == ()
+
+
+def header(fixture: Path, name: str) -> str:
+    prefix = f"# {name}: "
+    return next(
+        line[len(prefix) :] for line in fixture.read_text().splitlines() if line.startswith(prefix)
+    )
+
+
+@functools.cache
+def report_of(fixture: Path):
+    return validate(knowledge_with([fixture]))
+
+
+def read_report(report_format: str, output: str):
+    """Read a report with test_reports' readers; JUnit without the other files' passes."""
+    if report_format == "junit":
+        tree = ElementTree.fromstring(output)
+        for suite in tree.iter("testsuite"):
+            for case in list(suite.iter("testcase")):
+                if case.get("name") == "conforms":
+                    suite.remove(case)
+        output = ElementTree.tostring(tree, encoding="unicode")
+    return READERS[report_format](output)
+
+
+@pytest.mark.parametrize("report_format", sorted(REPORT_FORMATS))
+@pytest.mark.parametrize("fixture", BROKEN_YAML, ids=lambda path: path.stem)
+def test_every_broken_yaml_is_reported_at_its_line_in_every_format(fixture, report_format):
+    rule, severity = header(fixture, "expect").split()
+    line = int(header(fixture, "line"))
+    output = render_report(report_of(fixture), report_format)
+    located = {(f, n, r, s) for f, n, _, r, s in read_report(report_format, output)}
+    assert (fixture.resolve(), line, rule, severity) in located
+    if report_format in ("text", "json", "github", "sarif", "junit"):
+        assert header(fixture, "message") in output
+
+
+def test_every_authoring_rule_has_a_broken_yaml_fixture():
+    from nephrokb.authoring.compile import AUTHORING_RULES
+
+    covered = {header(fixture, "expect").split()[0] for fixture in BROKEN_YAML}
+    assert {compact(rule) for rule in AUTHORING_RULES} <= covered
+
+
+def test_a_broken_yaml_exits_1_and_names_its_line(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    result = CliRunner().invoke(main, ["validate", "broken/unknown-key.yaml"])
+    assert result.exit_code == 1
+    assert (
+        "broken/unknown-key.yaml:31: violation: unknown key 'devise'; did you mean 'devices'? "
+        "[nkbsh:AuthoringKnownKeyRule]\n" in result.output
+    )
+
+
+def test_yaml_that_cannot_be_read_is_one_line_exit_2(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("procedure:\n  slug: x\n  label: [unclosed\n")
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"nephrokb: error: {broken}:4: YAML syntax error: ")
+    assert len(result.output.splitlines()) == 1
+
+
+def copy_of_kb(tmp_path: Path) -> Path:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for path in KB_FILES:
+        shutil.copy(path, folder)
+    return folder
+
+
+def test_import_writes_canonical_turtle_and_keeps_it_when_unchanged(tmp_path):
+    folder = copy_of_kb(tmp_path)
+    runner = CliRunner()
+    first = runner.invoke(main, ["import", str(EXAMPLE), "--into", str(folder)])
+    assert first.exit_code == 0, first.output
+    target = folder / "renal-puncture.ttl"
+    assert first.output == f"{target}: written (38 triples from {EXAMPLE})\n"
+    assert isomorphic(Graph().parse(target), compiled(EXAMPLE.read_text()))
+    assert runner.invoke(main, ["fmt", "--check", str(target)]).exit_code == 0
+    again = runner.invoke(main, ["import", str(EXAMPLE), "--into", str(folder)])
+    assert again.output == f"{target}: unchanged (38 triples from {EXAMPLE})\n"
+    assert runner.invoke(main, ["validate", "--data", str(folder)]).exit_code == 0
+
+
+def test_import_refuses_to_lose_hand_edits_unless_forced(tmp_path):
+    folder = copy_of_kb(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(EXAMPLE), "--into", str(folder)]).exit_code == 0
+    target = folder / "renal-puncture.ttl"
+    edited = target.read_text().replace(
+        'skos:definition "Puncture',
+        'skos:altLabel "Renal puncture"@en ;\n    skos:definition "Puncture',
+    )
+    target.write_text(edited)
+    refused = runner.invoke(main, ["import", str(EXAMPLE), "--into", str(folder)])
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"nephrokb: error: {target}: was edited by hand and importing {EXAMPLE} would lose "
+        '1 triple (first: kb:renal-puncture skos:altLabel "Renal puncture"@en); move those '
+        "edits into the procedure file, or use --force to overwrite\n"
+    )
+    assert target.read_text() == edited
+    forced = runner.invoke(main, ["import", "--force", str(EXAMPLE), "--into", str(folder)])
+    assert forced.exit_code == 0
+    assert isomorphic(Graph().parse(target), compiled(EXAMPLE.read_text()))
+
+
+def test_import_replaces_hand_written_turtle_when_nothing_is_lost(tmp_path):
+    folder = copy_of_kb(tmp_path)
+    exported = tmp_path / "percutaneous-nephrostomy.yaml"
+    exported.write_text(
+        write_yaml(decompile(Graph().parse(folder / exported.with_suffix(".ttl").name)))
+    )
+    before = Graph().parse(folder / "percutaneous-nephrostomy.ttl")
+    result = CliRunner().invoke(main, ["import", str(exported), "--into", str(folder)])
+    assert result.exit_code == 0, result.output
+    text = (folder / "percutaneous-nephrostomy.ttl").read_text()
+    assert text.startswith("# Compiled by `nephrokb import` from percutaneous-nephrostomy.yaml")
+    assert isomorphic(Graph().parse(data=text, format="turtle"), before)
+
+
+def test_import_refuses_a_file_with_problems_and_writes_nothing(tmp_path):
+    folder = copy_of_kb(tmp_path)
+    fixture = FIXTURES / "broken" / "depends-on-later.yaml"
+    result = CliRunner().invoke(main, ["import", str(EXAMPLE), str(fixture), "--into", str(folder)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"nephrokb: error: {fixture}:23: step 'rp-locate-posterior-calyx' depends on "
+        "'rp-puncture-calyx', which is not earlier (step 3, this is step 2): move it up or "
+        "drop the dependency\n"
+    )
+    assert not (folder / "renal-puncture.ttl").exists()
+
+
+def test_new_procedure_writes_a_skeleton_whose_gaps_validate_at_their_lines(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["new", "procedure", "tube-check"])
+    assert result.exit_code == 0
+    assert result.output == "tube-check.yaml: new procedure tube-check\n"
+    text = Path("tube-check.yaml").read_text()
+    assert text == procedure_skeleton("tube-check")
+    lines = text.splitlines()
+    assert "  label:" in lines and "      description:" in lines
+    report = runner.invoke(main, ["validate", "tube-check.yaml", "--format", "json"])
+    assert report.exit_code == 1
+    found = {(r["line"], r["rule"].rsplit("#")[-1]) for r in json.loads(report.output)["results"]}
+    procedure_line = lines.index("  slug: tube-check") + 1
+    step_line = lines.index("    - slug: tube-check-first-step") + 1
+    assert (procedure_line, "LabelShape") in found
+    assert (procedure_line, "DefinitionShape") in found
+    assert (step_line, "DescriptionShape") in found
+    again = runner.invoke(main, ["new", "procedure", "tube-check"])
+    assert again.exit_code == 2
+    assert (
+        again.output == "nephrokb: error: tube-check.yaml: already exists; choose another --file\n"
+    )
+
+
+@pytest.mark.parametrize("kind", ["step", "indication", "benefit"])
+def test_new_entries_are_appended_and_named_by_the_procedure(tmp_path, kind):
+    target = tmp_path / "renal-puncture.yaml"
+    shutil.copy(EXAMPLE, target)
+    result = CliRunner().invoke(main, ["new", kind, f"new-{kind}", "--file", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{target}: new {kind} new-{kind}\n"
+    text = target.read_text()
+    changes = difflib.ndiff(EXAMPLE.read_text().splitlines(), text.splitlines())
+    assert [line for line in changes if line.startswith("- ")] == []  # only lines added
+    document = yaml.safe_load(text)
+    if kind == "step":
+        assert [s["slug"] for s in document["procedure"]["steps"]][-1] == "new-step"
+        assert (
+            document["procedure"]["steps"][:3]
+            == yaml.safe_load(EXAMPLE.read_text())["procedure"]["steps"]
+        )
+    else:
+        assert document[f"{kind}s"] == [{"slug": f"new-{kind}", "label": None, "description": None}]
+        assert document["procedure"][f"{kind}s"][-1] == f"new-{kind}"
+    assert append_entry(text, str(target), "step", "one-more") != text
+
+
+def test_the_shipped_schema_is_the_one_the_registry_gives():
+    from importlib.resources import files
+
+    shipped = (files("nephrokb.authoring") / SCHEMA_FILE).read_text(encoding="utf-8")
+    assert shipped == schema_text()
+
+
+@pytest.mark.parametrize("turtle", KB_FILES, ids=lambda path: path.name)
+def test_the_schema_accepts_every_exported_kb_file(turtle):
+    document = yaml.safe_load(write_yaml(decompile(Graph().parse(turtle))))
+    jsonschema.validate(json.loads(json.dumps(document, default=str)), procedure_schema())
+
+
+def test_the_schema_accepts_the_skeleton_and_refuses_an_unknown_key():
+    skeleton = yaml.safe_load(procedure_skeleton("x"))
+    jsonschema.validate(skeleton, procedure_schema())
+    skeleton["procedure"]["steps"][0]["devise"] = ["needle"]
+    with pytest.raises(jsonschema.ValidationError, match="'devise' was unexpected"):
+        jsonschema.validate(skeleton, procedure_schema())
+
+
+@pytest.mark.parametrize("command", ["import", "new"])
+def test_help_has_an_example(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_the_guide_shows_the_example_file_as_it_is():
+    guide = (Path(__file__).parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^```yaml\n(.*?)^```$", guide, re.MULTILINE | re.DOTALL)
+    assert block == EXAMPLE.read_text()
+
+
+def test_the_guide_names_every_key_of_the_format():
+    guide = (Path(__file__).parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    keys = {key.name for section in [*SECTIONS.values(), STEP] for key in section.keys}
+    assert {key for key in keys | set(SECTIONS) if f"`{key}`" not in guide} == set()
+
+
+# Exports of mappings only, which the example procedure has none of.
+MAPPING_EXPORTS = {"sssom", "sssom-json"}
+
+
+def test_an_imported_procedure_appears_in_show_the_site_and_every_export(tmp_path):
+    from nephrokb.exporters import EXPORTERS
+
+    folder = copy_of_kb(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(EXAMPLE), "--into", str(folder)]).exit_code == 0
+    shown = runner.invoke(main, ["show", "renal-puncture", "--data", str(folder)])
+    assert shown.output.startswith("Percutaneous renal puncture (kb:renal-puncture)\n")
+    site = tmp_path / "site"
+    assert runner.invoke(main, ["site", "--data", str(folder), "-o", str(site)]).exit_code == 0
+    assert "Percutaneous renal puncture" in (site / "renal-puncture.html").read_text()
+    for name in sorted(set(EXPORTERS) - MAPPING_EXPORTS):
+        result = runner.invoke(main, ["export", "-f", name, "--data", str(folder)])
+        assert result.exit_code == 0, name
+        assert any(form in result.output for form in ("renal-puncture", "renal_puncture")), name
