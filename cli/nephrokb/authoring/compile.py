@@ -19,6 +19,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from nephrokb.authoring.fields import (
+    CURIE_PREFIXES,
     DCTERMS,
     DEFAULT_SOURCE,
     EXCERPT,
@@ -229,18 +230,18 @@ class Compiler:
         predicate = URIRef(key.predicate)
         if member.value is None:
             return  # left empty, as in a skeleton: the shapes say what is missing
-        if key.kind in ("slugs", "lines"):
+        items = [member]
+        if key.kind in ("slugs", "lines", "codes"):
             if not isinstance(member.value, list):
                 self.problem(VALUE_RULE, f"'{key.name}' must be a list", member.where, str(node))
                 return
-            for item in member.value:
-                term = self.term(key, item, str(node), source)
-                if term is not None:
-                    self.out.add((node, predicate, term), item.origin)
-            return
-        term = self.term(key, member, str(node), source)
-        if term is not None:
-            self.out.add((node, predicate, term), member.origin)
+            items = member.value
+        for item in items:
+            term = self.term(key, item, str(node), source)
+            if term is None:
+                continue
+            triple = (term, predicate, node) if key.inverse else (node, predicate, term)
+            self.out.add(triple, item.origin)
 
     def term(self, key: Key, member: Located, focus: str, source: str) -> Node | None:
         """Return the RDF term a value stands for, or None after noting why it cannot be."""
@@ -254,6 +255,8 @@ class Compiler:
             "double": "a number",
             "date": "a date (YYYY-MM-DD)",
             "iri": "a web address (https://...)",
+            "number": "a number",
+            "year": "a year (YYYY)",
         }
         if kind == "text" and isinstance(value, str):
             return Literal(value, lang="en")
@@ -273,6 +276,12 @@ class Compiler:
             return Literal(value)
         if kind == "double" and isinstance(value, int | float) and not isinstance(value, bool):
             return Literal(str(float(value)), datatype=XSD.double)
+        if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+            return Literal(value)
+        if kind == "number" and isinstance(value, float):
+            return Literal(str(value), datatype=XSD.decimal)
+        if kind == "year" and re.fullmatch(r"\d{4}", str(value)) and not isinstance(value, bool):
+            return Literal(str(value), datatype=XSD.gYear)
         if kind == "date" and (
             isinstance(value, datetime.date) or (isinstance(value, str) and DATE.fullmatch(value))
         ):
@@ -281,7 +290,7 @@ class Compiler:
             return URIRef(value)
         if kind == "relation" and value in MAPPING_RELATIONS:
             return URIRef(MAPPING_RELATIONS[value])
-        if kind == "code":
+        if kind in ("code", "codes"):
             return self.code(key, member, focus)
         if kind == "lines":
             wanted = "a source line number or an excerpt's slug"
@@ -315,11 +324,14 @@ class Compiler:
                 return URIRef(terminology.namespace + local)
             self.problem(CODE_RULE, message, member.origin, focus)
             return None
-        if colon and prefix in PREFIXES:
-            return URIRef(PREFIXES[prefix] + local)
+        if colon and prefix in CURIE_PREFIXES:
+            return URIRef(CURIE_PREFIXES[prefix] + local)
+        if re.match(r"https?://\S+$", value):
+            return URIRef(value)
         self.problem(
             VALUE_RULE,
-            f"'{key.name}' must be a CURIE such as semapv:ManualMappingCuration, not {value!r}",
+            f"'{key.name}' must be a CURIE (a prefix of {', '.join(sorted(CURIE_PREFIXES))}) "
+            f"or a web address, not {value!r}",
             member.origin,
             focus,
         )

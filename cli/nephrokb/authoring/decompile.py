@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from nephrokb.authoring.compile import HAS_STEP, RDF_TYPE, STEP_NUMBER
 from nephrokb.authoring.fields import (
+    CURIE_PREFIXES,
     DCTERMS,
     DEFAULT_SOURCE,
     EXCERPT,
@@ -69,15 +70,27 @@ class Decompiler:
         document: dict[str, Any] = {}
         if self.default_source != DEFAULT_SOURCE:
             document["source"] = self.default_source
+        written: list[tuple[URIRef, Section, dict[str, Any]]] = []
         for section in SECTIONS.values():
             nodes = sorted(self.graph.subjects(RDF_TYPE, URIRef(section.rdf_class)))
-            entities = [self.entity(node, section) for node in nodes]
+            entities = [self.entity(node, section, written) for node in nodes]
             if not entities:
                 continue
             if section is PROCEDURE and len(entities) == 1:
                 document["procedure"] = entities[0]
             else:
                 document[section.name] = entities
+        # Links no entity of this graph states (its subject is described in another file) are
+        # written from their object's side, with the inverse keys.
+        for node, section, entity in written:
+            for key in section.keys:
+                if key.inverse:
+                    slugs = self.inverse_values(node, key)
+                    if slugs:
+                        entity[key.name] = slugs
+            ordered = {key.name: entity[key.name] for key in section.keys if key.name in entity}
+            entity.clear()
+            entity.update(ordered)
         left = [shown(triple) for triple in self.graph if triple not in self.used]
         if left:
             raise ExportError(
@@ -86,18 +99,31 @@ class Decompiler:
             )
         return document
 
+    def inverse_values(self, node: URIRef, key: Key) -> list[str]:
+        predicate = URIRef(key.predicate)
+        subjects = sorted(
+            subject
+            for subject in self.graph.subjects(predicate, node)
+            if (subject, predicate, node) not in self.used
+        )
+        for subject in subjects:
+            self.take((subject, predicate, node))
+        return [slug_of(subject) for subject in subjects]
+
     def take(self, triple: tuple[Node, Node, Node]) -> None:
         self.used.add(triple)
 
-    def entity(self, node: URIRef, section: Section) -> dict[str, Any]:
-        """Return one node as a dict of keys, in the section's order."""
+    def entity(self, node: URIRef, section: Section, written: list) -> dict[str, Any]:
+        """Return one node as a dict of keys, in the section's order (noted in `written`)."""
         self.take((node, RDF_TYPE, URIRef(section.rdf_class)))
         source = self.graph.value(node, SOURCE)
         source_slug = slug_of(source) if source is not None else self.default_source
         entity: dict[str, Any] = {}
         for key in section.keys:
+            if key.inverse:
+                continue  # see run
             if key.kind == "steps":
-                value = self.steps(node)
+                value = self.steps(node, written)
             elif key.name == "slug":
                 value = None if section in (EXCERPT, MAPPING) else slug_of(node)  # see generated
             elif key is section.key("source") and source is not None:
@@ -108,12 +134,17 @@ class Decompiler:
             if value is not None and value != []:
                 entity[key.name] = value
         self.generated(node, section, entity, source_slug)
+        written.append((node, section, entity))
         return entity
 
     def values(self, node: URIRef, key: Key, source: str) -> Any:
         predicate = URIRef(key.predicate)
-        objects = sorted(self.graph.objects(node, predicate))
-        if key.kind in ("slugs", "lines"):
+        objects = sorted(
+            obj
+            for obj in self.graph.objects(node, predicate)
+            if (node, predicate, obj) not in self.used
+        )
+        if key.kind in ("slugs", "lines", "codes"):
             values = [self.value(node, key, obj, source) for obj in objects]
             return [value for value in values if value is not None]
         if len(objects) > 1:
@@ -148,8 +179,14 @@ class Decompiler:
             value = str(obj)
         elif key.kind == "relation" and obj in RELATION_NAMES:
             value = RELATION_NAMES[obj]
-        elif key.kind == "code" and isinstance(obj, URIRef):
+        elif key.kind in ("code", "codes") and isinstance(obj, URIRef):
             value = self.curie(key, obj)
+        elif key.kind == "number" and isinstance(obj, Literal) and obj.datatype == XSD.integer:
+            value = int(obj)
+        elif key.kind == "number" and isinstance(obj, Literal) and obj.datatype == XSD.decimal:
+            value = float(str(obj)) if str(float(str(obj))) == str(obj) else None
+        elif key.kind == "year" and isinstance(obj, Literal) and obj.datatype == XSD.gYear:
+            value = int(str(obj)) if re.fullmatch(r"[1-9]\d{3}", str(obj)) else None
         if value is None:
             if key.kind == "lines" and node.startswith(KB):
                 return None  # derived from a node other than a source line: left for the check
@@ -162,13 +199,15 @@ class Decompiler:
     def curie(self, key: Key, obj: URIRef) -> str | None:
         if key.name == "code":
             terminology = terminology_of(str(obj))
-            return (
-                f"{terminology.prefix}:{obj[len(terminology.namespace) :]}" if terminology else None
-            )
-        written = compact(str(obj))
-        return None if written.startswith("<") else written
+            if terminology is None:
+                return None
+            return f"{terminology.prefix}:{obj[len(terminology.namespace) :]}"
+        for prefix, namespace in CURIE_PREFIXES.items():
+            if obj.startswith(namespace) and len(obj) > len(namespace):
+                return f"{prefix}:{obj[len(namespace) :]}"
+        return str(obj) if re.match(r"https?://\S+$", obj) else None
 
-    def steps(self, procedure: URIRef) -> list[dict[str, Any]] | None:
+    def steps(self, procedure: URIRef, written: list) -> list[dict[str, Any]] | None:
         """Return a procedure's steps in step-number order, which must be 1..n."""
         steps = sorted(
             self.graph.objects(procedure, HAS_STEP),
@@ -184,7 +223,7 @@ class Decompiler:
                 )
             self.take((procedure, HAS_STEP, step))
             self.take((step, STEP_NUMBER, number))
-            entities.append(self.entity(step, STEP))
+            entities.append(self.entity(step, STEP, written))
         return entities or None
 
     def generated(self, node: URIRef, section: Section, entity: dict, source: str) -> None:

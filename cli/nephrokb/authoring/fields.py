@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nephrokb.namespaces import PREFIXES, VOCAB
+from nephrokb.namespaces import FABIO, PREFIXES, PRISM, VOCAB
 
 DCTERMS = PREFIXES["dcterms"]
 RDFS = PREFIXES["rdfs"]
@@ -22,22 +22,10 @@ SSSOM = PREFIXES["sssom"]
 #   text    English text -> "..."@en        plain   text -> "..." (xsd:string)
 #   slug    one slug -> kb:slug             slugs   a list of slugs
 #   iri     one http(s) IRI                 code    a CURIE such as SCTID:14669001
+#   codes   a list of CURIEs                year    a year -> xsd:gYear
 #   integer, boolean, date, double          -> typed literals
+#   number  a whole number -> xsd:integer, else xsd:decimal
 #   lines   source line numbers (or excerpt slugs) -> prov:wasDerivedFrom those excerpts
-VALUE_KINDS = (
-    "text",
-    "plain",
-    "slug",
-    "slugs",
-    "iri",
-    "code",
-    "integer",
-    "boolean",
-    "date",
-    "double",
-    "lines",
-    "relation",
-)
 
 
 @dataclass(frozen=True)
@@ -49,6 +37,9 @@ class Key:
     predicate: str | None
     meaning: str
     required: bool = False
+    # True when the entity is the object: `procedures: [x]` on a complication stands for
+    # kb:x nkb:hasComplication the complication (how a file of shared things links them).
+    inverse: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +128,17 @@ PROCEDURE = Section(
         Key("indications", "slugs", VOCAB + "hasIndication", "slugs of its indications"),
         Key("benefits", "slugs", VOCAB + "hasBenefit", "slugs of its benefits"),
         Key("steps", "steps", VOCAB + "hasStep", "its steps, in order"),
+        Key(
+            "contraindications",
+            "slugs",
+            VOCAB + "hasContraindication",
+            "slugs of its contraindications",
+        ),
+        Key("complications", "slugs", VOCAB + "hasComplication", "slugs of its complications"),
+        Key("rates", "slugs", VOCAB + "hasRate", "slugs of its success rates"),
+        Key("preparation", "slugs", VOCAB + "hasPreparation", "slugs of its preparation steps"),
+        Key("precautions", "slugs", VOCAB + "hasPrecaution", "slugs of its precautions"),
+        Key("aftercare", "slugs", VOCAB + "hasAftercare", "slugs of its aftercare steps"),
         SOURCE,
         Key(
             "lines",
@@ -286,6 +288,156 @@ MAPPING = Section(
     "mappings to standard terminologies (SKOS triple plus SSSOM record)",
 )
 
+# The literature layer: knowledge curated from published evidence (kb/evidence.ttl), not
+# from the source text, so these sections have `evidence` where others have `lines`.
+EVIDENCE_KEY = Key(
+    "evidence",
+    "slugs",
+    VOCAB + "supportedBy",
+    "slugs of the published works (`evidence`) it is taken from",
+)
+
+
+def procedures_of(predicate: str, what: str) -> Key:
+    """The inverse key naming the procedures that have this entity (see Key.inverse)."""
+    return Key(
+        "procedures",
+        "slugs",
+        VOCAB + predicate,
+        f"slugs of the procedures {what}, when their files do not list it",
+        inverse=True,
+    )
+
+
+CONTRAINDICATION = Section(
+    "contraindications",
+    VOCAB + "Contraindication",
+    (
+        SLUG,
+        LABEL,
+        DESCRIPTION,
+        Key("kind", "code", VOCAB + "contraindicationKind", "nkb:Absolute or nkb:Relative"),
+        Key(
+            "corrective-action",
+            "text",
+            VOCAB + "correctiveAction",
+            "what to do before the procedure (English)",
+        ),
+        EVIDENCE_KEY,
+        procedures_of("hasContraindication", "it contraindicates"),
+    ),
+    "when a procedure should not be done, or not yet",
+)
+COMPLICATION = Section(
+    "complications",
+    VOCAB + "Complication",
+    (
+        SLUG,
+        LABEL,
+        DESCRIPTION,
+        Key("frequency", "text", VOCAB + "frequency", "how often, in words (English)"),
+        Key("rates", "slugs", VOCAB + "hasRate", "slugs of the rates measured for it"),
+        EVIDENCE_KEY,
+        procedures_of("hasComplication", "it complicates"),
+    ),
+    "what can go wrong",
+)
+RATE = Section(
+    "rates",
+    VOCAB + "Rate",
+    (
+        SLUG,
+        LABEL,
+        DESCRIPTION,
+        Key("value", "number", VOCAB + "rateValue", "the rate (a number)"),
+        Key("lower", "number", VOCAB + "lowerValue", "the lower end of a range"),
+        Key("upper", "number", VOCAB + "upperValue", "the upper end of a range"),
+        Key("numerator", "integer", VOCAB + "numerator", "how many had it"),
+        Key("denominator", "integer", VOCAB + "denominator", "out of how many"),
+        Key("unit", "plain", VOCAB + "unit", "the unit, such as %"),
+        Key("population", "text", VOCAB + "population", "whom it was measured in (English)"),
+        Key("time-frame", "text", VOCAB + "timeFrame", "over what time (English)"),
+        Key("measured-for", "slug", VOCAB + "measuredFor", "slug of the procedure"),
+        EVIDENCE_KEY,
+        Key(
+            "rate-of",
+            "slugs",
+            VOCAB + "hasRate",
+            "slugs of the procedure or complication it is a rate of, when their entries do not "
+            "list it",
+            inverse=True,
+        ),
+    ),
+    "measured rates of success or of complications",
+)
+
+
+def care_section(name: str, rdf_class: str, predicate: str, meaning: str) -> Section:
+    """Preparation, precautions, aftercare: text with its evidence, linked from procedures."""
+    return Section(
+        name,
+        VOCAB + rdf_class,
+        (SLUG, LABEL, DESCRIPTION, EVIDENCE_KEY, procedures_of(predicate, "it is for")),
+        meaning,
+    )
+
+
+ALTERNATIVE = Section(
+    "alternatives",
+    VOCAB + "Alternative",
+    (
+        SLUG,
+        LABEL,
+        DESCRIPTION,
+        Key(
+            "alternative-to",
+            "slugs",
+            VOCAB + "alternativeTo",
+            "slugs of the procedures it replaces",
+        ),
+        EVIDENCE_KEY,
+        Key(
+            "contested-by",
+            "slugs",
+            VOCAB + "contestedBy",
+            "slugs of the works that argue against it",
+        ),
+    ),
+    "other ways to reach the same aim",
+)
+EVIDENCE = Section(
+    "evidence",
+    VOCAB + "Evidence",
+    (
+        SLUG,
+        LABEL,
+        Key(
+            "types",
+            "codes",
+            PREFIXES["rdf"] + "type",
+            "what kind of work, e.g. fabio:JournalArticle, fabio:SystematicReview",
+        ),
+        Key("title", "plain", DCTERMS + "title", "the work's title"),
+        Key("citation", "plain", DCTERMS + "bibliographicCitation", "the full reference"),
+        Key("journal", "plain", PRISM + "publicationName", "where it was published"),
+        Key("year", "year", FABIO + "hasPublicationYear", "the year it was published"),
+        Key("doi", "plain", PRISM + "doi", "its DOI, as read on its page"),
+        Key("pmid", "plain", FABIO + "hasPubMedId", "its PubMed id"),
+        Key("pmcid", "plain", FABIO + "hasPubMedCentralId", "its PubMed Central id"),
+        Key(
+            "evidence-type",
+            "code",
+            VOCAB + "evidenceType",
+            "an ECO evidence code, e.g. ECO:0007121",
+        ),
+        Key("study-design", "text", VOCAB + "studyDesign", "the kind of study (English)"),
+        Key("part-read", "code", VOCAB + "partRead", "nkb:Abstract or nkb:FullTextOpening"),
+        Key("read-on", "date", VOCAB + "readOn", "when it was read (YYYY-MM-DD)"),
+        Key("see-also", "iri", RDFS + "seeAlso", "the page it was read on"),
+    ),
+    "published works cited as evidence",
+)
+
 # Section name -> Section, in the order an exported file lists them.
 SECTIONS: dict[str, Section] = {
     section.name: section
@@ -301,6 +453,14 @@ SECTIONS: dict[str, Section] = {
         simple_section("substances", VOCAB + "Substance", "substances (drugs, contrast)"),
         simple_section("imaging", VOCAB + "ImagingModality", "imaging modalities"),
         simple_section("sites", VOCAB + "AnatomicalSite", "anatomical sites"),
+        CONTRAINDICATION,
+        COMPLICATION,
+        RATE,
+        care_section("preparation", "PreparationStep", "hasPreparation", "what to do before"),
+        care_section("precautions", "Precaution", "hasPrecaution", "what to take care of"),
+        care_section("aftercare", "AftercareStep", "hasAftercare", "what to do after"),
+        ALTERNATIVE,
+        EVIDENCE,
         AGENT,
         MAPPING,
     )
@@ -311,6 +471,13 @@ FILE_KEYS = {
     "source": "slug of the source document everything here comes from (default source-text)",
 }
 DEFAULT_SOURCE = "source-text"
+# The prefixes CURIEs may use (`code` values): nephrokb's, and those of the literature layer.
+CURIE_PREFIXES = {
+    **PREFIXES,
+    "fabio": FABIO,
+    "prism": PRISM,
+    "ECO": "http://purl.obolibrary.org/obo/ECO_",
+}
 MAPPING_RELATIONS = {
     name: SKOS + f"{name}Match" for name in ("exact", "close", "broad", "narrow", "related")
 }
