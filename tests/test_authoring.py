@@ -26,6 +26,7 @@ from nephrokb.authoring.fields import SECTIONS, STEP
 from nephrokb.authoring.importing import knowledge_with
 from nephrokb.authoring.scaffold import append_entry, procedure_skeleton
 from nephrokb.authoring.schema import SCHEMA_FILE, procedure_schema, schema_text
+from nephrokb.authoring.workbook import read_workbook, write_workbook
 from nephrokb.authoring.yaml_format import read_yaml, write_yaml
 from nephrokb.cli import main
 from nephrokb.namespaces import compact
@@ -404,3 +405,186 @@ def test_an_imported_procedure_appears_in_show_the_site_and_every_export(tmp_pat
         result = runner.invoke(main, ["export", "-f", name, "--data", str(folder)])
         assert result.exit_code == 0, name
         assert any(form in result.output for form in ("renal-puncture", "renal_puncture")), name
+
+
+# --- The workbook twin (xlsx) ---------------------------------------------------------------
+
+
+def workbook_graph(content: bytes, name: str = "book.xlsx") -> Graph:
+    root, problems = read_workbook(name, content)
+    result = compile_document(root, name)
+    assert problems == [] and result.problems == []
+    return result.graph
+
+
+@pytest.mark.parametrize("turtle", KB_FILES, ids=lambda path: path.name)
+def test_every_kb_file_round_trips_through_a_workbook(turtle):
+    graph = Graph().parse(turtle)
+    assert isomorphic(workbook_graph(write_workbook(decompile(graph))), graph)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(procedure_documents())
+def test_workbook_export_then_import_is_isomorphic(document):
+    graph = compiled(write_yaml(document))
+    assert isomorphic(workbook_graph(write_workbook(decompile(graph))), graph)
+
+
+def test_the_workbook_export_is_the_same_bytes_every_time():
+    graph = Graph().parse(KB_FILES[0])
+    assert write_workbook(decompile(graph)) == write_workbook(decompile(graph))
+
+
+def example_workbook(tmp_path: Path, name: str = "renal-puncture.xlsx") -> Path:
+    """The example procedure as a workbook (sheets Procedures, Steps, ..., Mappings)."""
+    path = tmp_path / name
+    path.write_bytes(write_workbook(decompile(compiled(EXAMPLE.read_text()))))
+    return path
+
+
+def cell_of(book, sheet: str, column: str, row: int) -> str:
+    """The coordinate of a column (named in the header row) in a row of a sheet."""
+    header = [cell.value for cell in book[sheet][1]]
+    return f"{book[sheet].cell(row=1, column=header.index(column) + 1).column_letter}{row}"
+
+
+# name: (what is wrong, sheet, column, row, new value, rule, message, sheet and column reported)
+BROKEN_WORKBOOKS = {
+    "unknown-column": (
+        "a misspelt column header",
+        "Steps",
+        "devices",
+        1,
+        "devise",
+        "nkbsh:AuthoringKnownKeyRule",
+        "unknown column 'devise' in sheet Steps",
+        ("Steps", "devise", 1),
+    ),
+    "depends-on-later": (
+        "a step depends on a later one",
+        "Steps",
+        "depends-on",
+        3,
+        "rp-puncture-calyx",
+        "nkbsh:AuthoringEarlierStepRule",
+        "step 'rp-locate-posterior-calyx' depends on 'rp-puncture-calyx', which is not earlier",
+        ("Steps", "depends-on", 3),
+    ),
+    "duplicate-slug": (
+        "two steps with one slug",
+        "Steps",
+        "slug",
+        4,
+        "rp-locate-posterior-calyx",
+        "nkbsh:AuthoringUniqueSlugRule",
+        "slug 'rp-locate-posterior-calyx' is used twice (first at Steps!B3)",
+        ("Steps", "slug", 4),
+    ),
+    "bad-code": (
+        "a SNOMED CT code with a wrong check digit",
+        "Mappings",
+        "code",
+        2,
+        "SCTID:1234567",
+        "nkbsh:AuthoringCodeRule",
+        "'SCTID:1234567' is not a valid SNOMED CT code",
+        ("Mappings", "code", 2),
+    ),
+    "missing-label": (
+        "a step without its label (a shape finds it, at its row)",
+        "Steps",
+        "label",
+        3,
+        None,
+        "nkbsh:LabelShape",
+        "needs exactly one English label",
+        ("Steps", "procedure", 3),
+    ),
+    "unknown-device": (
+        "a device slug nothing defines (a shape finds it, at the cell)",
+        "Steps",
+        "devices",
+        4,
+        "neddle",
+        "nkbsh:UsesDeviceTargetShape",
+        "links with nkb:usesDevice to a node",
+        ("Steps", "devices", 4),
+    ),
+}
+MAPPING_ROW = [
+    "renal-puncture",
+    "broad",
+    "SCTID:71388002",
+    "semapv:ManualMappingCuration",
+    "nephrokb-curators",
+    "2026-12-04",
+    0.5,
+]
+
+
+def broken_workbook(tmp_path: Path, name: str) -> tuple[Path, str]:
+    """Write the example workbook with one mistake; return it and the cell to be reported."""
+    import openpyxl
+
+    _, sheet, column, row, value, *_, (reported_sheet, reported_column, reported_row) = (
+        BROKEN_WORKBOOKS[name]
+    )
+    path = example_workbook(tmp_path, f"{name}.xlsx")
+    book = openpyxl.load_workbook(path)
+    if sheet == "Mappings":
+        book["Mappings"].append(MAPPING_ROW)
+    book[sheet][cell_of(book, sheet, column, row)].value = value
+    reported = cell_of(book, reported_sheet, reported_column, reported_row)
+    book.save(path)
+    return path, f"{reported_sheet}!{reported}"
+
+
+@functools.cache
+def workbook_report(name: str, folder: Path):
+    path, cell = broken_workbook(folder, name)
+    return path, cell, validate(knowledge_with([path]))
+
+
+@pytest.mark.parametrize("report_format", ["text", "json", "junit", "github", "sarif"])
+@pytest.mark.parametrize("name", sorted(BROKEN_WORKBOOKS))
+def test_every_broken_workbook_is_reported_at_its_cell_in_every_format(
+    name, report_format, tmp_path_factory
+):
+    rule, message = BROKEN_WORKBOOKS[name][5:7]
+    path, cell, report = workbook_report(name, tmp_path_factory.getbasetemp())
+    output = render_report(report, report_format)
+    assert message in output
+    if report_format == "json":
+        found = {(r["file"], r["cell"], compact(r["rule"])) for r in json.loads(output)["results"]}
+        assert (str(path), cell, rule) in found
+    elif report_format in ("text", "junit"):
+        assert f"{path}:{cell}: violation: " in output
+    else:
+        assert f"(at {cell})" in output
+
+
+def test_a_workbook_validates_imports_and_exports(tmp_path):
+    path = example_workbook(tmp_path)
+    folder = copy_of_kb(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", str(path), "--data", str(folder)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["import", str(path), "--into", str(folder)])
+    assert result.output == f"{folder / 'renal-puncture.ttl'}: written (38 triples from {path})\n"
+    exported = tmp_path / "all.xlsx"
+    result = runner.invoke(
+        main, ["export", "-f", "xlsx", "--data", str(folder), "-o", str(exported)]
+    )
+    assert result.exit_code == 0
+    knowledge = Graph()
+    for turtle in folder.glob("*.ttl"):
+        knowledge.parse(turtle)
+    assert isomorphic(workbook_graph(exported.read_bytes()), knowledge)
+
+
+def test_a_file_that_is_no_workbook_is_one_line_exit_2(tmp_path):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a zip")
+    result = CliRunner().invoke(main, ["validate", str(fake)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"nephrokb: error: {fake}: is not an xlsx workbook")

@@ -56,6 +56,7 @@ class ValidationResult:
     file: str | None = None
     line: int | None = None
     value_line: int | None = None
+    cell: str | None = None  # in a workbook (nephrokb.authoring): the Sheet!Cell it points at
 
     def sort_key(self) -> tuple:
         """Order results by file, line, node and rule; results with no file come last."""
@@ -448,10 +449,14 @@ def locate_results(
 ) -> tuple[ValidationResult, ...]:
     """Give each result the file and lines of its focus node (and value), sorted for reports.
 
-    `located_already` (results of the source checks) are added as they are.
+    `located_already` (results of the source checks) are added as they are. Results in a
+    workbook also get the cell they point at (nephrokb.authoring.source.place_in_cells).
     """
+    from nephrokb.authoring.source import place_in_cells
+
     located = [locate_result(result, locations) for result in results]
-    return tuple(sorted([*located, *located_already], key=ValidationResult.sort_key))
+    ordered = sorted([*located, *located_already], key=ValidationResult.sort_key)
+    return place_in_cells(ordered, [source for source, _ in locations.files])
 
 
 def named_nodes(nodes: Iterable) -> list[str]:

@@ -8,4 +8,4 @@ turns a graph back into the same structure, `importing` writes canonical Turtle 
 """
 
 # Suffixes of the files loading reads by compiling them (kept here: importing this is cheap).
-AUTHORING_SUFFIXES = (".yaml", ".yml")
+AUTHORING_SUFFIXES = (".yaml", ".yml", ".xlsx")

@@ -1,4 +1,4 @@
-"""Read a procedure file (YAML) as a source of knowledge, like a Turtle file.
+"""Read a procedure file (YAML or xlsx) as a source of knowledge, like a Turtle file.
 
 Loading calls `read_authoring_source` for the suffixes in AUTHORING_SUFFIXES: the file is
 compiled to canonical Turtle (the text every later stage parses) and keeps where each node
@@ -9,7 +9,7 @@ found while compiling, which validation reports as results.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +18,12 @@ from rdflib import Literal, URIRef
 from nephrokb.authoring.compile import Compiled, Problem, compile_document
 from nephrokb.authoring.yaml_format import read_yaml
 from nephrokb.canonical import serialize_canonical
+from nephrokb.errors import InputError
 from nephrokb.loading import SourceText, read_text
 from nephrokb.locator import LiteralKey, SourceLines
 from nephrokb.namespaces import PREFIXES
+
+WORKBOOK_SUFFIXES = (".xlsx",)
 
 if TYPE_CHECKING:
     from nephrokb.validation import ValidationResult
@@ -28,22 +31,76 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Authored:
-    """What a procedure file compiled to: where its nodes and triples were typed, and problems."""
+    """What a procedure file compiled to: where its nodes and triples were typed, and problems.
+
+    `lines` is what the Turtle locator would give (for a workbook, the row numbers); `cells`
+    says in which workbook cell each node (IRI) and triple (IRI, IRI, N-Triples value) was
+    typed, empty for YAML.
+    """
 
     lines: SourceLines
     problems: tuple[Problem, ...]
+    cells: dict = field(default_factory=dict)
 
 
 def compile_file(path: Path) -> Compiled:
-    """Read and compile one procedure file."""
+    """Read and compile one procedure file: YAML, or a workbook (.xlsx)."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from nephrokb.authoring.workbook import read_workbook
+
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read: {error.strerror}", path=str(path)) from None
+        root, problems = read_workbook(str(path), content)
+        compiled = compile_document(root, str(path))
+        compiled.problems[:0] = problems
+        return compiled
     return compile_document(read_yaml(read_text(path), str(path)), str(path))
+
+
+def cells_of(compiled: Compiled) -> dict:
+    """Return where a workbook typed each node and triple (`Authored.cells`)."""
+    cells: dict = {}
+    for node, origin in compiled.subjects.items():
+        if origin.cell:
+            cells[node] = origin.cell
+    for (subject, predicate, obj), origin in compiled.origins.items():
+        if origin.cell:
+            cells[(str(subject), str(predicate), obj.n3())] = origin.cell
+    return cells
+
+
+def place_in_cells(
+    results: Sequence[ValidationResult], sources: Sequence[SourceText]
+) -> tuple[ValidationResult, ...]:
+    """Give the results located in a workbook the cell of their value, else of their row."""
+    from dataclasses import replace
+
+    workbooks = {
+        str(source.path): source.authored.cells
+        for source in sources
+        if source.authored is not None and source.authored.cells
+    }
+    if not workbooks:
+        return tuple(results)
+    placed = []
+    for result in results:
+        cells = workbooks.get(result.file or "")
+        if cells and result.cell is None:
+            cell = cells.get((result.focus, result.path, result.value_term)) or cells.get(
+                result.focus
+            )
+            result = replace(result, cell=cell)
+        placed.append(result)
+    return tuple(placed)
 
 
 def read_authoring_source(path: Path) -> SourceText:
     """Compile a procedure file into a SourceText of canonical Turtle that knows its origins."""
     compiled = compile_file(path)
     text = serialize_canonical(compiled.graph, PREFIXES)
-    authored = Authored(source_lines(compiled), tuple(compiled.problems))
+    authored = Authored(source_lines(compiled), tuple(compiled.problems), cells_of(compiled))
     return SourceText(path=path, text=text, syntax="turtle", authored=authored)
 
 
@@ -80,4 +137,5 @@ def authoring_results(sources: Sequence[SourceText]) -> Iterator[ValidationResul
                 message=problem.message,
                 file=problem.origin.file,
                 line=problem.origin.line,
+                cell=problem.origin.cell,
             )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.errors import InputError
-from nephrokb.exporters.authoring import export_yaml
+from nephrokb.exporters.authoring import export_xlsx, export_yaml
 from nephrokb.exporters.csv_steps import export_csv
 from nephrokb.exporters.diagrams import export_dot, export_mermaid
 from nephrokb.exporters.fhir import export_fhir
@@ -50,6 +50,7 @@ EXPORTERS: dict[str, Exporter] = {
     "trig": export_trig,
     "turtle": export_turtle,
     "xml": export_rdfxml,
+    "xlsx": export_xlsx,
     "yaml": export_yaml,
 }
 

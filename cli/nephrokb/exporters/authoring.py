@@ -1,4 +1,4 @@
-"""Export the knowledge as a procedure file (YAML): `nephrokb import` reads it back."""
+"""Export the knowledge as a procedure file (YAML or xlsx): `nephrokb import` reads it back."""
 
 from __future__ import annotations
 
@@ -14,3 +14,11 @@ def export_yaml(graph: Graph) -> bytes:
     from nephrokb.authoring.yaml_format import write_yaml
 
     return write_yaml(decompile(graph)).encode("utf-8")
+
+
+def export_xlsx(graph: Graph) -> bytes:
+    """Return the graph as one procedure workbook (a sheet per section)."""
+    from nephrokb.authoring.decompile import decompile
+    from nephrokb.authoring.workbook import write_workbook
+
+    return write_workbook(decompile(graph))

@@ -35,6 +35,8 @@ def command(result: ValidationResult) -> str:
     value = display_value(result)
     if value is not None:
         message += f" (value: {value})"
+    if result.cell:
+        message += f" (at {result.cell})"  # a workbook: `line` is the cell's row
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     level = COMMANDS.get(result.severity, "error")
     return f"::{level} {rendered}::{escape_data(message)}"

@@ -10,6 +10,7 @@
           "file": "kb/x.ttl",       # relative to the current folder when under it, or null
           "line": 52,               # first line of a statement about the focus node, or null
           "value_line": 55,         # line of the value when the result is about one triple
+          "cell": null,             # in a workbook (.xlsx): the Sheet!Cell; line is its row
           "focus_node": "https://w3id.org/nephrokb/id/demo-step",   # IRI (or blank node id)
           "label": "Check with contrast",                            # rdfs:label, or null
           "path": "https://w3id.org/nephrokb/vocab#stepNumber",     # sh:resultPath IRI, or null
@@ -41,6 +42,7 @@ RESULT_KEYS = (
     "file",
     "line",
     "value_line",
+    "cell",
     "focus_node",
     "label",
     "path",
@@ -79,6 +81,7 @@ def result_object(result: ValidationResult) -> dict[str, object]:
         None if result.file is None else display_path(result.file),
         result.line,
         result.value_line,
+        result.cell,
         result.focus,
         result.label,
         result.path,

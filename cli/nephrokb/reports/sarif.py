@@ -60,7 +60,10 @@ def sarif_result(result: ValidationResult, rule_index: dict[str, int]) -> dict[s
         "ruleId": compact(result.rule),
         "ruleIndex": rule_index[result.rule],
         "level": LEVELS.get(result.severity, "error"),
-        "message": {"text": f"{node_name(result)}: {result.message}"},
+        "message": {
+            "text": f"{node_name(result)}: {result.message}"
+            + (f" (at {result.cell})" if result.cell else "")  # a workbook: region is the row
+        },
     }
     location: dict[str, object] = {
         "logicalLocations": [{"name": compact(result.focus), "fullyQualifiedName": result.focus}]
@@ -78,6 +81,7 @@ def sarif_result(result: ValidationResult, rule_index: dict[str, int]) -> dict[s
         "path": result.path,
         "value": result.value,
         "constraint": result.constraint,
+        "cell": result.cell,
     }
     return sarif
 

@@ -31,13 +31,18 @@ def render_text(report: Report, *, strict: bool = False) -> str:
 
 
 def result_line(result: ValidationResult) -> str:
-    """Return `file:line: severity: message (value: ...) [rule]` for one result."""
+    """Return `file:line: severity: message (value: ...) [rule]` for one result.
+
+    A result in a workbook says `file:Sheet!Cell:` instead of `file:line:`.
+    """
     location = ""
     if result.file is not None:
-        location = display_path(result.file) + (f":{result.line}" if result.line else "") + ": "
+        # In a workbook, the Sheet!Cell stands where a line would.
+        place = result.cell or result.line
+        location = display_path(result.file) + (f":{place}" if place else "") + ": "
     value = display_value(result)
     detail = ""
     if value is not None:
-        where = f", line {result.value_line}" if result.value_line else ""
+        where = f", line {result.value_line}" if result.value_line and not result.cell else ""
         detail = f" (value: {value}{where})"
     return f"{location}{result.severity.lower()}: {result.message}{detail} [{compact(result.rule)}]"
