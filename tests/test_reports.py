@@ -327,6 +327,7 @@ def test_json_schema_keys_are_stable():
         "file",
         "line",
         "value_line",
+        "cell",
         "focus_node",
         "label",
         "path",
