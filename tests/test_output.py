@@ -787,3 +787,21 @@ def test_a_mounted_site_folder_has_each_file_replaced_in_place(tmp_path):
         assert leftovers(site) == []
     finally:
         unmount(site)
+
+
+def test_site_into_the_working_folder_leaves_that_folder_in_place(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "CNAME").write_bytes(b"kb.example.org\n")
+    before = identity(site)
+    completed = subprocess.run(
+        [NEPHROKB, "site", "--output", ".", "--data", str(MINIMAL)],
+        cwd=site,
+        capture_output=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert identity(site) == before  # the shell in this folder is not left in a removed one
+    assert (site / "CNAME").read_bytes() == b"kb.example.org\n"
+    assert (site / "index.html").read_bytes().startswith(b"<!DOCTYPE html>")
+    assert leftovers(site) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -192,8 +192,10 @@ def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> list[Path]:
 
     Missing parent folders are created. Entries already in the folder that `files` does not
     name are kept (hard-linked into the new folder, so a run killed midway leaves the old
-    folder as it was). A mount point (a container volume, say) cannot be renamed: there each
-    file is replaced atomically in place instead. Returns the paths written, under `path`.
+    folder as it was). A mount point (a container volume, say) cannot be renamed, and the
+    folder the command runs in (`--output .`) should not be, since the shell that started it
+    would be left in a removed folder: there each file is replaced atomically in place
+    instead. Returns the paths written, under `path`.
     """
     shown = str(path)
     real = resolve_output(path)
@@ -207,7 +209,7 @@ def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> list[Path]:
         raise OutputError.from_os_error(error, shown) from None
     if status is not None and not stat.S_ISDIR(status.st_mode):
         raise OutputError("cannot write: it is not a folder", path=shown)
-    if status is not None and os.path.ismount(real):
+    if status is not None and (os.path.ismount(real) or holds_working_folder(real)):
         return replace_files_in_place(real, files, Path(path))
     build = temporary_path(real, "tmp")
     try:
@@ -230,6 +232,15 @@ def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> list[Path]:
         raise OutputError.from_os_error(error, shown) from None
     sync_folder(real.parent)
     return [Path(path) / relative for relative in files]
+
+
+def holds_working_folder(folder: Path) -> bool:
+    """Whether the current working folder is `folder` or inside it."""
+    try:
+        working = Path.cwd().resolve()
+    except OSError:
+        return False
+    return working == folder or folder in working.parents
 
 
 def replace_files_in_place(real: Path, files: Mapping[str, bytes], given: Path) -> list[Path]:
