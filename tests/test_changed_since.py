@@ -269,6 +269,21 @@ def test_cli_sees_deleted_files(repository):
     assert changed_only.exit_code == 1
 
 
+def test_cli_reports_the_source_checks_of_a_change_as_full_validation(repository):
+    shutil.copy(fixture_named("vocabulary-namespace-typo"), repository / "kb" / "typo.ttl")
+    (repository / "kb" / "again.ttl").write_text(
+        "@prefix kb: <https://w3id.org/nephrokb/id/> .\n"
+        "@prefix nkb: <https://w3id.org/nephrokb/vocab#> .\n"
+        "kb:demo-pass-wire a nkb:Step .\n",
+        encoding="utf-8",
+    )
+    full, changed_only = validate(), validate("--changed-since", "HEAD")
+    assert "KnownNamespaceRule" in full.output
+    assert "OneFileDescriptionRule" in full.output
+    assert changed_only.exit_code == full.exit_code == 1
+    assert changed_only.output == full.output
+
+
 def test_cli_without_changes_conforms(repository):
     result = validate("--changed-since", "HEAD")
     assert result.exit_code == 0
