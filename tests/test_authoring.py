@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from conftest import BROKEN, expectations
 from nephrokb.authoring.compile import compile_document
 from nephrokb.authoring.decompile import ExportError, decompile
 from nephrokb.authoring.fields import SECTIONS, STEP
+from nephrokb.authoring.fix import plan_fixes
 from nephrokb.authoring.importing import knowledge_with
 from nephrokb.authoring.scaffold import append_entry, procedure_skeleton
 from nephrokb.authoring.schema import SCHEMA_FILE, procedure_schema, schema_text
@@ -588,3 +590,111 @@ def test_a_file_that_is_no_workbook_is_one_line_exit_2(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(fake)])
     assert result.exit_code == 2
     assert result.output.startswith(f"nephrokb: error: {fake}: is not an xlsx workbook")
+
+
+# --- validate --fix -------------------------------------------------------------------------
+
+FIXABLE_RULES = {
+    "nkbsh:NoDoubledFullStopShape",
+    "nkbsh:NoStrayWhitespaceShape",
+    "nkbsh:ContiguousStepNumberShape",
+    "nkbsh:UniqueStepNumberShape",
+}
+# Fixtures with a fixable rule whose other results --fix cannot remove, and why.
+NOT_FIXED = {
+    "step-in-two-procedures": "a step in two procedures: which one it belongs to is not certain",
+    "step-number-missing": "a step without a number has no certain place",
+}
+FIXABLE = [
+    fixture
+    for fixture in BROKEN
+    if {rule for _, rule, _ in expectations(fixture)[0]} & FIXABLE_RULES
+    and fixture.stem not in NOT_FIXED
+]
+
+
+def test_there_are_fixable_fixtures_of_every_fixable_rule():
+    covered = {rule for fixture in FIXABLE for _, rule, _ in expectations(fixture)[0]}
+    assert covered >= FIXABLE_RULES
+
+
+@pytest.mark.parametrize("fixture", FIXABLE, ids=lambda path: path.stem)
+def test_every_fixable_fixture_conforms_after_fix(fixture, tmp_path):
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    result = CliRunner().invoke(main, ["validate", "--data", str(copy), "--fix"])
+    assert result.exit_code == 0, result.output
+    assert f"{copy}:" in result.stderr and ": fixed: " in result.stderr
+    assert result.stdout.startswith("Conforms: 0 violations")
+
+
+@pytest.mark.parametrize("fixture", BROKEN, ids=lambda path: path.stem)
+def test_fixing_twice_changes_nothing(fixture, tmp_path):
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    first = plan_fixes(copy)
+    copy.write_text(first.after)
+    second = plan_fixes(copy)
+    assert second.fixes == ()
+    assert second.after == first.after
+
+
+def test_dry_run_shows_a_diff_and_writes_nothing(tmp_path):
+    fixture = next(path for path in BROKEN if path.stem == "whitespace-trailing")
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    result = CliRunner().invoke(main, ["validate", "--data", str(copy), "--fix", "--dry-run"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"--- {copy}\n+++ {copy} (fixed)\n")
+    assert '-    rdfs:label "Pass a wire "@en ;' in result.stdout
+    assert copy.read_text() == fixture.read_text()
+    assert result.stderr == (
+        f'{copy}:40: fixed: rdfs:label "Pass a wire "@en -> "Pass a wire"@en (text tidied)\n'
+    )
+
+
+def test_fix_adds_a_missing_english_tag(tmp_path):
+    turtle = tmp_path / "plain.ttl"
+    turtle.write_text(
+        "@prefix kb: <https://w3id.org/nephrokb/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'kb:thing rdfs:label "A  thing.." ; kb:other "kept  as  it  is" .\n'
+    )
+    plan = plan_fixes(turtle)
+    assert [fix.change for fix in plan.fixes] == [
+        'rdfs:label "A  thing.." -> "A thing."@en (text tidied, @en added)'
+    ]
+    assert 'rdfs:label "A thing."@en' in plan.after
+    assert '"kept  as  it  is"' in plan.after
+
+
+def test_fix_tidies_yaml_values_in_place_and_keeps_comments(tmp_path):
+    untidy = EXAMPLE.read_text().replace(
+        "label: Position the patient prone", "label:  Position the  patient prone.. "
+    )
+    path = tmp_path / "renal-puncture.yaml"
+    path.write_text(untidy)
+    result = CliRunner().invoke(
+        main, ["validate", str(path), "--data", str(copy_of_kb(tmp_path)), "--fix"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f'{path}:13: fixed: label "Position the  patient prone.." -> '
+        '"Position the patient prone."\n'
+    )
+    # Only the value changes: the spaces around it are YAML layout, not part of it.
+    assert path.read_text() == untidy.replace(
+        "Position the  patient prone..", '"Position the patient prone."'
+    )
+
+
+def test_dry_run_needs_fix_and_fix_needs_files_outside_a_checkout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--dry-run"])
+    assert result.exit_code == 2
+    assert "--dry-run goes with --fix" in result.output
+    result = CliRunner().invoke(main, ["validate", "--fix"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "nephrokb: error: --fix edits files: name them with --data, or run it inside a checkout\n"
+    )

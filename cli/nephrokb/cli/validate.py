@@ -32,6 +32,17 @@ from nephrokb.reports import REPORT_FORMATS
     metavar="REV",
     help="Validate only the nodes a change since this git revision could affect.",
 )
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="First apply the fixes that are certain (stray or doubled whitespace, doubled full "
+    "stops, a missing @en, step numbers 1..n in order) to the files, printing each on stderr.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="With --fix: print the fixes as a unified diff instead of writing them.",
+)
 @reports_errors
 def validate(
     files: tuple[str, ...],
@@ -39,6 +50,8 @@ def validate(
     report_format: str,
     strict: bool,
     changed_since: str | None,
+    fix: bool,
+    dry_run: bool,
 ) -> None:
     """Check knowledge against the SHACL shapes.
 
@@ -49,6 +62,11 @@ def validate(
     the files are parsed once into a cache ($NEPHROKB_CACHE_DIR, by default
     ~/.cache/nephrokb; set it empty to turn the cache off), so later runs read only
     what changed.
+
+    With --fix, the fixes that are certain are applied first, to the procedure files named,
+    else to the --data files, else to the checkout's kb/ (only files that parse; each change
+    is printed on stderr as FILE:LINE: fixed: ...), and the fixed knowledge is validated;
+    with --dry-run too, they are printed as a diff and nothing is written.
 
     FILES are procedure files (YAML) to check with the knowledge (--data, else kb/) as it
     will be once they are imported: each takes the place of the kb/ Turtle file it imports
@@ -62,11 +80,16 @@ def validate(
       nephrokb validate --format github --strict
       nephrokb validate --data kb/ --changed-since origin/main
       nephrokb validate nephrostomy-tube-exchange.yaml
+      nephrokb validate --fix --dry-run
     """
     from nephrokb.reports import render_report
     from nephrokb.validation import validate as run_validation
     from nephrokb.validation import validate_changed_since
 
+    if dry_run and not fix:
+        raise click.UsageError("--dry-run goes with --fix")
+    if fix:
+        apply_fixes([Path(f) for f in files], list(data), dry_run=dry_run)
     if files:
         from nephrokb.authoring.importing import knowledge_with
 
@@ -78,3 +101,18 @@ def validate(
     )
     click.echo(render_report(report, report_format, strict=strict), nl=False)
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
+
+
+def apply_fixes(files: list[Path], data: list[str], *, dry_run: bool) -> None:
+    """Fix the files (or show the diff), printing each change on stderr."""
+    from nephrokb.authoring.fix import fix_targets, plan_fixes, write_fixes
+
+    plans = [plan_fixes(path) for path in fix_targets(files, data)]
+    for plan in plans:
+        for change in plan.fixes:
+            place = f"{plan.path}:{change.line}" if change.line else str(plan.path)
+            click.echo(f"{place}: fixed: {change.change}", err=True)
+    if dry_run:
+        click.echo("".join(plan.diff() for plan in plans), nl=False)
+    else:
+        write_fixes(plans)
