@@ -81,6 +81,25 @@ def local_answers_computed_once(bundled_graph):
         yield
 
 
+@pytest.fixture(scope="session")
+def shapes_and_ontology():
+    """The bundled shapes and ontology as rdflib graphs, for engines other than nephrokb."""
+    from nephrokb.resources import bundled_files
+    from shacl_engines import read_graph
+
+    return read_graph(bundled_files("shapes")), read_graph(bundled_files("ontology"))
+
+
+@pytest.fixture(scope="session")
+def pyshacl_reference(shapes_and_ontology):
+    """pyshacl on a data file with the bundled shapes, run once per file: (data, report)."""
+    import functools
+
+    from shacl_engines import pyshacl_report
+
+    return functools.cache(lambda data: pyshacl_report(data, *shapes_and_ontology))
+
+
 @pytest.fixture
 def no_credentials(monkeypatch, tmp_path):
     """No endpoint credentials in the environment and an empty netrc (endpoint tests)."""

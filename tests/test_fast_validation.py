@@ -8,44 +8,50 @@ from conftest import BROKEN, CLEAN
 from nephrokb.loading import load_graph
 from nephrokb.native_checks import verhoeff_valid
 from nephrokb.source_checks import SOURCE_RULES
-from nephrokb.validation import validate, validate_graph
+from nephrokb.validation import read_results, validate, validate_graph
+from nephrokb.vocabulary_checks import explain
+
+SHAPES = "https://w3id.org/nephrokb/shapes#"
+# Their ports write the cycle's path into the message, where SPARQL can only list its members
+# (in no defined order): their messages are compared up to the colon.
+PATH_MESSAGES = {SHAPES + "AcyclicDependencyShape", SHAPES + "AcyclicRelianceShape"}
+
+
+def blank(text: str | None) -> str | None:
+    """Blank-node labels differ between parsers: write any blank node `_:`."""
+    return "_:" if text is not None and (text.startswith("_:") or ":" not in text) else text
 
 
 def comparable(results):
     """Results as comparable tuples; the source checks' are left out (pyshacl reads no files)."""
     return sorted(
-        (r.focus, r.rule, r.severity, r.message, r.path, r.value_term, r.constraint)
+        (
+            blank(r.focus),
+            r.rule,
+            r.severity,
+            r.message.split(":")[0] if r.rule in PATH_MESSAGES else r.message,
+            r.path,
+            blank(r.value_term),
+            r.constraint,
+        )
         for r in results
         if r.rule not in SOURCE_RULES
     )
 
 
-def plain_pyshacl(fixture):
-    """Validate a file the plain way: rdflib parses it, pyshacl checks every shape."""
-    import pyshacl
-    from rdflib import Graph
-
-    from nephrokb.resources import bundled_files
-    from nephrokb.validation import read_results
-    from nephrokb.vocabulary_checks import explain
-
-    data, shapes, ontology = Graph(), Graph(), Graph()
-    data.parse(fixture, format="turtle")
-    for path in bundled_files("shapes"):
-        shapes.parse(path, format="turtle")
-    for path in bundled_files("ontology"):
-        ontology.parse(path, format="turtle")
-    _, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
-    )
-    # nephrokb writes the closed-vocabulary shapes' messages itself (see vocabulary_checks).
-    return list(explain(read_results(report, data), ontology))
-
-
 @pytest.mark.parametrize("fixture", BROKEN + CLEAN, ids=lambda path: path.stem)
-def test_validate_gives_plain_pyshacls_results_on_fixture(fixture):
-    """The whole fast path (pyoxigraph parsing and SPARQL, native checks) against pyshacl."""
-    assert comparable(validate([fixture]).results) == comparable(plain_pyshacl(fixture))
+def test_validate_gives_plain_pyshacls_results_on_fixture(
+    fixture, pyshacl_reference, shapes_and_ontology
+):
+    """The whole fast path (pyoxigraph parsing and SPARQL, native checks) against pyshacl.
+
+    pyshacl's run (rdflib parses the file, pyshacl checks every shape) is shared with
+    tests/test_referees.py; nephrokb writes the closed-vocabulary shapes' messages itself
+    (see vocabulary_checks), so pyshacl's results go through the same `explain`.
+    """
+    data, report = pyshacl_reference(fixture)
+    plain = explain(read_results(report, data), shapes_and_ontology[1])
+    assert comparable(validate([fixture]).results) == comparable(plain)
 
 
 @pytest.mark.parametrize("fixture", BROKEN + CLEAN, ids=lambda path: path.stem)

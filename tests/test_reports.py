@@ -349,7 +349,7 @@ def test_text_and_json_tell_a_string_from_a_number(monkeypatch):
     monkeypatch.chdir(fixture.parent)
     string = validated(fixture).results[0]
     number = tricky_report().results[0]
-    assert '(value: "1", line 72) [nkbsh:StepNumberShape]' in render_report(
+    assert '(value: "1", line 73) [nkbsh:StepNumberDatatypeShape]' in render_report(
         Report((string,), (), 0)
     )
     assert "(value: 4, line 5) [nkbsh:FirstShape]" in render_report(Report((number,), (), 0))

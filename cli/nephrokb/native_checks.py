@@ -32,28 +32,6 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 SNOMED = "http://snomed.info/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SKOS_MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-NUMERIC_TYPES = {
-    XSD + name
-    for name in (
-        "integer",
-        "decimal",
-        "float",
-        "double",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-        "positiveInteger",
-        "",
-    )
-}
 VERHOEFF_D = "0123456789123406789523401789563401289567401239567859876043216598710432765982104387659321049876543210"  # noqa: E501
 VERHOEFF_P = "01234567891576283094580379614289160435279453126870428657390127938064157046913258"
 
@@ -87,35 +65,11 @@ def verhoeff_valid(digits: str) -> bool:
     return check == 0
 
 
-def numeric(term: Node) -> int | float | None:
-    """Return a literal's number as SPARQL's isNumeric sees it, else None."""
+def is_integer_typed(term: Node) -> bool:
+    """SPARQL `datatype(?term) = xsd:integer`: a literal typed xsd:integer (well-typed or not)."""
     from rdflib import Literal
 
-    if isinstance(term, Literal) and str(term.datatype) in NUMERIC_TYPES and not term.ill_typed:
-        return term.toPython()
-    return None
-
-
-def at_least(earlier: Node, number: Node) -> bool:
-    """SPARQL `?earlier >= ?number` for numbers or plain strings; a type error is false."""
-    from rdflib import Literal
-
-    left, right = numeric(earlier), numeric(number)
-    if left is not None and right is not None:
-        return left >= right
-    plain = {None, XSD + "string"}
-    if (
-        isinstance(earlier, Literal)
-        and isinstance(number, Literal)
-        and left is None
-        and right is None
-        and not earlier.language
-        and not number.language
-        and (str(earlier.datatype) if earlier.datatype else None) in plain
-        and (str(number.datatype) if number.datatype else None) in plain
-    ):
-        return str(earlier) >= str(number)
-    return False
+    return isinstance(term, Literal) and str(term.datatype) == XSD + "integer"
 
 
 def procedures_of(graph: Graph) -> dict[Node, list[Node]]:
@@ -126,37 +80,39 @@ def procedures_of(graph: Graph) -> dict[Node, list[Node]]:
     return steps
 
 
-@written_for("d62eaa955c870e372e3f79e21cff6d15d3c6cd7fbe6b4dcc7e49684aed8d1d57")
+@written_for("71cb3e2487f0787d9923d4e1dfb538a1c47ac3c00283d30dba00b97cb1190915")
 def shared_step_numbers(graph: Graph) -> Solutions:
-    """UniqueStepNumberShape: a step sharing its number with another step of a procedure."""
+    """UniqueStepNumberShape: a step sharing its xsd:integer number with another step."""
     index, step_number = PredicateIndex(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
         holders: dict[Node, set[Node]] = defaultdict(set)
         for step in steps:
             for value in index.objects(step_number, step):
-                holders[value].add(step)
+                if is_integer_typed(value):
+                    holders[value].add(step)
         for value, sharing in holders.items():
             if len(sharing) > 1:
                 for step in sharing:
                     yield {"this": step, "value": value}
 
 
-@written_for("c90532ddced4753ec83c260fd6858acb9a767ba0cf4e92cd5fbb9742078006a5")
+@written_for("a803dc894231b8516c5b7ec505febcaa4cc913d676e0623e44872d6a09d7002c")
 def missing_predecessors(graph: Graph) -> Solutions:
-    """ContiguousStepNumberShape: a number above 1 with no step numbered one less."""
+    """ContiguousStepNumberShape: an xsd:integer number above 1 with no step one less."""
+    from rdflib import Literal
+
     index, step_number = PredicateIndex(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
-        present = {
-            number
+        numbered = [
+            (step, value, int(value))
             for step in steps
             for value in index.objects(step_number, step)
-            if (number := numeric(value)) is not None
-        }
-        for step in steps:
-            for value in index.objects(step_number, step):
-                number = numeric(value)
-                if number is not None and number > 1 and number - 1 not in present:
-                    yield {"this": step, "value": value}
+            if is_integer_typed(value) and not value.ill_typed
+        ]
+        present = {number for _, _, number in numbered}
+        for step, value, number in numbered:
+            if number > 1 and number - 1 not in present:
+                yield {"this": step, "value": value, "previous": Literal(number - 1)}
 
 
 def reachable(index: PredicateIndex, start: Node, predicate) -> set[Node]:
@@ -171,42 +127,126 @@ def reachable(index: PredicateIndex, start: Node, predicate) -> set[Node]:
     return seen
 
 
-@written_for("7321f9cba1ca6a37a0036c4156aa1678be9f135b919cae07596cfa54f04bd566")
+@written_for("06f286de971197bbce5941ea7c216e38019c444cd217c04ffa821fac2ebd1efb")
 def misplaced_dependencies(graph: Graph) -> Solutions:
-    """DependsOnEarlierStepShape: a dependency that is not an earlier or relied-on step."""
+    """DependsOnEarlierStepShape: a dependency that is not an earlier or relied-on step.
+
+    A dependency leading back to its step (a cycle) is left to AcyclicDependencyShape.
+    """
     index = PredicateIndex(graph)
     relies_on, depends_on, step_number = iri("reliesOn"), iri("dependsOn"), iri("stepNumber")
     steps_of = procedures_of(graph)
     step_sets = {procedure: set(steps) for procedure, steps in steps_of.items()}
+    solutions: set[tuple[Node, Node, str]] = set()
     for procedure, steps in steps_of.items():
         relied_on = reachable(index, procedure, relies_on)
         base_steps = set().union(*(step_sets.get(base, set()) for base in relied_on))
         for step in steps:
             for value in index.objects(depends_on, step):
+                if value == step or step in reachable(index, value, depends_on):
+                    continue
                 if value in step_sets[procedure]:
-                    if any(
-                        at_least(earlier, number)
+                    solutions.update(
+                        (step, value, f"step {earlier}, {BEFORE} {number}")
                         for number in index.objects(step_number, step)
                         for earlier in index.objects(step_number, value)
-                    ):
-                        yield {"this": step, "value": value}
+                        if is_integer_typed(number)
+                        and is_integer_typed(earlier)
+                        and not (number.ill_typed or earlier.ill_typed)
+                        and int(earlier) >= int(number)
+                    )
                 elif value not in base_steps:
-                    yield {"this": step, "value": value}
+                    reason = "which is not a step of its procedure or of a procedure it relies on"
+                    solutions.add((step, value, f"{described(value)}, {reason}"))
+    from rdflib import Literal
+
+    for step, value, target in solutions:
+        yield {"this": step, "value": value, "target": Literal(target)}
 
 
-def cycles(predicate_name: str) -> Callable[[Graph], Solutions]:
-    """A check yielding every node from which `predicate` leads back to it."""
+BEFORE = "which does not come before its own step"
+
+
+def described(term: Node) -> str:
+    """A term as DependsOnEarlierStepShape's query describes it."""
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        return f'the literal "{term}"'
+    return "a blank node" if isinstance(term, BNode) else f"<{term}>"
+
+
+def cycles(predicate_name: str, describe: Callable[[Graph, Node], str]) -> Port:
+    """A check yielding each `predicate` cycle once, at its canonical member, with its path.
+
+    The canonical member is the one with the smallest IRI (every blank-node member when the
+    cycle has no IRI), as the shape's query picks it; the path is the shortest way from it
+    back to it, written with `describe`, where the query can only list the members.
+    """
 
     def check(graph: Graph) -> Solutions:
+        from rdflib import BNode, Literal, URIRef
+
         predicate, index = iri(predicate_name), PredicateIndex(graph)
         for node in list(index.forward(predicate)):
-            if node in reachable(index, node, predicate):
-                yield {"this": node, "value": node}
+            ahead = reachable(index, node, predicate)
+            if node not in ahead:
+                continue
+            members = {other for other in ahead if node in reachable(index, other, predicate)}
+            if any(
+                isinstance(other, URIRef) and (isinstance(node, BNode) or str(other) < str(node))
+                for other in members
+            ):
+                continue
+            path = shortest_cycle(index, node, predicate)
+            text = " -> ".join(describe(graph, member) for member in [*path, node])
+            yield {"this": node, "value": node, "cycle": Literal(text)}
 
     return check
 
 
-@written_for("35d716cf59d85612ec5639c5a40923121397826fbb824cf7836ff52f1b0d27f9")
+def shortest_cycle(index: PredicateIndex, start: Node, predicate) -> list[Node]:
+    """The nodes of a shortest `predicate` path from `start` back to it (without the end)."""
+    previous: dict[Node, Node] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for successor in sorted(index.objects(predicate, node)):
+                if successor == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    return path[::-1]
+                if successor not in previous:
+                    previous[successor] = node
+                    following.append(successor)
+        frontier = following
+    return [start]
+
+
+def first_text(graph: Graph, node: Node, predicate) -> str | None:
+    """The smallest of a node's values for `predicate`, as text (None when it has none)."""
+    values = sorted(str(value) for value in graph.objects(node, predicate))
+    return values[0] if values else None
+
+
+def describe_step(graph: Graph, step: Node) -> str:
+    """A step as `step 2 "Pass a wire"` (a missing number written `?`)."""
+    from rdflib import RDFS
+
+    number = first_text(graph, step, iri("stepNumber")) or "?"
+    return f'step {number} "{first_text(graph, step, RDFS.label) or ""}"'
+
+
+def describe_procedure(graph: Graph, procedure: Node) -> str:
+    """A procedure as its label in quotes."""
+    from rdflib import RDFS
+
+    return f'"{first_text(graph, procedure, RDFS.label) or ""}"'
+
+
+@written_for("47cd75f675683ca0005a31556cbc76c55d7d37bcff6b9e3383be30820dde0c8a")
 def duplicate_part_texts(graph: Graph) -> Solutions:
     """UniqueTextWithinProcedureShape: two parts of a procedure with the same label/text."""
     from rdflib import RDFS, URIRef
@@ -224,7 +264,7 @@ def duplicate_part_texts(graph: Graph) -> Solutions:
                 for value in index.objects(path, part):
                     holders[value].add(part)
             for value, sharing in holders.items():
-                if len({str(part) for part in sharing}) > 1:
+                if len(sharing) > 1:
                     yield {"this": procedure, "path": path, "value": value}
 
 
@@ -266,6 +306,9 @@ def unjustified_mappings(graph: Graph) -> Solutions:
                 yield {"this": node, "path": predicate, "value": target}
 
 
-# AcyclicDependencyShape and AcyclicRelianceShape
-written_for("8c72341340fe6fc7e13e1603e68caca2c8a36015679db3064c85bbcb385c5f10")(cycles("dependsOn"))
-written_for("66939b29ec8ba0b0e5b6febf0a649a0fdb4ddce66b81360be385b143d05aa17e")(cycles("reliesOn"))
+written_for("46ad85caed523b1b713738ca8f5d7ea802e62a8cdc93fe7a209371c9d208f010")(
+    cycles("dependsOn", describe_step)  # AcyclicDependencyShape
+)
+written_for("3dace4aac177868e3d2d72ca123dccb61c7b686ce098c08bcf5a2771287f24a8")(
+    cycles("reliesOn", describe_procedure)  # AcyclicRelianceShape
+)

@@ -95,9 +95,10 @@ def value_language(result: ValidationResult) -> str | None:
 
 
 def node_name(result: ValidationResult) -> str:
-    """Return the focus node's compact IRI followed by its quoted label, when it has one."""
+    """Return the focus node's compact IRI followed by its label quoted on one line (as in
+    Turtle), when it has one."""
     name = compact(result.focus)
-    return f'{name} "{result.label}"' if result.label else name
+    return f'{name} "{result.label.translate(TURTLE_ESCAPES)}"' if result.label else name
 
 
 def counts(report: Report) -> dict[str, int]:

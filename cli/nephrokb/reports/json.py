@@ -20,7 +20,7 @@
           "severity": "Violation",  # Violation, Warning or Info
           "constraint": "http://www.w3.org/ns/shacl#SPARQLConstraintComponent",
           "rule": "https://w3id.org/nephrokb/shapes#ContiguousStepNumberShape",  # sh:sourceShape
-          "message": "is numbered 4, but no step of its procedure is numbered one less"
+          "message": "is step 4, but no step of its procedure is step 3: numbers must run..."
         }
       ]
     }

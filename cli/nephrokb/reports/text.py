@@ -3,7 +3,7 @@
 Results are grouped by file, then by focus node: each group starts with the node's compact
 IRI and label, followed by one line per result,
 
-    kb/procedure.ttl:52: violation: is numbered 4, ... [nkbsh:ContiguousStepNumberShape]
+    kb/procedure.ttl:52: violation: is step 4, ... [nkbsh:ContiguousStepNumberShape]
 
 and the report ends with the one-line summary. Values are written as in Turtle, so that a
 string (`"5"`) is told from a number (`5`): `(value: "5", line 45)`.
