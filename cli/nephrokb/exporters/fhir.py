@@ -116,6 +116,16 @@ FHIR_ID_LENGTH = 64
 
 def export_fhir(graph: Graph) -> bytes:
     """Write a FHIR R5 Bundle (JSON, keys sorted) of the CodeSystem, PlanDefinitions, ConceptMap."""
+    text = json.dumps(fhir_bundle(graph)[0], indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """Return the Bundle and its origins: (resource reference, element path) -> node IRI.
+
+    The origins say which knowledge-base node each resource, action and concept came from,
+    so that nephrokb.fhir_conformance can point a failure back at the knowledge.
+    """
     from nephrokb.mappings import read_mappings
     from nephrokb.model import read_procedures
 
@@ -127,12 +137,24 @@ def export_fhir(graph: Graph) -> bytes:
         if procedure.literature
         for citation in procedure.literature.citations()
     }
+    concepts = code_system(graph, mappings)
     resources = [
-        code_system(graph, mappings),
+        concepts,
         *(plan_definition(procedure, mappings) for procedure in procedures),
         *(citation_resource(cited[iri]) for iri in sorted(cited)),
         concept_map(mappings),
     ]
+    origins = {
+        ("CodeSystem/" + CODE_SYSTEM_ID, f"CodeSystem.concept[{index}]"): KB + concept["code"]
+        for index, concept in enumerate(concepts["concept"])
+    }
+    for procedure in procedures:
+        reference = f"PlanDefinition/{fhir_id(code_of(procedure.iri))}"
+        origins[reference, "PlanDefinition"] = procedure.iri
+        for index, step in enumerate(procedure.steps):
+            origins[reference, f"PlanDefinition.action[{index}]"] = step.iri
+    for iri in cited:
+        origins[f"Citation/{fhir_id(code_of(iri))}", "Citation"] = iri
     bundle = {
         "resourceType": "Bundle",
         "id": "nephrokb",
@@ -145,8 +167,7 @@ def export_fhir(graph: Graph) -> bytes:
             for resource in resources
         ],
     }
-    text = json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    return bundle, origins
 
 
 def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:

@@ -1,0 +1,112 @@
+"""The FHIR export checked as a FHIR validator would, against the cached R5 core package."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from nephrokb.exporters.fhir import fhir_bundle
+from nephrokb.fhir_conformance import (
+    PACKAGE_NAME,
+    PACKAGE_VARIABLE,
+    PACKAGE_VERSION,
+    CorePackage,
+    check_export,
+    check_resources,
+    locate_failures,
+)
+from nephrokb.loading import load_dataset
+from nephrokb.resources import bundled_folder
+
+MINIMAL = FIXTURES / "clean" / "minimal.ttl"
+BROKEN = sorted((FIXTURES / "broken_fhir").glob("*.json"))
+# What fhirpathpy 2.2 cannot evaluate in the invariants the export meets: listed, not passed.
+NOT_EVALUATED = {
+    "bdl-10": "type = 'document' implies (timestamp.hasValue())",
+    "ele-1": "hasValue() or (children().count() > id.count())",
+}
+
+
+@pytest.fixture(scope="module")
+def package() -> CorePackage:
+    folder = os.environ.get(PACKAGE_VARIABLE)
+    if not folder:
+        pytest.skip(f"{PACKAGE_VARIABLE} is not set: .ci/run caches {PACKAGE_NAME} and sets it")
+    return CorePackage(folder)
+
+
+def test_the_package_is_the_r5_core(package: CorePackage) -> None:
+    assert (package.manifest["name"], package.manifest["version"]) == (
+        PACKAGE_NAME,
+        PACKAGE_VERSION,
+    )
+
+
+def test_the_bundled_knowledge_exports_conformant_fhir(package: CorePackage) -> None:
+    result = check_export([bundled_folder("kb")], package)
+    assert [str(failure) for failure in result.failures] == []
+    assert {skipped.rule: skipped.reason for skipped in result.skipped} == {
+        rule: f"fhirpathpy cannot evaluate {expression!r}: Not implemented: hasValue"
+        for rule, expression in NOT_EVALUATED.items()
+    }
+
+
+@pytest.mark.parametrize("fixture", BROKEN, ids=[path.stem for path in BROKEN])
+def test_a_broken_export_fails_naming_resource_path_and_knowledge(
+    package: CorePackage, fixture: Path
+) -> None:
+    case = json.loads(fixture.read_text(encoding="utf-8"))
+    dataset = load_dataset([MINIMAL])
+    bundle, origins = fhir_bundle(dataset.graph)
+    edit(bundle, case["edit"])
+    result = check_resources([bundle], package, origins)
+    failures = locate_failures(result.failures, dataset)
+    assert [str(failure) for failure in failures] == [
+        case["expect"].replace("{knowledge}", str(MINIMAL))
+    ]
+
+
+def test_every_kind_of_failure_has_a_broken_fixture() -> None:
+    rules = {
+        json.loads(path.read_text(encoding="utf-8"))["expect"].split(": ")[1] for path in BROKEN
+    }
+    assert {"binding", "cardinality", "ext-1", "type", "unknown-element"} <= rules
+
+
+def test_a_value_set_it_cannot_expand_is_named_with_the_reason(package: CorePackage) -> None:
+    assert package.expand("http://hl7.org/fhir/ValueSet/mimetypes|5.0.0") == (
+        "the code system urn:ietf:bcp:13 is not in the package"
+    )
+    assert package.expand("http://hl7.org/fhir/ValueSet/request-priority") == {
+        "http://hl7.org/fhir/request-priority": {"routine", "urgent", "asap", "stat"}
+    }
+
+
+def test_an_unexpandable_required_binding_is_reported_as_skipped(package: CorePackage) -> None:
+    attachment = {"resourceType": "Binary", "id": "x", "contentType": "text/plain"}
+    result = check_resources([attachment], package)
+    assert result.failures == []
+    assert [str(skipped) for skipped in result.skipped if "binding" in skipped.rule] == [
+        "skipped binding http://hl7.org/fhir/ValueSet/mimetypes: cannot expand it: "
+        "the code system urn:ietf:bcp:13 is not in the package"
+    ]
+
+
+def edit(bundle: dict, change: dict) -> None:
+    """Apply one fixture edit: set or delete the value at a path in a resource."""
+    resource = next(
+        entry["resource"]
+        for entry in bundle["entry"]
+        if f"{entry['resource']['resourceType']}/{entry['resource']['id']}" == change["resource"]
+    )
+    *parents, last = change["path"]
+    for step in parents:
+        resource = resource[step]
+    if change.get("delete"):
+        del resource[last]
+    else:
+        resource[last] = change["value"]
