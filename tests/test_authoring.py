@@ -649,7 +649,7 @@ def test_dry_run_shows_a_diff_and_writes_nothing(tmp_path):
     assert '-    rdfs:label "Pass a wire "@en ;' in result.stdout
     assert copy.read_text() == fixture.read_text()
     assert result.stderr == (
-        f'{copy}:40: fixed: rdfs:label "Pass a wire "@en -> "Pass a wire"@en (text tidied)\n'
+        f'{copy}:41: fixed: rdfs:label "Pass a wire "@en -> "Pass a wire"@en (text tidied)\n'
     )
 
 
@@ -697,4 +697,36 @@ def test_dry_run_needs_fix_and_fix_needs_files_outside_a_checkout(tmp_path, monk
     assert result.exit_code == 2
     assert result.output == (
         "nephrokb: error: --fix edits files: name them with --data, or run it inside a checkout\n"
+    )
+
+
+@pytest.mark.parametrize("fixture", FIXABLE, ids=lambda path: path.stem)
+def test_sarif_results_carry_the_fixes_that_fix_them(fixture, tmp_path):
+    from test_reports import sarif_schema
+
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    result = CliRunner().invoke(main, ["validate", "--data", str(copy), "--format", "sarif"])
+    log = json.loads(result.stdout)
+    assert not list(jsonschema.Draft4Validator(sarif_schema()).iter_errors(log))
+    changed = copy.read_text().splitlines()
+    fixes = [fix for sarif in log["runs"][0]["results"] for fix in sarif.get("fixes", [])]
+    assert fixes
+    for fix in fixes:
+        (change,) = fix["artifactChanges"]
+        (replacement,) = change["replacements"]
+        line = replacement["deletedRegion"]["startLine"]
+        changed[line - 1] = replacement["insertedContent"]["text"]
+    copy.write_text("\n".join(changed) + "\n")
+    fixed = CliRunner().invoke(main, ["validate", "--data", str(copy)])
+    assert fixed.exit_code == 0, fixed.output  # the SARIF fixes alone fix the file
+
+
+def test_github_annotations_suggest_the_fix(tmp_path):
+    fixture = next(path for path in BROKEN if path.stem == "step-number-gap")
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    result = CliRunner().invoke(main, ["validate", "--data", str(copy), "--format", "github"])
+    assert result.stdout.splitlines()[0].endswith(
+        " (value: 4) (suggested fix, line 53: `nkb:stepNumber 3 ;`; nephrokb validate --fix)"
     )

@@ -57,6 +57,7 @@ class ValidationResult:
     line: int | None = None
     value_line: int | None = None
     cell: str | None = None  # in a workbook (nephrokb.authoring): the Sheet!Cell it points at
+    fix: object | None = None  # a certain fix (nephrokb.authoring.fix.Fix), for SARIF and GitHub
 
     def sort_key(self) -> tuple:
         """Order results by file, line, node and rule; results with no file come last."""

@@ -18,14 +18,19 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nephrokb.authoring import AUTHORING_SUFFIXES
 from nephrokb.authoring.fields import SECTIONS, STEP
 from nephrokb.errors import InputError
 from nephrokb.loading import read_text
-from nephrokb.namespaces import VOCAB, compact
+from nephrokb.namespaces import KB, VOCAB, compact
+
+if TYPE_CHECKING:
+    from nephrokb.validation import ValidationResult
 
 TEXT_KEYS = {
     key.name: key.predicate
@@ -39,11 +44,19 @@ DOUBLED_FULL_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 @dataclass(frozen=True)
 class Fix:
-    """One change: where, to which node, and what it did (for people)."""
+    """One change: where, to which node, and what it did (for people).
+
+    `predicate` and `old` (the value in N-Triples syntax) say which triple it changes, so a
+    validation result about that triple can carry it; `new_line` is the whole text of
+    `line` after the fix, when the fix is confined to that line (SARIF and GitHub suggest it).
+    """
 
     line: int | None
     focus: str
     change: str
+    predicate: str | None = None
+    old: str | None = None
+    new_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ def plan_fixes(path: Path) -> FilePlan:
 def plan_yaml(path: Path, text: str) -> FilePlan:
     """Tidy the English text values of a YAML file in place, leaving everything else."""
     import yaml
+    from rdflib import Literal
 
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -102,7 +116,17 @@ def plan_yaml(path: Path, text: str) -> FilePlan:
                     if value.tag.endswith(":str") and tidy(value.value) != value.value:
                         replacement = json.dumps(tidy(value.value), ensure_ascii=False)
                         change = f"{key.value} {json.dumps(value.value)} -> {replacement}"
-                        fix = Fix(value.start_mark.line + 1, slug, change)
+                        start, end = value.start_mark, value.end_mark
+                        new_line = None
+                        if start.line == end.line:
+                            old_line = text.splitlines()[start.line]
+                            new_line = (
+                                old_line[: start.column] + replacement + old_line[end.column :]
+                            )
+                        old = Literal(value.value, lang="en").n3()
+                        fix = Fix(
+                            start.line + 1, KB + slug, change, TEXT_KEYS[key.value], old, new_line
+                        )
                         edits.append(
                             (value.start_mark.index, value.end_mark.index, replacement, fix)
                         )
@@ -125,6 +149,7 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
     from nephrokb.fmt import RELATIVE_BASE, leading_comments
     from nephrokb.locator import locate
     from nephrokb.namespaces import PREFIXES
+    from nephrokb.results import turtle_term  # a literal on one line, as Turtle files write it
 
     graph = Graph(bind_namespaces="none")
     try:
@@ -153,7 +178,19 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
             if obj.language is None:
                 what.append("@en added")
             change = f"{compact(str(predicate))} {obj.n3()} -> {fixed.n3()} ({', '.join(what)})"
-            fixes.append(Fix(line_of(subject), str(subject), change))
+            line, new_line = line_replacing(
+                text, turtle_term(obj), turtle_term(fixed), line_of(subject)
+            )
+            fixes.append(
+                Fix(
+                    line or line_of(subject),
+                    str(subject),
+                    change,
+                    str(predicate),
+                    obj.n3(),
+                    new_line,
+                )
+            )
     step_number = URIRef(VOCAB + "stepNumber")
     for procedure in sorted(graph.subjects(RDF.type, URIRef(VOCAB + "Procedure"))):
         steps = list(graph.objects(procedure, URIRef(VOCAB + "hasStep")))
@@ -167,14 +204,45 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
         for position, step in enumerate(ordered, start=1):
             if numbers[step] != Literal(position):
                 graph.set((step, step_number, Literal(position)))
+                change = f"step number {numbers[step]} -> {position}"
+                written = rf"nkb:stepNumber\s+{numbers[step]}\b"
+                line, new_line = line_replacing(
+                    text, written, f"nkb:stepNumber {position}", line_of(step), pattern=True
+                )
                 fixes.append(
-                    Fix(line_of(step), str(step), f"step number {numbers[step]} -> {position}")
+                    Fix(
+                        line or line_of(step),
+                        str(step),
+                        change,
+                        str(step_number),
+                        numbers[step].n3(),
+                        new_line,
+                    )
                 )
     if not fixes:
         return FilePlan(path, text, text, ())
     prefixes = {**{p: str(ns) for p, ns in graph.namespaces()}, **PREFIXES}
     after = serialize_canonical(graph, prefixes, header=leading_comments(text), base=RELATIVE_BASE)
     return FilePlan(path, text, after, tuple(sorted(fixes, key=lambda fix: fix.line or 0)))
+
+
+def line_replacing(
+    text: str, old: str, new: str, near: int | None, *, pattern: bool = False
+) -> tuple[int | None, str | None]:
+    """Return (line, its new text) for the one line of a subject's block holding `old`.
+
+    None for both when `old` is not written so on exactly one line from the subject's first
+    line to the next blank line (then the fix has no one-line suggestion).
+    """
+    lines = text.splitlines()
+    start = (near or 1) - 1
+    end = next((n for n in range(start, len(lines)) if not lines[n].strip()), len(lines))
+    found = re.compile(old if pattern else re.escape(old))
+    holding = [n for n in range(start, end) if found.search(lines[n])]
+    if len(holding) != 1:
+        return None, None
+    number = holding[0]
+    return number + 1, found.sub(lambda _: new, lines[number], count=1)
 
 
 def write_fixes(plans: list[FilePlan]) -> None:
@@ -204,3 +272,24 @@ def fix_targets(files: list[Path], data: list[str]) -> list[Path]:
     if current_checkout() is None:
         raise InputError("--fix edits files: name them with --data, or run it inside a checkout")
     return resolve_turtle_files([bundled_folder("kb")])
+
+
+def with_fixes(results: Sequence[ValidationResult], plans: list[FilePlan]) -> tuple:
+    """Give each result the fix of the triple it is about, when there is one."""
+    from dataclasses import replace
+
+    fixes = {
+        (str(plan.path.resolve()), fix.focus, fix.old): fix
+        for plan in plans
+        for fix in plan.fixes
+        if fix.new_line is not None
+    }
+    fixed = []
+    for result in results:
+        fix = None
+        if result.file:
+            fix = fixes.get((str(Path(result.file).resolve()), result.focus, result.value_term))
+        if fix is not None and result.path not in (None, fix.predicate):
+            fix = None  # a result about the same value under another property
+        fixed.append(replace(result, fix=fix) if fix is not None else result)
+    return tuple(fixed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -99,8 +100,26 @@ def validate(
         if changed_since is None
         else validate_changed_since(changed_since, list(data))
     )
+    if report_format in FORMATS_WITH_FIXES and report.results and not (fix and not dry_run):
+        report = replace(report, results=suggested_fixes(report.results, files, data))
     click.echo(render_report(report, report_format, strict=strict), nl=False)
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
+
+
+# Report formats that carry a certain fix with its result (SARIF `fixes`, a GitHub suggestion).
+FORMATS_WITH_FIXES = ("sarif", "github")
+
+
+def suggested_fixes(results, files: tuple[str, ...], data: tuple[str, ...]) -> tuple:
+    """Attach to each result the certain fix of its triple (none when nothing can be fixed)."""
+    from nephrokb.authoring.fix import fix_targets, plan_fixes, with_fixes
+    from nephrokb.errors import NephroKBError
+
+    try:
+        plans = [plan_fixes(path) for path in fix_targets([Path(f) for f in files], list(data))]
+    except NephroKBError:  # the installed knowledge: nothing here is the user's to fix
+        return results
+    return with_fixes(results, plans)
 
 
 def apply_fixes(files: list[Path], data: list[str], *, dry_run: bool) -> None:

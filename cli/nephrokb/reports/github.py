@@ -37,6 +37,9 @@ def command(result: ValidationResult) -> str:
         message += f" (value: {value})"
     if result.cell:
         message += f" (at {result.cell})"  # a workbook: `line` is the cell's row
+    if result.fix is not None:
+        suggestion = f"line {result.fix.line}: `{result.fix.new_line.strip()}`"
+        message += f" (suggested fix, {suggestion}; nephrokb validate --fix)"
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     level = COMMANDS.get(result.severity, "error")
     return f"::{level} {rendered}::{escape_data(message)}"

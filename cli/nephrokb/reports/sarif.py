@@ -75,6 +75,18 @@ def sarif_result(result: ValidationResult, rule_index: dict[str, int]) -> dict[s
         related = {"id": 1, "message": {"text": f"value: {display_value(result)}"}}
         related["physicalLocation"] = physical_location(result.file, result.value_line)
         sarif["relatedLocations"] = [related]
+    if result.fix is not None and result.file is not None:
+        # `nephrokb validate --fix` makes this change; SARIF viewers can offer it.
+        change = {
+            "artifactLocation": physical_location(result.file, None)["artifactLocation"],
+            "replacements": [
+                {
+                    "deletedRegion": {"startLine": result.fix.line},
+                    "insertedContent": {"text": result.fix.new_line},
+                }
+            ],
+        }
+        sarif["fixes"] = [{"description": {"text": result.fix.change}, "artifactChanges": [change]}]
     sarif["properties"] = {
         "severity": result.severity,
         "focusNode": result.focus,
