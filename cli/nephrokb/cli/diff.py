@@ -11,7 +11,7 @@ from nephrokb.diff import DIFF_FORMATS
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, metavar="OLD NEW | --git REV1 [REV2]")
+@click.argument("inputs", nargs=-1, metavar="OLD NEW | --git REV1 [REV2]", type=click.Path())
 @click.option(
     "--git",
     "use_git",

@@ -10,7 +10,7 @@ from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, reports_
 
 
 @click.command()
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path())
 @click.option("--check", is_flag=True, help="Only list files that would change; exit 1 if any.")
 @reports_errors
 def fmt(paths: tuple[str, ...], check: bool) -> None:

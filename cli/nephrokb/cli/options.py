@@ -23,6 +23,7 @@ def data_option(function):
         "--data",
         "data",
         multiple=True,
+        type=click.Path(),  # so that shells complete file and folder names
         metavar="PATH",
         help="Turtle file (or procedure file in YAML) or folder to read instead of the bundled "
         "knowledge base (repeatable).",

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from nephrokb.cli.completion import complete_query_names
 from nephrokb.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -72,7 +73,7 @@ def list_text() -> str:
 
 
 @click.command()
-@click.argument("source", metavar="QUERY", required=False)
+@click.argument("source", metavar="QUERY", required=False, shell_complete=complete_query_names)
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and exit.")
 @click.option(
     "--param",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from nephrokb.cli.completion import complete_procedure_slugs
 from nephrokb.cli.options import data_option, format_option, reports_errors
 from nephrokb.exporters.procedure import PROCEDURE_FORMATS
 
 
 @click.command()
-@click.argument("procedure")
+@click.argument("procedure", shell_complete=complete_procedure_slugs)
 @format_option(
     PROCEDURE_FORMATS,
     "Output format; json has the structure documented in nephrokb.exporters.procedure.",
