@@ -16,6 +16,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,15 +85,41 @@ class PreparedQuery:
     compiled: Any = field(repr=False, compare=False)
 
 
-@dataclass(frozen=True)
 class QueryOutcome:
-    """What a query returned: rows for select, a boolean for ask, a graph for graph."""
+    """What a query returned: rows for select, a boolean for ask, a graph for graph.
 
-    kind: str
-    variables: tuple[str, ...] = ()
-    rows: tuple[tuple[Identifier | None, ...], ...] = ()
-    boolean: bool | None = None
-    graph: Graph | None = None
+    A SELECT answered by pyoxigraph keeps its `solutions` as pyoxigraph terms, which the
+    result writers read directly; `rows` gives them as rdflib terms, converted when first
+    asked for.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        variables: tuple[str, ...] = (),
+        rows: tuple[tuple[Identifier | None, ...], ...] = (),
+        boolean: bool | None = None,
+        graph: Graph | None = None,
+        solutions: tuple[tuple[Any, ...], ...] | None = None,
+    ):
+        self.kind = kind
+        self.variables = variables
+        self.boolean = boolean
+        self.graph = graph
+        self.solutions = solutions
+        if solutions is None:
+            self.rows = rows
+
+    @cached_property
+    def rows(self) -> tuple[tuple[Identifier | None, ...], ...]:
+        """The rows as rdflib terms (None for an unbound variable)."""
+        from nephrokb.oxterms import RdflibTerms
+
+        convert = RdflibTerms()
+        return tuple(
+            tuple(None if term is None else convert(term) for term in solution)
+            for solution in self.solutions or ()
+        )
 
 
 def bundled_query_files() -> list[Traversable]:
@@ -323,15 +350,15 @@ def evaluate_with_rdflib(
 
 
 def outcome_of(kind: str, answer: Any) -> QueryOutcome:
-    """Read pyoxigraph's answer to a query of `kind` into a QueryOutcome of rdflib terms."""
+    """Read pyoxigraph's answer to a query of `kind` into a QueryOutcome."""
     from rdflib import Graph
 
     from nephrokb.oxterms import RdflibTerms
 
     if kind == "ask":
         return QueryOutcome("ask", boolean=bool(answer))
-    convert = RdflibTerms()
     if kind == "graph":
+        convert = RdflibTerms()
         graph = Graph()
         graph.addN(
             (convert(triple.subject), convert(triple.predicate), convert(triple.object), graph)
@@ -339,10 +366,8 @@ def outcome_of(kind: str, answer: Any) -> QueryOutcome:
         )
         return QueryOutcome("graph", graph=graph)
     variables = tuple(variable.value for variable in answer.variables)
-    rows = tuple(
-        tuple(None if term is None else convert(term) for term in solution) for solution in answer
-    )
-    return QueryOutcome("select", variables=variables, rows=rows)
+    solutions = tuple(tuple(solution) for solution in answer)
+    return QueryOutcome("select", variables=variables, solutions=solutions)
 
 
 def resolve_term(knowledge: Graph | Store, value: str) -> Identifier:

@@ -13,8 +13,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 from xml.etree import ElementTree
 
 from nephrokb.errors import QueryError
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 Writer = Callable[["QueryOutcome"], str]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = f"{XSD}string"
 SPARQL_RESULTS_NAMESPACE = "http://www.w3.org/2005/sparql-results#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -45,54 +46,126 @@ TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\
 TABLE_ESCAPES = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def turtle_term(term: Identifier | None) -> str:
-    """Return a term in Turtle syntax on one line, as TSV results need; unbound is empty."""
+class Cell(NamedTuple):
+    """One result term as the result formats see it; `datatype` is None for plain strings."""
+
+    kind: str
+    value: str
+    language: str | None = None
+    datatype: str | None = None
+
+
+URI = "uri"
+BNODE = "bnode"
+LITERAL = "literal"
+
+
+class Cells:
+    """Read terms of either library as Cells, each distinct term once.
+
+    pyoxigraph terms are read directly; a typed literal goes through rdflib, whose
+    normalised lexical form (e.g. 1 for "01"^^xsd:integer) the outputs have always shown.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict = {}
+        self.rdflib_terms = None
+
+    def __call__(self, term: Any) -> Cell | None:
+        if term is None:
+            return None
+        cell = self.cache.get(term)
+        if cell is None:
+            cell = self.cache[term] = self.read(term)
+        return cell
+
+    def read(self, term: Any) -> Cell:
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.NamedNode):
+            return Cell(URI, term.value)
+        if isinstance(term, ox.BlankNode):
+            return Cell(BNODE, term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Cell(LITERAL, term.value, term.language)
+            if term.datatype.value == XSD_STRING:
+                return Cell(LITERAL, term.value)
+            if self.rdflib_terms is None:
+                from nephrokb.oxterms import RdflibTerms
+
+                self.rdflib_terms = RdflibTerms()
+            return rdflib_cell(self.rdflib_terms(term))
+        return rdflib_cell(term)
+
+
+def rdflib_cell(term: Identifier) -> Cell:
+    """Return the Cell of an rdflib term."""
     from rdflib import BNode, Literal
 
-    if term is None:
-        return ""
     if isinstance(term, BNode):
-        return f"_:{term}"
+        return Cell(BNODE, str(term))
     if not isinstance(term, Literal):
-        return f"<{term}>"
-    short_form = TURTLE_SHORT_FORMS.get(str(term.datatype))
-    if short_form and short_form.fullmatch(str(term)):
-        return str(term)
-    quoted = f'"{str(term).translate(TURTLE_ESCAPES)}"'
-    if term.language:
-        return f"{quoted}@{term.language}"
-    return f"{quoted}^^<{term.datatype}>" if term.datatype else quoted
+        return Cell(URI, str(term))
+    datatype = None if term.language or not term.datatype else str(term.datatype)
+    return Cell(LITERAL, str(term), term.language or None, datatype)
 
 
-def plain_value(term: Identifier | None) -> str:
-    """Return a term as CSV results write it: the IRI, lexical form or `_:label`."""
-    from rdflib import BNode
+def cell_rows(outcome: QueryOutcome) -> Iterator[list[Cell | None]]:
+    """Yield each row of a SELECT outcome as Cells, from pyoxigraph terms where it has them."""
+    cells = Cells()
+    rows = outcome.rows if outcome.solutions is None else outcome.solutions
+    for row in rows:
+        yield [cells(term) for term in row]
 
-    if term is None:
+
+def turtle_term(cell: Cell | None) -> str:
+    """Return a term in Turtle syntax on one line, as TSV results need; unbound is empty."""
+    if cell is None:
         return ""
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
+    if cell.kind == BNODE:
+        return f"_:{cell.value}"
+    if cell.kind == URI:
+        return f"<{cell.value}>"
+    short_form = TURTLE_SHORT_FORMS.get(cell.datatype)
+    if short_form and short_form.fullmatch(cell.value):
+        return cell.value
+    quoted = f'"{cell.value.translate(TURTLE_ESCAPES)}"'
+    if cell.language:
+        return f"{quoted}@{cell.language}"
+    return f"{quoted}^^<{cell.datatype}>" if cell.datatype else quoted
+
+
+def plain_value(cell: Cell | None) -> str:
+    """Return a term as CSV results write it: the IRI, lexical form or `_:label`."""
+    if cell is None:
+        return ""
+    return f"_:{cell.value}" if cell.kind == BNODE else cell.value
 
 
 def table_value(term: Identifier | None) -> str:
-    """Return a term for people: IRIs as CURIEs where a prefix is known, text on one line."""
-    from rdflib import URIRef
+    """Return an rdflib term for people: IRIs as CURIEs where known, text on one line."""
+    return table_cell(None if term is None else rdflib_cell(term))
 
-    if isinstance(term, URIRef):
-        return compact(str(term))
-    return plain_value(term).translate(TABLE_ESCAPES)
+
+def table_cell(cell: Cell | None) -> str:
+    """Return a Cell for people: IRIs as CURIEs where a prefix is known, text on one line."""
+    if cell is not None and cell.kind == URI:
+        return compact(cell.value)
+    return plain_value(cell).translate(TABLE_ESCAPES)
 
 
 def write_table(outcome: QueryOutcome) -> str:
     """Return the rows as an aligned text table with a row count, for a terminal."""
     header = list(outcome.variables)
-    body = [[table_value(term) for term in row] for row in outcome.rows]
+    body = [[table_cell(cell) for cell in row] for row in cell_rows(outcome)]
     widths = [max(len(cell) for cell in column) for column in zip(header, *body, strict=True)]
     rule = ["-" * width for width in widths]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
         for cells in [header, rule, *body]
     ]
-    count = len(outcome.rows)
+    count = len(body)
     lines.append(f"({count} row{'' if count == 1 else 's'})")
     return "\n".join(lines) + "\n"
 
@@ -102,30 +175,24 @@ def write_csv(outcome: QueryOutcome) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(outcome.variables)
-    writer.writerows([plain_value(term) for term in row] for row in outcome.rows)
+    writer.writerows([plain_value(cell) for cell in row] for row in cell_rows(outcome))
     return stream.getvalue()
 
 
 def write_tsv(outcome: QueryOutcome) -> str:
     """Return SPARQL 1.1 TSV results: `?name` headers and terms in Turtle syntax."""
     lines = ["\t".join(f"?{variable}" for variable in outcome.variables)]
-    lines.extend("\t".join(turtle_term(term) for term in row) for row in outcome.rows)
+    lines.extend("\t".join(turtle_term(cell) for cell in row) for row in cell_rows(outcome))
     return "\n".join(lines) + "\n"
 
 
-def json_term(term: Identifier) -> dict[str, str]:
+def json_term(cell: Cell) -> dict[str, str]:
     """Return one RDF term as a SPARQL 1.1 JSON results object."""
-    from rdflib import BNode, Literal
-
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if not isinstance(term, Literal):
-        return {"type": "uri", "value": str(term)}
-    described = {"type": "literal", "value": str(term)}
-    if term.language:
-        described["xml:lang"] = term.language
-    elif term.datatype:
-        described["datatype"] = str(term.datatype)
+    described = {"type": cell.kind, "value": cell.value}
+    if cell.language:
+        described["xml:lang"] = cell.language
+    elif cell.datatype:
+        described["datatype"] = cell.datatype
     return described
 
 
@@ -136,11 +203,11 @@ def write_json(outcome: QueryOutcome) -> str:
         "results": {
             "bindings": [
                 {
-                    variable: json_term(term)
-                    for variable, term in zip(outcome.variables, row, strict=True)
-                    if term is not None
+                    variable: json_term(cell)
+                    for variable, cell in zip(outcome.variables, row, strict=True)
+                    if cell is not None
                 }
-                for row in outcome.rows
+                for row in cell_rows(outcome)
             ]
         },
     }
@@ -164,31 +231,24 @@ def xml_document(head: list[str], body: ElementTree.Element) -> str:
     return XML_DECLARATION + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
-def xml_term(binding: ElementTree.Element, term: Identifier) -> None:
+def xml_term(binding: ElementTree.Element, cell: Cell) -> None:
     """Add one RDF term to a `<binding>` element, as the SPARQL XML results format has it."""
-    from rdflib import BNode, Literal
-
-    if isinstance(term, BNode):
-        ElementTree.SubElement(binding, "bnode").text = str(term)
-    elif not isinstance(term, Literal):
-        ElementTree.SubElement(binding, "uri").text = str(term)
-    else:
-        literal = ElementTree.SubElement(binding, "literal")
-        if term.language:
-            literal.set(XML_LANG, term.language)
-        elif term.datatype:
-            literal.set("datatype", str(term.datatype))
-        literal.text = str(term)
+    element = ElementTree.SubElement(binding, cell.kind)
+    if cell.language:
+        element.set(XML_LANG, cell.language)
+    elif cell.datatype:
+        element.set("datatype", cell.datatype)
+    element.text = cell.value
 
 
 def write_xml(outcome: QueryOutcome) -> str:
     """Return SPARQL Query Results XML; unbound variables are left out of their result."""
     results = ElementTree.Element("results")
-    for row in outcome.rows:
+    for row in cell_rows(outcome):
         result = ElementTree.SubElement(results, "result")
-        for variable, term in zip(outcome.variables, row, strict=True):
-            if term is not None:
-                xml_term(ElementTree.SubElement(result, "binding", name=variable), term)
+        for variable, cell in zip(outcome.variables, row, strict=True):
+            if cell is not None:
+                xml_term(ElementTree.SubElement(result, "binding", name=variable), cell)
     return xml_document(list(outcome.variables), results)
 
 

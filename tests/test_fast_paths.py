@@ -1,0 +1,87 @@
+"""The fast output paths write the same bytes as the slow paths they replace.
+
+Each fast path is compared with the old one on the bundled knowledge base and on a
+generated one (`bench.generate`, 50 procedures): SELECT results written from pyoxigraph
+terms against the same rows as rdflib terms.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nephrokb.knowledge_store import load_knowledge_store
+from nephrokb.query import QueryOutcome, list_bundled_queries, run_query
+from nephrokb.results import WRITERS
+
+ROOT = Path(__file__).resolve().parents[1]
+SELECT_FORMATS = sorted(WRITERS["select"])
+# Literals whose rdflib lexical form differs from pyoxigraph's, with languages, escapes,
+# an unbound cell and a blank node.
+AWKWARD_TERMS = """SELECT ?a ?b WHERE {
+  VALUES (?a ?b) {
+    ("01"^^xsd:integer "x\\ty"@en-GB) (UNDEF "z") ("1.50"^^xsd:decimal "true"^^xsd:boolean)
+    ("2e3"^^xsd:double "a\\"b"^^xsd:string) (<http://example.org/x> "2020-01-01"^^xsd:date)
+    ("+7"^^xsd:integer "3"^^<http://example.org/dt>)
+  }
+}"""
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A generated knowledge base of 50 procedures (the benchmark's generator)."""
+    folder = tmp_path_factory.mktemp("generated")
+    command = [sys.executable, "-m", "bench.generate", "50", str(folder)]
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+    return folder
+
+
+@pytest.fixture(scope="module", params=["bundled", "generated"])
+def store(request, generated):
+    return load_knowledge_store(None if request.param == "bundled" else [generated])
+
+
+def as_rdflib_rows(outcome: QueryOutcome) -> QueryOutcome:
+    """The same outcome with its rows as rdflib terms, as every writer read it before."""
+    return QueryOutcome("select", variables=outcome.variables, rows=outcome.rows)
+
+
+@pytest.mark.parametrize("format_name", SELECT_FORMATS)
+def test_select_results_from_pyoxigraph_terms_are_the_rdflib_bytes(store, format_name):
+    write = WRITERS["select"][format_name]
+    queries = [query.text for query in list_bundled_queries()] + [AWKWARD_TERMS]
+    for text in queries:
+        outcome = run_query(text, store)
+        if outcome.kind == "select":
+            assert outcome.solutions is not None
+            assert write(outcome) == write(as_rdflib_rows(outcome)), text
+
+
+def test_select_results_keep_rdflib_lexical_forms():
+    outcome = run_query(AWKWARD_TERMS, load_knowledge_store(None))
+    assert WRITERS["select"]["tsv"](outcome) == (
+        "?a\t?b\n"
+        '1\t"x\\ty"@en-gb\n'
+        '\t"z"\n'
+        "1.5\ttrue\n"
+        '"2000.0"^^<http://www.w3.org/2001/XMLSchema#double>\t"a\\"b"\n'
+        '<http://example.org/x>\t"2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date>\n'
+        '7\t"3"^^<http://example.org/dt>\n'
+    )
+    assert WRITERS["select"]["csv"](outcome) == (
+        'a,b\r\n1,x\ty\r\n,z\r\n1.5,true\r\n2000.0,"a""b"\r\n'
+        "http://example.org/x,2020-01-01\r\n7,3\r\n"
+    )
+
+
+def test_blank_nodes_are_written_the_same_from_either_term_library():
+    outcome = run_query(
+        'SELECT ?node WHERE { BIND (BNODE("n") AS ?node) }', load_knowledge_store(None)
+    )
+    for write in WRITERS["select"].values():
+        assert write(outcome) == write(as_rdflib_rows(outcome))
+    label = outcome.solutions[0][0].value
+    assert WRITERS["select"]["tsv"](outcome) == f"?node\n_:{label}\n"
