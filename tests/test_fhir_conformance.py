@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import FIXTURES
-from nephrokb.exporters.fhir import fhir_bundle
+from nephrokb.cli import main
+from nephrokb.exporters.fhir import export_fhir, fhir_bundle
 from nephrokb.fhir_conformance import (
     PACKAGE_NAME,
     PACKAGE_VARIABLE,
@@ -19,7 +21,7 @@ from nephrokb.fhir_conformance import (
     check_resources,
     locate_failures,
 )
-from nephrokb.loading import load_dataset
+from nephrokb.loading import load_dataset, load_knowledge
 from nephrokb.resources import bundled_folder
 
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
@@ -47,7 +49,8 @@ def test_the_package_is_the_r5_core(package: CorePackage) -> None:
 
 
 def test_the_bundled_knowledge_exports_conformant_fhir(package: CorePackage) -> None:
-    result = check_export([bundled_folder("kb")], package)
+    content, result = check_export([bundled_folder("kb")], package)
+    assert content == export_fhir(load_knowledge())
     assert [str(failure) for failure in result.failures] == []
     assert {skipped.rule: skipped.reason for skipped in result.skipped} == {
         rule: f"fhirpathpy cannot evaluate {expression!r}: Not implemented: hasValue"
@@ -110,3 +113,69 @@ def edit(bundle: dict, change: dict) -> None:
         del resource[last]
     else:
         resource[last] = change["value"]
+
+
+def test_export_check_prints_the_skipped_rules_and_exits_0(package: CorePackage) -> None:
+    result = CliRunner().invoke(
+        main, ["export", "--format", "fhir", "--check", "--fhir-package", str(package.folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == export_fhir(load_knowledge())
+    assert result.stderr.splitlines() == [
+        *(
+            f"skipped {rule}: fhirpathpy cannot evaluate {expression!r}: Not implemented: hasValue"
+            for rule, expression in NOT_EVALUATED.items()
+        ),
+        "FHIR check: 0 failure(s), 2 rule(s) skipped",
+    ]
+
+
+def test_export_check_names_each_failure_and_exits_1(
+    package: CorePackage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_bundle(graph):
+        bundle, origins = fhir_bundle(graph)
+        case = FIXTURES / "broken_fhir" / "missing-status.json"
+        edit(bundle, json.loads(case.read_text(encoding="utf-8"))["edit"])
+        return bundle, origins
+
+    monkeypatch.setattr("nephrokb.exporters.fhir.fhir_bundle", broken_bundle)
+    result = CliRunner().invoke(
+        main,
+        ["export", "--format", "fhir", "--check", "--data", str(MINIMAL)],
+        env={PACKAGE_VARIABLE: str(package.folder)},
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[0] == (
+        "PlanDefinition/demo-access PlanDefinition.status: cardinality: min is 1, found 0 "
+        f"(from kb:demo-access at {MINIMAL}:18)"
+    )
+    assert result.stderr.splitlines()[-1] == "FHIR check: 1 failure(s), 2 rule(s) skipped"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--format", "turtle", "--check"],
+            "nephrokb: error: --check checks the FHIR export only: use it with --format fhir "
+            "(see 'nephrokb export --help')",
+        ),
+        (
+            ["--format", "fhir", "--check"],
+            f"nephrokb: error: --check needs the {PACKAGE_NAME} {PACKAGE_VERSION} package: unpack "
+            f"it (npm pack {PACKAGE_NAME}@{PACKAGE_VERSION}) and name its folder with "
+            f"--fhir-package or {PACKAGE_VARIABLE} (see 'nephrokb export --help')",
+        ),
+        (
+            ["--format", "fhir", "--check", "--fhir-package", str(FIXTURES)],
+            f"nephrokb: error: {FIXTURES} holds no FHIR package (no package/package.json); unpack "
+            f"{PACKAGE_NAME} {PACKAGE_VERSION} there (npm pack {PACKAGE_NAME}@{PACKAGE_VERSION})",
+        ),
+    ],
+    ids=["not-fhir", "no-package", "not-a-package"],
+)
+def test_export_check_refuses_what_it_cannot_do(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["export", *arguments], env={PACKAGE_VARIABLE: ""})
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+    assert result.stdout == ""

@@ -28,6 +28,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nephrokb.errors import InputError
+
 if TYPE_CHECKING:
     from nephrokb.loading import Dataset
     from nephrokb.validation import Locations
@@ -90,9 +92,16 @@ class CorePackage:
         folder = Path(folder)
         self.folder = folder / "package" if (folder / "package").is_dir() else folder
         manifest = self.folder / "package.json"
+        wanted = f"{PACKAGE_NAME} {PACKAGE_VERSION}"
         if not manifest.is_file():
-            raise FileNotFoundError(f"{folder} holds no FHIR package (no package/package.json)")
+            raise InputError(
+                f"{folder} holds no FHIR package (no package/package.json); unpack {wanted} "
+                f"there (npm pack {PACKAGE_NAME}@{PACKAGE_VERSION})"
+            )
         self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
+        found = f"{self.manifest.get('name')} {self.manifest.get('version')}"
+        if found != wanted:
+            raise InputError(f"{folder} holds the FHIR package {found}, not {wanted}")
         self.structures: dict[str, Structure] = {}
         self.expansions: dict[str, dict[str, set[str]] | str] = {}
 
@@ -185,7 +194,12 @@ class Checker:
     """Walks resources against a CorePackage, collecting failures and skipped rules."""
 
     def __init__(self, package: CorePackage, origins: Mapping[tuple[str, str], str]) -> None:
-        from fhirpathpy.models import models
+        try:
+            from fhirpathpy.models import models
+        except ImportError:
+            raise InputError(
+                "checking FHIR needs fhirpathpy: pip install 'nephrokb[fhir]'"
+            ) from None
 
         self.package = package
         self.origins = origins
@@ -230,6 +244,13 @@ class Checker:
             for key in keys:
                 given = value.get(key, value.get("_" + key))
                 items = given if isinstance(given, list) else [given]
+                if given == []:
+                    self.fail(
+                        reference,
+                        f"{shown}.{key}",
+                        "cardinality",
+                        "is an empty array, which FHIR JSON does not allow",
+                    )
                 if (element["max"] == "1") == isinstance(given, list):
                     shape = "an array" if isinstance(given, list) else "a single value"
                     self.fail(
@@ -440,16 +461,31 @@ def in_value_set(codes: Mapping[str, set[str]], system: str | None, code: str | 
     return code in codes.get(system, set())
 
 
-def check_export(paths: Sequence[str | Path], package: CorePackage) -> Conformance:
-    """Export the knowledge under `paths` as FHIR and check it, locating each failure."""
-    from nephrokb.exporters.fhir import fhir_bundle
+def check_knowledge(
+    data: Sequence[str | Path], include: Sequence[str], package_folder: str | Path
+) -> tuple[bytes, Conformance]:
+    """Export `data` (default: the bundled kb/) plus bundled `include` folders, and check it."""
+    from nephrokb.resources import bundled_files, bundled_folder
+
+    package = CorePackage(package_folder)
+    paths = [
+        *(data or [bundled_folder("kb")]),
+        *(p for name in include for p in bundled_files(name)),
+    ]
+    return check_export(paths, package)
+
+
+def check_export(paths: Sequence[str | Path], package: CorePackage) -> tuple[bytes, Conformance]:
+    """Export the knowledge under `paths` as FHIR (JSON) and check it, locating each failure."""
+    from nephrokb.exporters.fhir import bundle_json, fhir_bundle
     from nephrokb.loading import load_dataset
 
     dataset = load_dataset(paths)
     bundle, origins = fhir_bundle(dataset.graph)
+    content = bundle_json(bundle)  # before checking: fhirpathpy annotates what it reads
     result = check_resources([bundle], package, origins)
     result.failures = locate_failures(result.failures, dataset)
-    return result
+    return content, result
 
 
 def locate_failures(failures: Sequence[Failure], dataset: Dataset) -> list[Failure]:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from nephrokb.cli.options import data_option, output_option, reports_errors, write_result
+from nephrokb.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    data_option,
+    output_option,
+    reports_errors,
+    write_result,
+)
 from nephrokb.exporters import EXPORTERS, INCLUDABLE
+from nephrokb.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VERSION
 
 
 @click.command()
@@ -24,9 +34,30 @@ from nephrokb.exporters import EXPORTERS, INCLUDABLE
     type=click.Choice(INCLUDABLE),
     help="Also export this bundled folder (repeatable).",
 )
+@click.option(
+    "--check",
+    is_flag=True,
+    help="With --format fhir: check the export as a FHIR validator would (cardinalities, "
+    "required bindings, FHIRPath invariants); failures and skipped rules on stderr, exit 1 "
+    "on a failure.",
+)
+@click.option(
+    "--fhir-package",
+    envvar=PACKAGE_VARIABLE,
+    metavar="DIR",
+    help=f"The unpacked {PACKAGE_NAME} {PACKAGE_VERSION} package --check reads (npm pack "
+    f"{PACKAGE_NAME}@{PACKAGE_VERSION}); never downloaded.  [env: {PACKAGE_VARIABLE}]",
+)
 @data_option
 @reports_errors
-def export(format_name: str, output: str, include: tuple[str, ...], data: tuple[str, ...]) -> None:
+def export(
+    format_name: str,
+    output: str,
+    include: tuple[str, ...],
+    check: bool,
+    fhir_package: str | None,
+    data: tuple[str, ...],
+) -> None:
     """Write the knowledge in another format.
 
     RDF formats (turtle, nt, nq, trig, jsonld, xml) are lossless: parsing the
@@ -47,4 +78,25 @@ def export(format_name: str, output: str, include: tuple[str, ...], data: tuple[
     """
     from nephrokb.exporters import export_knowledge
 
-    write_result(output, export_knowledge(format_name, list(data), include))
+    if not check:
+        write_result(output, export_knowledge(format_name, list(data), include))
+        return
+    if format_name != "fhir":
+        raise click.UsageError("--check checks the FHIR export only: use it with --format fhir")
+    if not fhir_package:
+        raise click.UsageError(
+            f"--check needs the {PACKAGE_NAME} {PACKAGE_VERSION} package: unpack it (npm pack "
+            f"{PACKAGE_NAME}@{PACKAGE_VERSION}) and name its folder with --fhir-package or "
+            f"{PACKAGE_VARIABLE}"
+        )
+    from nephrokb.fhir_conformance import check_knowledge
+
+    content, result = check_knowledge(list(data), include, fhir_package)
+    write_result(output, content)
+    for line in [*result.failures, *result.skipped]:
+        click.echo(str(line), err=True)
+    click.echo(
+        f"FHIR check: {len(result.failures)} failure(s), {len(result.skipped)} rule(s) skipped",
+        err=True,
+    )
+    sys.exit(EXIT_FINDINGS if result.failures else EXIT_OK)

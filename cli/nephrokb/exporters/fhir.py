@@ -116,7 +116,12 @@ FHIR_ID_LENGTH = 64
 
 def export_fhir(graph: Graph) -> bytes:
     """Write a FHIR R5 Bundle (JSON, keys sorted) of the CodeSystem, PlanDefinitions, ConceptMap."""
-    text = json.dumps(fhir_bundle(graph)[0], indent=2, sort_keys=True, ensure_ascii=False)
+    return bundle_json(fhir_bundle(graph)[0])
+
+
+def bundle_json(bundle: dict[str, Any]) -> bytes:
+    """Return the Bundle as JSON text with sorted keys, ending in a newline."""
+    text = json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
@@ -234,8 +239,9 @@ def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[s
         "status": "draft",
         "topic": [{"coding": topic, "text": procedure.label}],
         "copyright": COPYRIGHT,
-        "action": [action(step, procedure) for step in procedure.steps],
     }
+    if procedure.steps:
+        resource["action"] = [action(step, procedure) for step in procedure.steps]
     if procedure.definition:
         resource["description"] = procedure.definition
     if procedure.indications:
@@ -272,7 +278,7 @@ def citation_resource(citation: Citation) -> dict[str, Any]:
         )
         if value
     ]
-    artifact: dict[str, Any] = {"identifier": identifiers}
+    artifact: dict[str, Any] = {"identifier": identifiers} if identifiers else {}
     if citation.title:
         artifact["title"] = [{"text": citation.title}]
     form: dict[str, Any] = {}
@@ -380,7 +386,7 @@ def concept_map(mappings: Iterable[Mapping]) -> dict[str, Any]:
         }
         for system, elements in sorted(by_system.items())
     ]
-    return {
+    resource = {
         "resourceType": "ConceptMap",
         "id": CONCEPT_MAP_ID,
         "url": f"{FHIR_BASE}/ConceptMap/{CONCEPT_MAP_ID}",
@@ -391,8 +397,10 @@ def concept_map(mappings: Iterable[Mapping]) -> dict[str, Any]:
         "description": "The nkb:Mapping records of nephrokb, as in its SSSOM export.",
         "copyright": COPYRIGHT,
         "property": [CONFIDENCE_PROPERTY],
-        "group": groups,
     }
+    if groups:  # FHIR JSON allows no empty array
+        resource["group"] = groups
+    return resource
 
 
 def concept_map_target(mapping: Mapping) -> dict[str, Any]:
