@@ -23,7 +23,7 @@ REPO_FOLDERS = [bundled_folder(name) for name in ("kb", "ontology", "shapes")]
 HAND_WRITTEN = """# A hand-written file: odd spacing, comments, a list, a literal over lines.
 @prefix ex: <http://example.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-ex:b   rdfs:label "B"@en ;   ex:next ex:a .  # trailing comment
+ex:b   rdfs:label "B"@en ;   ex:next ex:a .
 ex:a rdfs:label "A"@en , "Ah"@en-GB ; ex:items ( 1 "two" ex:b ) ;
   ex:note \"\"\"line one
 line "two" \\\\ ends with a quote"\"\"\" ; ex:part [ ex:size 3.50 ; ex:flag true ] .

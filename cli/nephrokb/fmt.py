@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nephrokb.comments import find_comments, place_comments
 from nephrokb.errors import InputError, NephroKBError, OutputError
 from nephrokb.loading import SourceText, check_terms, read_text, resolve_turtle_files
 from nephrokb.namespaces import PREFIXES
@@ -49,8 +50,12 @@ def default_paths(folder: Path | None = None) -> list[Path]:
     return found
 
 
-def canonical_form(path: Path) -> tuple[str, str]:
-    """Return (current text, canonical text) of one Turtle file, checked to be lossless."""
+def canonical_form(path: Path, *, drop_comments: bool = False) -> tuple[str, str]:
+    """Return (current text, canonical text) of one Turtle file, checked to be lossless.
+
+    Comments above a subject's statement stay above that subject (nephrokb.comments); a
+    comment with no such place raises a CommentsError listing them, unless `drop_comments`.
+    """
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
@@ -79,7 +84,22 @@ def canonical_form(path: Path) -> tuple[str, str]:
             "the canonical form would change the triples; file left untouched (please report)",
             path=str(path),
         )
-    return text, canonical
+    header = leading_comments(text)
+    comments = find_comments(text, RELATIVE_BASE, len(header.splitlines()) if header else 0)
+    lost = [comment for comment in comments if comment.subject is None]
+    if lost and not drop_comments:
+        raise CommentsError(
+            f"would drop {len(lost)} comment{'s' if len(lost) > 1 else ''} that precede no "
+            "subject (inside a statement, after code, or at the end); move them above a "
+            "subject, or pass --drop-comments:"
+            + "".join(f"\n  {path}:{comment.line}: {comment.text}" for comment in lost),
+            path=str(path),
+        )
+    return text, place_comments(canonical, comments, RELATIVE_BASE)
+
+
+class CommentsError(InputError):
+    """A file whose comments the canonical form would drop."""
 
 
 def leading_comments(text: str) -> str:
@@ -93,7 +113,9 @@ def leading_comments(text: str) -> str:
     return "\n".join(kept).rstrip()
 
 
-def format_files(paths: Sequence[str | Path], *, check: bool = False) -> list[FormatResult]:
+def format_files(
+    paths: Sequence[str | Path], *, check: bool = False, drop_comments: bool = False
+) -> list[FormatResult]:
     """Canonicalize every Turtle file under `paths`; with check, only report differences.
 
     Every file is parsed and verified before any is written, so one unreadable file
@@ -101,7 +123,10 @@ def format_files(paths: Sequence[str | Path], *, check: bool = False) -> list[Fo
     replaced: its result carries the error.
     """
     files = resolve_turtle_files(paths)
-    forms = [(path, take_snapshot(path), *canonical_form(path)) for path in files]
+    forms = [
+        (path, take_snapshot(path), *canonical_form(path, drop_comments=drop_comments))
+        for path in files
+    ]
     results = []
     for path, snapshot, current, canonical in forms:
         changed = current != canonical

@@ -12,8 +12,13 @@ from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, reports_
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path())
 @click.option("--check", is_flag=True, help="Only list files that would change; exit 1 if any.")
+@click.option(
+    "--drop-comments",
+    is_flag=True,
+    help="Drop the comments that precede no subject instead of refusing the file.",
+)
 @reports_errors
-def fmt(paths: tuple[str, ...], check: bool) -> None:
+def fmt(paths: tuple[str, ...], check: bool, drop_comments: bool) -> None:
     """Rewrite Turtle files in the canonical, deterministic serialization.
 
     PATH is a Turtle file or folder (default: the kb/, ontology/ and shapes/ folders
@@ -21,17 +26,20 @@ def fmt(paths: tuple[str, ...], check: bool) -> None:
     file is written only if its re-parsed canonical form is isomorphic to the original,
     and atomically (through a symlink, its target). A file saved by someone else after
     fmt read it is left alone, with an error (exit 2). The leading comment block of a
-    file is kept; other comments are dropped.
+    file is kept, and a comment above a subject's statement stays above that subject;
+    a file with other comments (inside a statement, after code on a line, at the end)
+    is refused, listing them (exit 2), unless --drop-comments.
 
     \b
     Example:
       nephrokb fmt
       nephrokb fmt --check
       nephrokb fmt kb/percutaneous-nephrostomy.ttl
+      nephrokb fmt --drop-comments extra.ttl
     """
     from nephrokb.fmt import default_paths, format_files
 
-    results = format_files(list(paths) or default_paths(), check=check)
+    results = format_files(list(paths) or default_paths(), check=check, drop_comments=drop_comments)
     changed = [result.path for result in results if result.changed and not result.error]
     for path in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
