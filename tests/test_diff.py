@@ -139,7 +139,7 @@ def test_folders_are_compared_like_files(tmp_path):
 
 
 def test_formats_are_a_registry_of_writers():
-    assert sorted(DIFF_FORMATS) == ["json", "markdown", "text"]
+    assert sorted(DIFF_FORMATS) == ["json", "kgcl", "markdown", "sssom", "text"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ reworded; dependencies, step conditions, attachments and mappings added, removed
 Differing triples that no such fact explains are reported as changes to their node, so a
 diff with no changes means the two graphs are isomorphic.
 
-DIFF_FORMATS maps each output format (text, markdown, json) to its writer.
+DIFF_FORMATS maps each output format to its writer: text, markdown and json describe every
+change; kgcl and sssom are machine-readable deltas for terminology tools (see their writers).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,9 +132,12 @@ class Change:
 
 @dataclass(frozen=True)
 class KnowledgeDiff:
-    """Every change between two versions, in report order."""
+    """Every change between two versions, in report order, and the two graphs compared
+    (the KGCL and SSSOM writers read mapping records and literals from them)."""
 
     changes: tuple[Change, ...]
+    old: Graph | None = field(default=None, compare=False, repr=False)
+    new: Graph | None = field(default=None, compare=False, repr=False)
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Return how many changes there are of each (kind, action), in report order."""
@@ -230,7 +234,7 @@ def diff_graphs(old: Graph, new: Graph) -> KnowledgeDiff:
         *reader.mapping_changes(),
     ]
     changes.extend(reader.unexplained_changes())
-    return KnowledgeDiff(changes=tuple(sorted(set(changes), key=Change.sort_key)))
+    return KnowledgeDiff(changes=tuple(sorted(set(changes), key=Change.sort_key)), old=old, new=new)
 
 
 class ChangeReader:
@@ -650,8 +654,175 @@ def render_json(diff: KnowledgeDiff) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+# KGCL (https://github.com/INCATools/kgcl) commands, one per line; kgcl-schema's parser reads them.
+KGCL_EDGES = {
+    "dependency": VOCAB + "dependsOn",
+    **ATTACHMENTS,
+}
+
+
+def render_kgcl(diff: KnowledgeDiff) -> str:
+    """Write the change as KGCL commands, one per line, in report order.
+
+    Nodes added are `create node`, removed `delete`; a new label is `rename`, other reworded
+    texts, step numbers and step conditions `change annotation of`; dependencies, attachments
+    and mappings are `create edge`/`delete edge`, a mapping's new predicate `change
+    relationship between`, a step moved to another procedure a `delete edge` and a `create
+    edge` of nkb:hasStep. KGCL has no escapes and no command to add or remove a single
+    annotation, so a text with a line break, a text added where there was none or removed,
+    and changes no fact explains (kind `node`) are left out: the other formats show them.
+    """
+    return "".join(line + "\n" for change in diff.changes for line in kgcl_commands(diff, change))
+
+
+def kgcl_commands(diff: KnowledgeDiff, change: Change) -> list[str]:
+    """The KGCL commands for one change (none when KGCL cannot say it)."""
+    node = compact(change.node)
+    target = compact(change.target) if change.target else ""
+    if change.kind == "dependency" or change.action in ("attached", "detached"):
+        edge = compact(KGCL_EDGES[change.kind])
+        subject, object_ = (node, target) if change.kind == "dependency" else (target, node)
+        verb = "create" if change.action in ("added", "attached") else "delete"
+        return [f"{verb} edge {subject} {edge} {object_}"]
+    if change.kind == "mapping":
+        if change.action == "changed":
+            old, new = (compact(iri) for iri in ((change.old or ""), (change.new or "")))
+            return [f"change relationship between {node} and {target} from {old} to {new}"]
+        verb = "create" if change.action == "added" else "delete"
+        return [f"{verb} edge {node} {compact(change.property or '')} {target}"]
+    if change.action == "added" and change.kind in NODE_CLASSES:
+        label = kgcl_term(diff.new, change.node, RDFS_LABEL, quote="'")
+        return [f"create node {node} {label}" if label else f"create {node}"]
+    if change.action == "removed" and change.kind in NODE_CLASSES:
+        return [f"delete {node}"]
+    if change.action == "moved":
+        has_step = compact(VOCAB + "hasStep")
+        return [
+            f"delete edge {compact(change.old or '')} {has_step} {node}",
+            f"create edge {compact(change.new or '')} {has_step} {node}",
+        ]
+    predicate = {
+        "renumbered": VOCAB + "stepNumber",
+        "changed": VOCAB + "condition",
+        "reworded": change.property,
+    }.get(change.action)
+    if predicate is None or change.kind == "node":
+        return []
+    if predicate == RDFS_LABEL:
+        old = kgcl_term(diff.old, change.node, predicate, quote="'")
+        new = kgcl_term(diff.new, change.node, predicate, quote="'")
+        if old and new:
+            return [f"rename {node} from {old} to {new}"]
+    old = kgcl_term(diff.old, change.node, predicate, quote='"')
+    new = kgcl_term(diff.new, change.node, predicate, quote='"')
+    if not (old and new):
+        return []
+    return [f"change annotation of {node} with {compact(predicate)} from {old} to {new}"]
+
+
+def kgcl_term(graph: Graph | None, node: str, predicate: str, *, quote: str) -> str | None:
+    """The one literal value of `predicate` on `node` as a KGCL term (`'text'@en`,
+    `"3"^^xsd:integer`), or None when there is not exactly one or KGCL cannot quote it."""
+    from rdflib import Literal, URIRef
+
+    values = [] if graph is None else list(graph.objects(URIRef(node), URIRef(predicate)))
+    if len(values) != 1 or not isinstance(values[0], Literal):
+        return None
+    value = values[0]
+    text = str(value)
+    if quote in text or "\n" in text or "\r" in text:
+        return None
+    term = f"{quote}{text}{quote}"
+    if value.language:
+        return f"{term}@{value.language}"
+    if value.datatype is not None and str(value.datatype) != PREFIXES["xsd"] + "string":
+        return f"{term}^^{compact(str(value.datatype))}"
+    return term
+
+
+# The mapping delta as SSSOM/TSV: rows of added mappings, and of removed ones negated.
+DELTA_MAPPING_SET_ID = "https://w3id.org/nephrokb/mappings/nephrokb-changes.sssom.tsv"
+DELTA_TITLE = "nephrokb mapping changes"
+DELTA_DESCRIPTION = (
+    "Mappings added and removed between two versions of nephrokb. A removed mapping is written "
+    "with predicate_modifier Not: nephrokb no longer asserts it. Each row's comment says which."
+)
+ADDED_COMMENT = "added: newly asserted in this version"
+REMOVED_COMMENT = "removed: no longer asserted in this version"
+
+
+def render_sssom_delta(
+    diff: KnowledgeDiff,
+    *,
+    mapping_set_id: str = DELTA_MAPPING_SET_ID,
+    version: str | None = None,
+) -> str:
+    """Write the mappings added and removed as SSSOM/TSV that `sssom validate` accepts.
+
+    An added mapping is its record's row in the new version; a removed one its row in the old
+    version with `predicate_modifier` Not; a mapping whose predicate changed is both, the old
+    predicate removed and the new one added. Each row's `comment` says `added: ...` or
+    `removed: ...` (before the record's own comment, after ` | `).
+    """
+    from nephrokb import __version__
+    from nephrokb.exporters.sssom import (
+        LICENSE,
+        MappingSet,
+        mapping_row,
+        prefixes_used,
+        tsv_value,
+        write_sssom_tsv,
+    )
+    from nephrokb.mappings import curie_converter, read_mappings
+
+    wanted = {"added": set(), "removed": set()}
+    for change in diff.changes:
+        if change.kind != "mapping":
+            continue
+        if change.action == "changed":
+            wanted["removed"].update(
+                (change.node, old, change.target) for old in change.old.split()
+            )
+            wanted["added"].update((change.node, new, change.target) for new in change.new.split())
+        else:
+            wanted[change.action].add((change.node, change.property, change.target))
+    rows = []
+    for action, graph in (("added", diff.new), ("removed", diff.old)):
+        if not wanted[action] or graph is None:
+            continue
+        converter = curie_converter(graph)
+        for mapping in read_mappings(graph):
+            if (mapping.subject, mapping.predicate, mapping.object) not in wanted[action]:
+                continue
+            row = mapping_row(mapping, converter)
+            note = ADDED_COMMENT if action == "added" else REMOVED_COMMENT
+            row["comment"] = f"{note} | {row['comment']}" if "comment" in row else note
+            if action == "removed":
+                row["predicate_modifier"] = "Not"
+            rows.append(row)
+    rows.sort(key=lambda row: [tsv_value(row.get(column)) for column in DELTA_SORT_COLUMNS])
+    prefix_map = {
+        **(curie_converter(diff.old).prefix_map if diff.old is not None else {}),
+        **(curie_converter(diff.new).prefix_map if diff.new is not None else {}),
+    }
+    metadata = {
+        "curie_map": {prefix: prefix_map[prefix] for prefix in prefixes_used(rows)},
+        "license": LICENSE,
+        "mapping_set_description": DELTA_DESCRIPTION,
+        "mapping_set_id": mapping_set_id,
+        "mapping_set_title": DELTA_TITLE,
+        "mapping_set_version": version or __version__,
+    }
+    return write_sssom_tsv(MappingSet(metadata=metadata, rows=tuple(rows))).decode("utf-8")
+
+
+DELTA_SORT_COLUMNS = ("subject_id", "object_id", "predicate_modifier", "predicate_id")
+
+
 DIFF_FORMATS: dict[str, Callable[[KnowledgeDiff], str]] = {
     "json": render_json,
+    "kgcl": render_kgcl,
     "markdown": render_markdown,
+    "sssom": render_sssom_delta,
     "text": render_text,
 }

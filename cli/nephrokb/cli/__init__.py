@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Validate the knowledge and replace its graph on a SPARQL server.",
     ),
     "query": ("nephrokb.cli.query:query", "Run a read-only SPARQL query on the knowledge."),
+    "release": (
+        "nephrokb.cli.release:release",
+        "Check, stamp and build a release of the checkout as VERSION, with its changelog.",
+    ),
     "serve": (
         "nephrokb.cli.serve:serve",
         "Serve the knowledge as a local read-only SPARQL endpoint until Ctrl-C.",

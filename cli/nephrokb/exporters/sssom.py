@@ -49,6 +49,7 @@ COLUMNS = (
     "subject_id",
     "subject_label",
     "predicate_id",
+    "predicate_modifier",
     "object_id",
     "object_label",
     "mapping_justification",
@@ -94,7 +95,11 @@ class MappingSet:
 
 def export_sssom(graph: Graph) -> bytes:
     """Write the mapping records as SSSOM/TSV with its YAML metadata block."""
-    mapping_set = build_mapping_set(graph)
+    return write_sssom_tsv(build_mapping_set(graph))
+
+
+def write_sssom_tsv(mapping_set: MappingSet) -> bytes:
+    """Write a mapping set as SSSOM/TSV: the `#` YAML metadata block, then the table."""
     lines = [f"#{line}" for line in yaml_lines(mapping_set.metadata)]
     table = io.StringIO()
     writer = csv.writer(table, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
