@@ -178,6 +178,9 @@ def test_ontology_and_release_node_are_stamped_in_canonical_turtle(releases):
         for r in format_files([repository / "kb", repository / "ontology"], check=True)
         if r.changed
     ]
+    with working_folder(repository):
+        validated = CliRunner().invoke(main, ["validate"])
+    assert validated.exit_code == 0, validated.output
 
 
 def test_rdf_artefacts_reparse_isomorphic_to_the_knowledge(releases):

@@ -13,19 +13,16 @@ are replaced atomically. Nothing is tagged or pushed: the plan lists the git com
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nephrokb.atomic import write_atomic
 from nephrokb.changelog import ComparedWith, prepend_section, render_section
 from nephrokb.errors import InputError
 from nephrokb.namespaces import KB, PREFIXES
+from nephrokb.output import replace_folder, write_output
 from nephrokb.w3id import FHIR_FILE, KNOWLEDGE_FILE, SSSOM_FILE, VOCABULARY_FILE, htaccess
 
 if TYPE_CHECKING:
@@ -363,23 +360,8 @@ def checksums(files: dict[str, bytes]) -> bytes:
 
 
 def write_release(plan: ReleasePlan) -> None:
-    """Write dist/VERSION/ (built beside it, then renamed into place) and the source files."""
-    dist = plan.root / DIST_FOLDER
-    target = plan.root / plan.dist
-    try:
-        dist.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{plan.version}.", dir=dist))
-    except OSError as error:
-        raise InputError(f"cannot create folder: {error.strerror}", path=str(dist)) from None
-    try:
-        for relative, content in plan.artefacts.items():
-            path = building / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        os.chmod(building, 0o755)
-        os.rename(building, target)
-    except OSError as error:
-        shutil.rmtree(building, ignore_errors=True)
-        raise InputError(f"cannot write the release: {error.strerror}", path=str(target)) from None
+    """Write dist/VERSION/ (built beside it, then renamed into place) and the source files,
+    each replaced atomically (nephrokb.output)."""
+    replace_folder(plan.root / plan.dist, plan.artefacts)
     for relative, content in plan.sources.items():
-        write_atomic(plan.root / relative, content)
+        write_output(plan.root / relative, content)
