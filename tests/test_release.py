@@ -264,6 +264,10 @@ def test_dry_run_writes_nothing(repository):
     assert status(repository) == ""
     assert "would write dist/0.2.0/: " in result.output
     assert "  nephrokb.fhir.json (" in result.output
+    assert (
+        "  ontology/nephrokb.ttl: <https://w3id.org/nephrokb/vocab> owl:versionIRI "
+        "<https://w3id.org/nephrokb/releases/0.2.0/vocab.ttl>\n"
+    ) in result.output
     assert result.output.endswith("Dry run: nothing was written.\n")
 
 

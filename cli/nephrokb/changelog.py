@@ -13,12 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nephrokb.diff import MarkdownStyle, escape_markdown, headline, one_line
+from rdflib import RDF, Graph, URIRef
+
+from nephrokb.diff import escape_markdown, headline, one_line
+from nephrokb.model import text_of
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
 
 if TYPE_CHECKING:
-    from rdflib import Graph
-
     from nephrokb.diff import Change, KnowledgeDiff
 
 CHANGELOG_TITLE = "# Changelog"
@@ -102,16 +103,11 @@ class SectionWriter:
         self.diff = diff
         self.graphs = [graph for graph in (diff.new, diff.old) if graph is not None]
         self.labels = labels
-        self.style = MarkdownStyle()
 
     def label(self, iri: str | None, fallback: str | None = None) -> str:
         """The node's label, quoted; its compact name when it has none."""
-        from nephrokb.model import text_of
-
         if iri is None:
             return ""
-        from rdflib import URIRef
-
         for graph in (*self.graphs, self.labels):
             text = text_of(graph, URIRef(iri), PREFIXES["rdfs"] + "label")
             if text:
@@ -119,13 +115,9 @@ class SectionWriter:
         return f'"{escape_markdown(fallback)}"' if fallback else f"`{compact(iri)}`"
 
     def is_procedure(self, iri: str) -> bool:
-        from rdflib import RDF, URIRef
-
         return any((URIRef(iri), RDF.type, URIRef(VOCAB + "Procedure")) in g for g in self.graphs)
 
     def procedure_of_step(self, iri: str) -> str | None:
-        from rdflib import URIRef
-
         for graph in self.graphs:
             holders = sorted(str(p) for p in graph.subjects(URIRef(VOCAB + "hasStep"), URIRef(iri)))
             if holders:
@@ -157,8 +149,6 @@ class SectionWriter:
 
     def mapping_record(self, iri: str) -> tuple[str, str] | None:
         """The concept and code a mapping record is about, or None for other nodes."""
-        from rdflib import URIRef
-
         for graph in self.graphs:
             source = graph.value(URIRef(iri), URIRef(PREFIXES["owl"] + "annotatedSource"))
             target = graph.value(URIRef(iri), URIRef(PREFIXES["owl"] + "annotatedTarget"))
@@ -186,10 +176,6 @@ class SectionWriter:
         return RELATIONS.get(iri, f"`{compact(iri)}`")
 
     def property_name(self, iri: str) -> str:
-        from rdflib import URIRef
-
-        from nephrokb.model import text_of
-
         if iri in PROPERTY_NAMES:
             return PROPERTY_NAMES[iri]
         found = text_of(self.labels, URIRef(iri), PREFIXES["rdfs"] + "label")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from nephrokb.changelog import ComparedWith, prepend_section, render_section
 from nephrokb.errors import InputError
-from nephrokb.namespaces import KB, PREFIXES
+from nephrokb.namespaces import KB, PREFIXES, compact
 from nephrokb.output import replace_folder, write_output
 from nephrokb.w3id import FHIR_FILE, KNOWLEDGE_FILE, SSSOM_FILE, VOCABULARY_FILE, htaccess
 
@@ -101,6 +101,7 @@ class ReleasePlan:
     changelog_section: str
     sources: dict[str, bytes]
     artefacts: dict[str, bytes]
+    stamps: tuple[str, ...]
 
     @property
     def dist(self) -> str:
@@ -209,6 +210,10 @@ def plan_release(
     artefacts = build_artefacts(
         version.text, knowledge + release_graph, ontology, ontology_text, diff, section
     )
+    stamps = (
+        *version_stamps(ONTOLOGY_FILE, ontology),
+        *version_stamps(RELEASE_FILE, release_graph),
+    )
     return ReleasePlan(
         version=version.text,
         issued=issued_text,
@@ -218,7 +223,20 @@ def plan_release(
         changelog_section=section,
         sources=dict(sorted(sources.items())),
         artefacts=artefacts,
+        stamps=stamps,
     )
+
+
+def version_stamps(relative: str, graph: Graph) -> list[str]:
+    """Say which version facts a stamped file holds, one line each, for the dry run."""
+    from rdflib import URIRef
+
+    facts = (OWL + "versionInfo", OWL + "versionIRI", OWL + "priorVersion", DCTERMS + "issued")
+    return [
+        f"{relative}: {compact(str(subject))} {compact(predicate)} {value.n3()}"
+        for predicate in facts
+        for subject, value in sorted(graph.subject_objects(URIRef(predicate)))
+    ]
 
 
 def knowledge_diff(

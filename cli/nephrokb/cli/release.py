@@ -45,9 +45,10 @@ def release(version: str, since: str | None, issued, dry_run: bool) -> None:
       nephrokb release 0.2.0
       nephrokb release 0.2.1 --since HEAD~3 --date 2026-12-24
     """
-    from nephrokb.release import plan_release, release_blocker, write_release
+    from nephrokb.release import parse_version, plan_release, release_blocker, write_release
     from nephrokb.resources import current_checkout
 
+    parse_version(version)  # before the slower checks, so a typo is answered at once
     root = current_checkout()
     if root is None:
         click.echo("nephrokb: error: run nephrokb release inside a nephrokb checkout", err=True)
@@ -62,6 +63,8 @@ def release(version: str, since: str | None, issued, dry_run: bool) -> None:
     click.echo(f"Compared with: {compared or 'nothing (first release)'}")
     for relative in plan.sources:
         click.echo(f"{'would write' if dry_run else 'wrote'} {relative}")
+    for stamp in plan.stamps:
+        click.echo(f"  {stamp}")
     size = sum(len(content) for content in plan.artefacts.values())
     click.echo(
         f"{'would write' if dry_run else 'wrote'} {plan.dist}/: "
