@@ -64,6 +64,7 @@ def test_fhir_resources_reads_the_bundle_without_errors(bundle):
         "CodeSystem",
         "PlanDefinition",
         "PlanDefinition",
+        *["ActivityDefinition"] * 15,
         *["Citation"] * 14,
         "ConceptMap",
     ]
@@ -116,7 +117,72 @@ def test_every_depends_on_is_a_related_action_or_the_cross_procedure_extension(
     assert len(related) + len(extensions) == len(depends_on) == 18
     assert len(extensions) == 1
     assert extensions[0]["valueCoding"]["code"] == "pcn-dilate-tract"
-    assert {r["relationship"] for r in related} == {"after"}
+    assert {r["relationship"] for r in related} == {"after-end"}
+
+
+def test_the_dependency_graph_of_the_export_is_that_of_the_knowledge(bundle, bundled_graph):
+    depends_on = {
+        (str(step), str(target))
+        for step, target in bundled_graph.subject_objects(URIRef(VOCAB + "dependsOn"))
+    }
+    exported = set()
+    for plan in resources(bundle, "PlanDefinition"):
+        for action in plan["action"]:
+            step = KB + action["code"]["coding"][0]["code"]
+            exported |= {
+                (step, KB + related["targetId"])
+                for related in action.get("relatedAction", [])
+                if related["relationship"] == "after-end"
+            }
+            exported |= {
+                (step, KB + extension["valueCoding"]["code"])
+                for extension in action.get("extension", [])
+                if extension["url"] == DEPENDS_ON_STEP_EXTENSION
+            }
+    assert exported == depends_on
+
+
+def test_steps_using_devices_or_substances_are_activity_definitions(bundle, bundled_graph):
+    activities = {a["url"]: a for a in resources(bundle, "ActivityDefinition")}
+    uses = {"usesDevice": {}, "usesSubstance": {}}
+    for name, found in uses.items():
+        for step, target in bundled_graph.subject_objects(URIRef(VOCAB + name)):
+            found.setdefault(str(step), set()).add(str(target))
+    actions = [a for plan in resources(bundle, "PlanDefinition") for a in plan["action"]]
+    defined = {
+        KB + a["code"]["coding"][0]["code"]: a for a in actions if "definitionCanonical" in a
+    }
+    assert set(defined) == set(uses["usesDevice"]) | set(uses["usesSubstance"])
+    assert len(defined) == 13
+    for step, action in defined.items():
+        activity = activities[action["definitionCanonical"]]
+        assert (activity["kind"], activity["code"]) == ("ServiceRequest", action["code"])
+        devices = {
+            KB + p["typeReference"]["identifier"]["value"] for p in activity.get("participant", [])
+        }
+        assert devices == uses["usesDevice"].get(step, set())
+        substances = {
+            KB + activities[r["resource"]]["productCodeableConcept"]["coding"][0]["code"]
+            for r in activity.get("relatedArtifact", [])
+            if r["type"] == "composed-of"
+        }
+        assert substances == uses["usesSubstance"].get(step, set())
+    assert sorted(a["id"] for a in activities.values() if a["kind"] == "MedicationRequest") == [
+        "contrast-medium",
+        "local-anaesthetic",
+    ]
+
+
+def test_each_plan_is_derived_from_its_source_document(bundle):
+    for plan in resources(bundle, "PlanDefinition"):
+        derived = [r for r in plan["relatedArtifact"] if r["type"] == "derived-from"]
+        assert derived == [
+            {
+                "type": "derived-from",
+                "display": "Source text on percutaneous nephrostomy and antegrade double-J "
+                "ureteral stenting",
+            }
+        ]
 
 
 def test_related_actions_target_actions_of_the_same_plan(bundle):
@@ -326,5 +392,6 @@ def test_stent_plan_definition_cites_only_its_own_literature(bundle):
     (stent,) = [p for p in plans if p["id"] == "antegrade-ureteral-stent-placement"]
     artifacts = [(a["type"], a["display"]) for a in stent["relatedArtifact"]]
     assert artifacts[0] == ("depends-on", "Percutaneous nephrostomy")
-    assert [kind for kind, _ in artifacts[1:]] == ["citation"] * 4
+    assert artifacts[1][0] == "derived-from"
+    assert [kind for kind, _ in artifacts[2:]] == ["citation"] * 4
     assert ("citation", "Tubeless antegrade ureteric stenting (Ir J Med Sci 2019)") in artifacts

@@ -64,6 +64,8 @@ class Step:
     condition: str | None
     depends_on: tuple[StepReference, ...]
     sources: tuple[SourceLine, ...]
+    devices: tuple[Reference, ...] = ()
+    substances: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Procedure:
     benefits: tuple[Statement, ...]
     sources: tuple[SourceLine, ...]
     literature: Literature | None = None  # what cited evidence adds; never from the source
+    documents: tuple[Reference, ...] = ()  # the source documents it is derived from
 
     @property
     def curie(self) -> str:
@@ -151,6 +154,7 @@ def read_procedure(graph: Graph, node: Node) -> Procedure:
         benefits=statements(graph, graph.objects(node, URIRef(VOCAB + "hasBenefit"))),
         sources=source_lines(graph, node),
         literature=read_literature(graph, node),
+        documents=references(graph, graph.objects(node, URIRef(DCTERMS + "source"))),
     )
 
 
@@ -181,6 +185,8 @@ def read_step(graph: Graph, node: Node) -> Step:
         condition=text_of(graph, node, VOCAB + "condition"),
         depends_on=tuple(depends_on),
         sources=source_lines(graph, node),
+        devices=references(graph, graph.objects(node, URIRef(VOCAB + "usesDevice"))),
+        substances=references(graph, graph.objects(node, URIRef(VOCAB + "usesSubstance"))),
     )
 
 

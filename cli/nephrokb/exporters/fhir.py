@@ -1,4 +1,4 @@
-"""Write the knowledge as a FHIR R5 Bundle: CodeSystem, a PlanDefinition per procedure, ConceptMap.
+"""Write the knowledge as a FHIR R5 Bundle: terminology, protocols, activities and mappings.
 
 FHIR R5 (5.0.0) is used: it is fhir.resources' default model, and its ConceptMap says how a
 source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (type
@@ -17,15 +17,26 @@ source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (
   - `useContext`: one per indication, code `focus`, the indication coded in our CodeSystem;
   - `goal`: one per benefit, described by the benefit coded in our CodeSystem;
   - `relatedArtifact`: `depends-on` the PlanDefinition of each procedure it nkb:reliesOn,
-    then one `citation` per work the procedure's literature layer cites, `resource` = the
-    canonical URL of that work's Citation resource;
+    `derived-from` each source document it comes from (dcterms:source, by label), then one
+    `citation` per work the procedure's literature layer cites, `resource` = the canonical
+    URL of that work's Citation resource;
   - `action`: one per step, in step order: id and linkId = the step's slug, prefix `N.`,
     title, description, and code = the step in our CodeSystem. A conditional step has a
     condition of kind `applicability` whose Expression holds the nkb:condition text
     (language `text/plain`: it is for a clinician to judge, not computable). Each
-    nkb:dependsOn on a step of the same procedure is a relatedAction `after` that step; one
-    on a step of another procedure (which the PlanDefinition cannot target) is the extension
-    DEPENDS_ON_STEP_EXTENSION, valueCoding = that step in our CodeSystem.
+    nkb:dependsOn on a step of the same procedure is a relatedAction `after-end` that step
+    (it starts once that step has ended, as CPG-on-FHIR writes step order); one on a step of
+    another procedure (which the PlanDefinition cannot target) is the extension
+    DEPENDS_ON_STEP_EXTENSION, valueCoding = that step in our CodeSystem. A step that uses
+    devices or substances has `definitionCanonical` = its ActivityDefinition.
+- An ActivityDefinition per step that uses devices or substances, id = the step's slug, kind
+  `ServiceRequest` (a procedure done to the patient), code = the step in our CodeSystem: a
+  `participant` of type `device` per nkb:usesDevice (a logical reference to the
+  DeviceDefinition identified by the device's code in our CodeSystem), and a relatedArtifact
+  `composed-of` per nkb:usesSubstance, pointing at that substance's ActivityDefinition.
+- An ActivityDefinition per substance a step uses, id = the substance's slug, kind
+  `MedicationRequest`, product = the substance in our CodeSystem (product holds one
+  substance, hence one resource per substance rather than a list on the step).
 - A Citation (R5) per nkb:Evidence, id = its slug: `citedArtifact` holds the DOI
   (system https://doi.org) and PMID (system https://pubmed.ncbi.nlm.nih.gov) identifiers,
   the title, the journal (`publicationForm.publishedIn.title`) and year (`articleDate`),
@@ -143,9 +154,13 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
         for citation in procedure.literature.citations()
     }
     concepts = code_system(graph, mappings)
+    active = [step for procedure in procedures for step in procedure.steps if has_activity(step)]
+    substances = {s.iri: s for step in active for s in step.substances}
     resources = [
         concepts,
         *(plan_definition(procedure, mappings) for procedure in procedures),
+        *(step_activity(step) for step in active),
+        *(substance_activity(substances[iri]) for iri in sorted(substances)),
         *(citation_resource(cited[iri]) for iri in sorted(cited)),
         concept_map(mappings),
     ]
@@ -158,8 +173,11 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
         origins[reference, "PlanDefinition"] = procedure.iri
         for index, step in enumerate(procedure.steps):
             origins[reference, f"PlanDefinition.action[{index}]"] = step.iri
-    for iri in cited:
-        origins[f"Citation/{fhir_id(code_of(iri))}", "Citation"] = iri
+    for step in active:
+        origins[f"ActivityDefinition/{fhir_id(code_of(step.iri))}", "ActivityDefinition"] = step.iri
+    for iri in [*substances, *cited]:
+        kind = "Citation" if iri in cited else "ActivityDefinition"
+        origins[f"{kind}/{fhir_id(code_of(iri))}", kind] = iri
     bundle = {
         "resourceType": "Bundle",
         "id": "nephrokb",
@@ -251,6 +269,9 @@ def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[s
             {"description": concept(benefit.iri, benefit.label)} for benefit in procedure.benefits
         ]
     related = [relied_on(reference) for reference in procedure.relies_on]
+    related += [
+        {"type": "derived-from", "display": document.label} for document in procedure.documents
+    ]
     if procedure.literature:
         related += [cites(citation) for citation in procedure.literature.citations()]
     if related:
@@ -315,6 +336,8 @@ def action(step: Step, procedure: Procedure) -> dict[str, Any]:
     }
     if step.description:
         result["description"] = step.description
+    if has_activity(step):
+        result["definitionCanonical"] = activity_url(step.iri)
     if step.condition:
         result["condition"] = [
             {
@@ -330,7 +353,7 @@ def action(step: Step, procedure: Procedure) -> dict[str, Any]:
     other = [d for d in step.depends_on if d not in own]
     if own:
         result["relatedAction"] = [
-            {"targetId": fhir_id(code_of(dependency.iri)), "relationship": "after"}
+            {"targetId": fhir_id(code_of(dependency.iri)), "relationship": "after-end"}
             for dependency in own
         ]
     if other:
@@ -339,6 +362,68 @@ def action(step: Step, procedure: Procedure) -> dict[str, Any]:
             for d in other
         ]
     return result
+
+
+def has_activity(step: Step) -> bool:
+    """True when the step uses devices or substances, so it gets an ActivityDefinition."""
+    return bool(step.devices or step.substances)
+
+
+def activity_url(iri: str) -> str:
+    """Return the canonical URL of the ActivityDefinition of a step or substance."""
+    return f"{FHIR_BASE}/ActivityDefinition/{fhir_id(code_of(iri))}"
+
+
+def step_activity(step: Step) -> dict[str, Any]:
+    """Return the ActivityDefinition of a step: its devices as participants, its substances."""
+    resource: dict[str, Any] = {
+        "resourceType": "ActivityDefinition",
+        "id": fhir_id(code_of(step.iri)),
+        "url": activity_url(step.iri),
+        "version": __version__,
+        "name": computable_name(step.label),
+        "title": step.label,
+        "status": "draft",
+        "copyright": COPYRIGHT,
+        "kind": "ServiceRequest",
+        "code": concept(step.iri, step.label),
+    }
+    if step.description:
+        resource["description"] = step.description
+    if step.devices:
+        resource["participant"] = [
+            {
+                "type": "device",
+                "typeReference": {
+                    "type": "DeviceDefinition",
+                    "identifier": {"system": CODE_SYSTEM_URL, "value": code_of(device.iri)},
+                    "display": device.label,
+                },
+            }
+            for device in step.devices
+        ]
+    if step.substances:
+        resource["relatedArtifact"] = [
+            {"type": "composed-of", "display": s.label, "resource": activity_url(s.iri)}
+            for s in step.substances
+        ]
+    return resource
+
+
+def substance_activity(substance: Reference) -> dict[str, Any]:
+    """Return the ActivityDefinition of giving one substance."""
+    return {
+        "resourceType": "ActivityDefinition",
+        "id": fhir_id(code_of(substance.iri)),
+        "url": activity_url(substance.iri),
+        "version": __version__,
+        "name": computable_name(substance.label),
+        "title": substance.label,
+        "status": "draft",
+        "copyright": COPYRIGHT,
+        "kind": "MedicationRequest",
+        "productCodeableConcept": concept(substance.iri, substance.label),
+    }
 
 
 def indication_context(indication: Statement) -> dict[str, Any]:
