@@ -2,7 +2,8 @@
 
 Each fast path is compared with the old one on the bundled knowledge base and on a
 generated one (`bench.generate`, 50 procedures): SELECT results written from pyoxigraph
-terms against the same rows as rdflib terms.
+terms against the same rows as rdflib terms; the Turtle export ordered by sorting
+N-Quads lines against quads sorted by their text.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
+from nephrokb.exporters.rdf import export_store_turtle
 from nephrokb.knowledge_store import load_knowledge_store
+from nephrokb.namespaces import PREFIXES
 from nephrokb.query import QueryOutcome, list_bundled_queries, run_query
 from nephrokb.results import WRITERS
 
 ROOT = Path(__file__).resolve().parents[1]
+XSD_INTEGER = PREFIXES["xsd"] + "integer"
 SELECT_FORMATS = sorted(WRITERS["select"])
 # Literals whose rdflib lexical form differs from pyoxigraph's, with languages, escapes,
 # an unbound cell and a blank node.
@@ -85,3 +90,45 @@ def test_blank_nodes_are_written_the_same_from_either_term_library():
         assert write(outcome) == write(as_rdflib_rows(outcome))
     label = outcome.solutions[0][0].value
     assert WRITERS["select"]["tsv"](outcome) == f"?node\n_:{label}\n"
+
+
+def turtle_sorted_by_quad_text(store) -> bytes:
+    """The Turtle export as it was written before: quads sorted by their own text."""
+    quads = sorted(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=str)
+    return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def awkward_store() -> ox.Store:
+    """Triples whose order depends on how IRIs that prefix each other and literals compare."""
+    store = ox.Store()
+    subjects = ["http://x.org/a", "http://x.org/a-b", "http://x.org/a/b", "http://x.org/a.b"]
+    predicate = ox.NamedNode("http://x.org/p")
+    objects = [
+        ox.Literal("a"),
+        ox.Literal("a", language="en"),
+        ox.Literal("a", datatype=ox.NamedNode("http://x.org/dt")),
+        ox.Literal("a b"),
+        ox.Literal("a\nb"),
+        ox.Literal('a"b'),
+        ox.Literal("a\\b"),
+        ox.Literal("a\u0001b"),
+        ox.Literal("é"),
+        ox.Literal("10", datatype=ox.NamedNode(XSD_INTEGER)),
+        ox.Literal("9", datatype=ox.NamedNode(XSD_INTEGER)),
+        ox.NamedNode("http://x.org/a"),
+        ox.NamedNode("http://x.org/a-b"),
+    ]
+    for subject in subjects:
+        for value in objects:
+            store.add(ox.Quad(ox.NamedNode(subject), predicate, value))
+            store.add(ox.Quad(ox.NamedNode(subject), ox.NamedNode(subject + "p"), value))
+    return store
+
+
+def test_turtle_export_sorted_by_lines_is_the_old_bytes(store):
+    assert export_store_turtle(store) == turtle_sorted_by_quad_text(store)
+
+
+def test_turtle_export_orders_awkward_terms_as_before():
+    store = awkward_store()
+    assert export_store_turtle(store) == turtle_sorted_by_quad_text(store)

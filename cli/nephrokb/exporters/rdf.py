@@ -55,8 +55,11 @@ def export_store_turtle(store: Store) -> bytes:
     if store.query(HAS_BLANK_NODES):
         return sorted_copy(graph_of(store)).serialize(format="turtle", encoding="utf-8")
     # By N-Triples text: each subject's triples come together, in an order of content alone.
-    quads = sorted(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=str)
-    return ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    # pyoxigraph writes the N-Triples lines of all quads at once; sorting them orders the quads.
+    quads = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).split(b"\n")
+    order = sorted(range(len(quads)), key=lines.__getitem__)
+    return ox.serialize([quads[i] for i in order], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 def export_ntriples(graph: Graph) -> bytes:
