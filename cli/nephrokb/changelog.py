@@ -145,7 +145,32 @@ class SectionWriter:
             return record[0] if self.is_procedure(record[0]) else MAPPINGS_GROUP
         if self.is_procedure(change.node):
             return change.node
-        return self.procedure_of_step(change.node) or OTHER_GROUP
+        return (
+            self.procedure_of_step(change.node)
+            or self.procedure_linking_to(change.node)
+            or OTHER_GROUP
+        )
+
+    def procedure_linking_to(self, iri: str) -> str | None:
+        """The first procedure (by IRI) with a statement whose value is the node."""
+        for graph in self.graphs:
+            linking = sorted(
+                str(subject)
+                for subject in graph.subjects(None, URIRef(iri))
+                if self.is_procedure(str(subject))
+            )
+            if linking:
+                return linking[0]
+        return None
+
+    def kind_of(self, iri: str) -> str | None:
+        """The vocabulary's label of the node's type, if it has one."""
+        for graph in self.graphs:
+            for kind in sorted(graph.objects(URIRef(iri), RDF.type)):
+                found = text_of(self.labels, kind, PREFIXES["rdfs"] + "label")
+                if found:
+                    return escape_markdown(found)
+        return None
 
     def mapping_record(self, iri: str) -> tuple[str, str] | None:
         """The concept and code a mapping record is about, or None for other nodes."""
@@ -228,7 +253,8 @@ class SectionWriter:
                 return f"{name}: {what} removed (was {self.text(change.old)})."
             return f"{name}: {what} {self.text(change.old)} → {self.text(change.new)}."
         if kind == "node" and action in ("added", "removed"):
-            return f"{name} {action}."
+            node_kind = self.kind_of(change.node)
+            return f"{node_kind} {name} {action}." if node_kind else f"{name} {action}."
         if kind == "node":
             record = self.mapping_record(change.node)
             if record is not None:
