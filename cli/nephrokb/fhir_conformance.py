@@ -11,8 +11,10 @@ every resource, read with the StructureDefinition snapshots of the package:
   value sets. A value set this cannot expand (filters, a code system outside the package or
   one whose content is not complete) is listed as skipped with the reason;
 - the FHIRPath invariants of severity `error` (`constraint.expression`), with fhirpathpy and
-  its R5 model. An invariant fhirpathpy cannot evaluate (a function it does not implement)
-  is listed as skipped with the reason, never counted as passed.
+  its R5 model, plus `hasValue()`, which FHIR adds to FHIRPath and fhirpathpy 2.2 lacks
+  (`has_value`; ele-1, on every element, needs it). An invariant fhirpathpy cannot
+  evaluate (a function it does not implement) is listed as skipped with the reason, never
+  counted as passed.
 
 Each failure names the resource (`PlanDefinition/percutaneous-nephrostomy`), the element
 path (`PlanDefinition.action[2].priority`) and, through `origins` (resource reference and
@@ -402,7 +404,12 @@ class Checker:
         from fhirpathpy.engine.nodes import ResourceNode
 
         if expression not in self.compiled:
-            self.compiled[expression] = compile_fhirpath(expression, self.model)
+            self.compiled[expression] = compile_fhirpath(
+                expression,
+                self.model,
+                # trace() (dom-3 uses it) would otherwise print to standard output.
+                {"userInvocationTable": FHIR_FUNCTIONS, "traceFn": ignore_trace},
+            )
         # A resource carries its type (resourceType); any other value gets it from `base`.
         typed = item if isinstance(item, dict) and "resourceType" in item else None
         node = typed or ResourceNode.create_node(item, base)
@@ -422,6 +429,19 @@ class Checker:
             ) and (best is None or len(prefix) > len(best[0])):
                 best = (prefix, node)
         return best[1] if best else None
+
+
+def has_value(inputs: list) -> bool:
+    """FHIR's hasValue(): the input is one primitive that has a value (not only extensions)."""
+    return len(inputs) == 1 and inputs[0] is not None and not isinstance(inputs[0], dict | list)
+
+
+def ignore_trace(label: str, value: object) -> None:
+    """Drop what FHIRPath's trace() reports: a library never prints."""
+
+
+# The functions FHIR adds to FHIRPath that fhirpathpy lacks, in its userInvocationTable form.
+FHIR_FUNCTIONS = {"hasValue": {"fn": has_value, "arity": {0: []}}}
 
 
 def element_keys(name: str, element: dict[str, Any], value: dict[str, Any]) -> list[str]:
