@@ -132,3 +132,49 @@ def test_turtle_export_sorted_by_lines_is_the_old_bytes(store):
 def test_turtle_export_orders_awkward_terms_as_before():
     store = awkward_store()
     assert export_store_turtle(store) == turtle_sorted_by_quad_text(store)
+
+
+OLD_NAVIGATION = (
+    "{% for href, label in navigation %}\n"
+    '<li><a href="{{ href }}"{% if href == page_name %} aria-current="page"{% endif %}>'
+    "{{ label }}</a></li>\n"
+    "{% endfor %}\n"
+)
+
+
+def test_site_navigation_rendered_once_is_the_old_loop(generated):
+    from nephrokb.loading import load_graph, load_knowledge
+    from nephrokb.resources import bundled_folder
+    from nephrokb.site import render_site
+    from nephrokb.site.pages import environment
+
+    ontology = load_graph([bundled_folder("ontology")])
+    files = render_site(load_knowledge((str(generated),)), ontology)
+    pages = {name: html.decode() for name, html in files.items() if name.endswith(".html")}
+    entries = []
+    for line in pages["index.html"].split("<ul>\n", 1)[1].split("</ul>", 1)[0].splitlines():
+        href, label = line.removeprefix('<li><a href="').removesuffix("</a></li>").split('">')
+        entries.append((href.removesuffix('" aria-current="page'), label))
+    assert len(entries) == 50 + 6
+    old_loop = environment().from_string(OLD_NAVIGATION)
+    for name, html in pages.items():
+        rendered = old_loop.render(navigation=entries, page_name=name)
+        assert f'<nav aria-label="Site">\n<ul>\n{rendered}</ul>\n</nav>' in html, name
+
+
+def test_site_query_cells_from_pyoxigraph_terms_are_the_rdflib_cells(store):
+    from rdflib import URIRef
+
+    from nephrokb.results import URI, cell_rows, table_cell, table_value
+
+    for query in list_bundled_queries():
+        outcome = run_query(query.text, store)
+        fast = [
+            [(table_cell(cell), cell.value if cell and cell.kind == URI else None) for cell in row]
+            for row in cell_rows(outcome)
+        ]
+        old = [
+            [(table_value(term), str(term) if isinstance(term, URIRef) else None) for term in row]
+            for row in outcome.rows
+        ]
+        assert fast == old, query.name

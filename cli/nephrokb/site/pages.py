@@ -113,7 +113,26 @@ class Links:
         href = self.href(iri)
         if href is None:
             return escape(text)
-        return Markup('<a href="{}">{}</a>').format(href, text)
+        # escape() in an f-string is Markup.format's escaping without its Formatter.
+        return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
+
+
+class Navigation:
+    """The site's list of links, rendered once; each page only marks its own link current.
+
+    Every page lists every procedure, so rendering the list per page would cost pages times
+    procedures template steps.
+    """
+
+    def __init__(self, entries: Sequence[tuple[str, str]]):
+        item = Markup('<li><a href="{}">{}</a></li>\n')
+        self.items = Markup("").join(item.format(href, label) for href, label in entries)
+
+    def for_page(self, page_name: str) -> Markup:
+        """Return the list items with `aria-current` on the links to `page_name`."""
+        link = Markup('<li><a href="{}">').format(page_name)
+        current = Markup('<li><a href="{}" aria-current="page">').format(page_name)
+        return Markup(self.items.replace(link, current))
 
 
 @dataclass
@@ -131,9 +150,10 @@ class Footnotes:
             number = self.notes.index(line) + 1
             markers.append(
                 Markup(
-                    '<sup class="note-ref"><a href="#_note-{}" title="Source line {}: {}">'
-                    '<span class="visually-hidden">source note </span>[{}]</a></sup>'
-                ).format(number, line.number, line.text, number)
+                    f'<sup class="note-ref"><a href="#_note-{number}" '
+                    f'title="Source line {escape(line.number)}: {escape(line.text)}">'
+                    f'<span class="visually-hidden">source note </span>[{number}]</a></sup>'
+                )
             )
         return Markup("").join(markers)
 
@@ -205,7 +225,7 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
     jinja = environment()
     shared = {
         "links": links,
-        "navigation": navigation,
+        "navigation": Navigation(navigation),
         "version": __version__,
         "triples": len(graph),
         "compact": compact,
@@ -498,21 +518,19 @@ def vocabulary_page(vocabulary: Vocabulary) -> Page:
 
 def queries_page(results: Sequence[tuple[Any, QueryOutcome]]) -> Page:
     """Each bundled query with its SPARQL text and its results on the knowledge."""
-    from rdflib import URIRef
+    from nephrokb.results import URI, Cell, cell_rows, table_cell
 
-    from nephrokb.results import table_value
-
-    def cell(term: Any) -> dict[str, str | None]:
+    def cell(term: Cell | None) -> dict[str, str | None]:
         return {
-            "text": table_value(term),
-            "iri": str(term) if isinstance(term, URIRef) else None,
+            "text": table_cell(term),
+            "iri": term.value if term is not None and term.kind == URI else None,
         }
 
     queries = [
         {
             "query": query,
             "outcome": outcome,
-            "rows": [[cell(term) for term in row] for row in outcome.rows],
+            "rows": [[cell(term) for term in row] for row in cell_rows(outcome)],
         }
         for query, outcome in results
     ]
