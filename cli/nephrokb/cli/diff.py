@@ -30,6 +30,8 @@ def diff(inputs: tuple[str, ...], use_git: bool, format_name: str) -> None:
     step conditions, indications, benefits, conditions and mappings added, removed,
     renumbered, moved, reworded or changed; layout and blank-node names are ignored.
     Exits 0 when nothing changed, 1 when something did, 2 when an input cannot be read.
+    --format kgcl writes KGCL commands, --format sssom the mappings added and removed as
+    SSSOM/TSV (docs/releases.md).
 
     \b
     Example:
@@ -37,6 +39,7 @@ def diff(inputs: tuple[str, ...], use_git: bool, format_name: str) -> None:
       nephrokb diff --git HEAD~1
       nephrokb diff --git v1.0 v1.1 --format json
       nephrokb diff --git origin/main --format markdown > knowledge-changes.md
+      nephrokb diff --git v0.2.0 v0.3.0 --format kgcl > changes.kgcl
     """
     from nephrokb.diff import diff_paths, diff_revisions
 
