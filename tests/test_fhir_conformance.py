@@ -56,13 +56,14 @@ def test_a_broken_export_fails_naming_resource_path_and_knowledge(
     package: CorePackage, fixture: Path
 ) -> None:
     case = json.loads(fixture.read_text(encoding="utf-8"))
-    dataset = load_dataset([MINIMAL])
+    knowledge = FIXTURES / case.get("knowledge", "clean/minimal.ttl")
+    dataset = load_dataset([knowledge])
     bundle, origins = fhir_bundle(dataset.graph)
     edit(bundle, case["edit"])
     result = check_resources([bundle], package, origins)
     failures = locate_failures(result.failures, dataset)
     assert [str(failure) for failure in failures] == [
-        case["expect"].replace("{knowledge}", str(MINIMAL))
+        case["expect"].replace("{knowledge}", str(knowledge))
     ]
 
 

@@ -173,6 +173,7 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
         origins[reference, "PlanDefinition"] = procedure.iri
         for index, step in enumerate(procedure.steps):
             origins[reference, f"PlanDefinition.action[{index}]"] = step.iri
+    origins |= concept_map_origins(resources[-1], mappings)
     for step in active:
         origins[f"ActivityDefinition/{fhir_id(code_of(step.iri))}", "ActivityDefinition"] = step.iri
     for iri in [*substances, *cited]:
@@ -486,6 +487,32 @@ def concept_map(mappings: Iterable[Mapping]) -> dict[str, Any]:
     if groups:  # FHIR JSON allows no empty array
         resource["group"] = groups
     return resource
+
+
+def concept_map_origins(
+    resource: dict[str, Any], mappings: Iterable[Mapping]
+) -> dict[tuple[str, str], str]:
+    """Return the node of each ConceptMap element (its concept) and target (its record)."""
+    records = {
+        (
+            m.terminology.fhir_system,
+            code_of(m.subject),
+            identifier_of(m),
+            RELATIONSHIPS[m.predicate],
+        ): m
+        for m in mappings
+        if m.terminology is not None
+    }
+    reference = f"ConceptMap/{resource['id']}"
+    origins = {}
+    for g, group in enumerate(resource.get("group", [])):
+        for e, element in enumerate(group["element"]):
+            path = f"ConceptMap.group[{g}].element[{e}]"
+            for t, target in enumerate(element["target"]):
+                key = (group["target"], element["code"], target["code"], target["relationship"])
+                origins[reference, f"{path}.target[{t}]"] = records[key].iri
+                origins[reference, path] = records[key].subject
+    return origins
 
 
 def concept_map_target(mapping: Mapping) -> dict[str, Any]:
