@@ -183,6 +183,7 @@ class Structure:
 
     def __init__(self, definition: dict[str, Any]) -> None:
         self.name = definition["type"]
+        self.kind = definition["kind"]  # resource, complex-type, primitive-type, logical
         elements = [e for e in definition["snapshot"]["element"] if "sliceName" not in e]
         self.elements = {element["path"]: element for element in elements}
         self.children: dict[str, list[dict[str, Any]]] = {}
@@ -214,13 +215,13 @@ class Checker:
         """Check one resource, and the resources it holds (a Bundle's entries)."""
         kind = resource.get("resourceType")
         reference = f"{kind}/{resource.get('id')}"
-        if (
-            not isinstance(kind, str)
-            or not (self.package.folder / f"StructureDefinition-{kind}.json").is_file()
-        ):
+        path = self.package.folder / f"StructureDefinition-{kind}.json"
+        structure = (
+            self.package.structure(kind) if isinstance(kind, str) and path.is_file() else None
+        )
+        if structure is None or structure.kind != "resource":
             self.fail(reference, str(kind), "resourceType", f"{kind!r} is not an R5 resource type")
             return
-        structure = self.package.structure(kind)
         root = structure.elements[kind]
         context = {"resource": resource, "rootResource": resource}
         self.invariants(root, resource, kind, reference, kind, context)
