@@ -69,19 +69,14 @@ def run_phases(folder: Path, timeout: float) -> None:
         return
     graph, store = loaded.graph, loaded.store
     bundled = shapes_loading.bundled_shapes()
-    shapes, ontology = bundled.shapes, bundled.ontology
-    plan = validation.plan(bundled, split=True)
-    pyshacl_shapes, constraints, native_shapes = (
-        plan.pyshacl_shapes,
-        plan.constraints,
-        plan.native_shapes,
-    )
-    if core_constraints.has_targets(pyshacl_shapes):
+    ontology = bundled.ontology
+    plan = validation.plan(bundled, native=True)
+    if plan.pyshacl_shapes is not None:
         emit(
             "pyshacl on the shapes not evaluated natively",
             lambda: pyshacl.validate(
                 validation.copy_graph(graph),
-                shacl_graph=validation.copy_graph(pyshacl_shapes),
+                shacl_graph=validation.copy_graph(plan.pyshacl_shapes),
                 ont_graph=ontology,
                 inference="none",
                 advanced=True,
@@ -93,17 +88,19 @@ def run_phases(folder: Path, timeout: float) -> None:
         validation.ontology_mixed_in(graph, ontology) as mixed,
         validation.ontology_mixed_into_store(store, ontology),
     ):
-        for check in native_shapes or ():
+        for check in plan.native_shapes:
             emit(
                 f"native core shape {local_name(check.shape)}",
                 lambda check=check: list(core_constraints.evaluate(mixed, [check])),
                 timeout,
             )
-        for constraint in constraints:
+        index = core_constraints.PredicateIndex(mixed)
+        for check, constraint in plan.constraints:
+            focus = core_constraints.focus_nodes(mixed, index, check)
             emit(
                 f"SPARQL constraint {local_name(constraint.shape)}",
-                lambda constraint=constraint: list(
-                    sparql_constraints.evaluate(mixed, shapes, [constraint], store)
+                lambda constraint=constraint, focus=focus: list(
+                    sparql_constraints.evaluate(mixed, [(constraint, focus)], store)
                 ),
                 timeout,
             )

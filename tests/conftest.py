@@ -26,6 +26,23 @@ def expectations(fixture: Path) -> tuple[set[tuple[str, str, str]], list[str]]:
     return expected, messages
 
 
+def against_pyshacl(fixtures: list[Path]) -> list:
+    """Parametrize over fixtures; where a `# deviation: pyshacl:` line says pyshacl departs
+    from the SHACL spec, the comparison with pyshacl must fail (strict xfail)."""
+    from shacl_engines import deviations
+
+    return [
+        pytest.param(
+            path,
+            id=path.stem,
+            marks=[pytest.mark.xfail(strict=True, reason=reason)]
+            if (reason := deviations(path).get("pyshacl"))
+            else [],
+        )
+        for path in fixtures
+    ]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
     """Keep the cache of parsed files (validate --changed-since) out of the user's home."""

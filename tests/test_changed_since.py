@@ -316,3 +316,45 @@ def test_cli_refuses_standard_input_and_folders_outside_git(tmp_path, monkeypatc
         input=fixture_named("minimal").read_text(encoding="utf-8"),
     )
     assert (stdin.exit_code, "standard input has no git history" in stdin.output) == (2, True)
+
+
+def test_the_bundled_shapes_read_only_what_changes_follows():
+    from nephrokb.changes import FOLLOWED_QUERIES, covers
+    from nephrokb.shapes_loading import bundled_shapes
+    from nephrokb.validation import plan
+
+    bundled = plan(bundled_shapes(), native=True)
+    assert covers(bundled)
+    digests = {constraint.digest for _, constraint in bundled.constraints}
+    assert digests >= FOLLOWED_QUERIES, "a followed query is no longer in the shapes"
+
+
+# A shape reading a link changes.py does not follow: the labels of a step's devices.
+DEVICE_LABEL_SHAPE = """@prefix nkb: <https://w3id.org/nephrokb/vocab#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:DeviceLabelledShape a sh:NodeShape ;
+    sh:targetClass nkb:Step ;
+    sh:sparql [
+        sh:message "uses a device with no label."@en ;
+        sh:select \"\"\"SELECT $this ?value WHERE {
+            $this <https://w3id.org/nephrokb/vocab#usesDevice> ?value .
+            FILTER NOT EXISTS { ?value <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+        }\"\"\"
+    ] .
+"""
+
+
+def test_shapes_reading_other_links_make_changed_since_validate_everything(repository):
+    shapes = repository / "device-label.ttl"
+    shapes.write_text(DEVICE_LABEL_SHAPE, encoding="utf-8")
+    knowledge = repository / "kb" / "knowledge.ttl"
+    text = knowledge.read_text(encoding="utf-8")
+    needle_label = '    rdfs:label "Needle"@en ;\n'
+    assert needle_label in text
+    knowledge.write_text(text.replace(needle_label, ""), encoding="utf-8")
+    full = validate("--shapes", str(shapes))
+    changed_only = validate("--shapes", str(shapes), "--changed-since", "HEAD")
+    assert "uses a device with no label." in full.output
+    assert changed_only.exit_code == full.exit_code == 1
+    assert changed_only.output == full.output

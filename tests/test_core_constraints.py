@@ -6,9 +6,10 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from nephrokb import core_constraints, sparql_constraints, validation
+from nephrokb import core_constraints, validation
 from nephrokb.loading import load_graph
 from nephrokb.resources import bundled_files
+from nephrokb.validation_plan import make_plan
 
 PREFIXES = """
 @prefix ex: <http://example.org/> .
@@ -31,12 +32,12 @@ def both_engines(shapes_ttl: str, data_ttl: str, ontology_ttl: str = ""):
     shapes = Graph().parse(data=PREFIXES + shapes_ttl, format="turtle")
     data = Graph().parse(data=PREFIXES + data_ttl, format="turtle")
     ontology = Graph().parse(data=PREFIXES + ontology_ttl, format="turtle")
-    rest, checks = core_constraints.split_shapes(shapes)
-    assert checks, "the shapes should be evaluated natively"
-    assert not core_constraints.has_targets(rest)
+    plan = make_plan(shapes, native=True)
+    assert plan.native_shapes, "the shapes should be evaluated natively"
+    assert plan.pyshacl_shapes is None
     native = [
         validation.plain_result(result, data)
-        for result in core_constraints.evaluate(data + ontology, checks)
+        for result in core_constraints.evaluate(data + ontology, plan.native_shapes)
     ]
     _, report, _ = pyshacl.validate(
         data,
@@ -184,9 +185,9 @@ def test_unsupported_features_stay_with_pyshacl():
         """,
         format="turtle",
     )
-    rest, checks = core_constraints.split_shapes(shapes)
-    assert [str(check.shape) for check in checks] == ["http://example.org/OtherShape"]
-    assert core_constraints.has_targets(rest)
+    plan = make_plan(shapes, native=True)
+    assert [str(check.shape) for check in plan.native_shapes] == ["http://example.org/OtherShape"]
+    assert plan.pyshacl_shapes is not None
 
 
 @pytest.mark.parametrize("fixture", ["label-not-english", "step-number-not-integer"])
@@ -205,8 +206,12 @@ def test_bundled_shapes_skip_pyshacl_entirely(fixture, monkeypatch):
 
 
 def test_every_bundled_core_shape_is_evaluated_natively():
+    from rdflib import RDF, SH
+
     shapes = load_graph(bundled_files("shapes"))
-    core, _ = sparql_constraints.split_shapes(shapes)
-    rest, checks = core_constraints.split_shapes(core)
-    assert not core_constraints.has_targets(rest)
-    assert sum(len(check.properties) for check in checks) > 30
+    plan = make_plan(shapes, native=True)
+    assert plan.pyshacl_shapes is None
+    native_properties = {prop.shape for check in plan.native_shapes for prop in check.properties}
+    assert native_properties == set(shapes.subjects(RDF.type, SH.PropertyShape))
+    native_constraints = {constraint.constraint for _, constraint in plan.constraints}
+    assert native_constraints == set(shapes.objects(None, SH.sparql))

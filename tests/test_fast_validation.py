@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BROKEN, CLEAN
+from conftest import BROKEN, CLEAN, FIXTURES, against_pyshacl
 from nephrokb.loading import load_graph
 from nephrokb.native_checks import verhoeff_valid
 from nephrokb.source_checks import SOURCE_RULES
@@ -39,7 +39,7 @@ def comparable(results):
     )
 
 
-@pytest.mark.parametrize("fixture", BROKEN + CLEAN, ids=lambda path: path.stem)
+@pytest.mark.parametrize("fixture", against_pyshacl(BROKEN + CLEAN))
 def test_validate_gives_plain_pyshacls_results_on_fixture(
     fixture, pyshacl_reference, shapes_and_ontology
 ):
@@ -54,7 +54,7 @@ def test_validate_gives_plain_pyshacls_results_on_fixture(
     assert comparable(validate([fixture]).results) == comparable(plain)
 
 
-@pytest.mark.parametrize("fixture", BROKEN + CLEAN, ids=lambda path: path.stem)
+@pytest.mark.parametrize("fixture", against_pyshacl(BROKEN + CLEAN))
 def test_fast_engine_equals_pyshacl_on_fixture(fixture):
     graph = load_graph([fixture])
     assert comparable(validate_graph(graph, engine="fast")) == comparable(
@@ -80,3 +80,25 @@ def test_verhoeff(code, valid):
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="unknown validation engine 'jena'"):
         validate_graph(load_graph([CLEAN[0]]), engine="jena")
+
+
+def test_nan_fails_both_bounds_without_a_traceback():
+    report = validate([FIXTURES / "broken" / "mapping-confidence-nan.ttl"])
+    assert sorted(
+        (r.rule.rsplit("#", 1)[1], r.constraint.rsplit("#", 1)[1], r.value_term)
+        for r in report.results
+    ) == [
+        (
+            "MappingConfidenceShape",
+            f"{name}InclusiveConstraintComponent",
+            '"NaN"^^<http://www.w3.org/2001/XMLSchema#double>',
+        )
+        for name in ("Max", "Min")
+    ]
+
+
+def test_a_label_ending_in_a_newline_has_stray_whitespace():
+    report = validate([FIXTURES / "broken" / "label-trailing-newline.ttl"])
+    assert [
+        (r.focus.rsplit("/", 1)[1], r.rule.rsplit("#", 1)[1], r.value) for r in report.results
+    ] == [("demo-pass-wire", "NoStrayWhitespaceShape", "Pass a wire\n")]

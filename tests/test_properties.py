@@ -117,21 +117,40 @@ def minimal_triples():
     return sorted(load_graph([MINIMAL]))
 
 
+# pyshacl matches sh:pattern with Python's `\s`, which takes in Unicode spaces that XPath's
+# `\s` (space, tab, newline, carriage return) leaves out; keep such text out of the comparison.
+COMPARABLE_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")) | st.just(" "),
+    max_size=10,
+)
+EDIT_OBJECTS = st.one_of(
+    st.sampled_from(NAMES),
+    st.sampled_from([BNode("x"), BNode("y")]),
+    COMPARABLE_TEXT.map(Literal),
+    COMPARABLE_TEXT.map(lambda text: Literal(text, lang="en")),
+    st.integers(-3, 30).map(Literal),
+    st.booleans().map(Literal),
+)
+
+
+def comparable(report: Report) -> set:
+    results = report.results
+    return {(r.focus, r.rule, r.constraint, r.severity, r.value_term, r.path) for r in results}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_random_edits_never_crash_validate(tmp_path_factory, minimal_triples, data):
+def test_random_edits_give_pyshacls_results(tmp_path_factory, minimal_triples, data):
     graph = build(minimal_triples)
     for _ in range(data.draw(st.integers(1, 4))):
         if data.draw(st.booleans()):
             graph.remove(data.draw(st.sampled_from(sorted(graph))))
         else:
             subject = data.draw(st.sampled_from(sorted(set(graph.subjects()))))
-            graph.add((subject, data.draw(st.sampled_from(PREDICATES)), data.draw(OBJECTS)))
+            graph.add((subject, data.draw(st.sampled_from(PREDICATES)), data.draw(EDIT_OBJECTS)))
     path = Path(tmp_path_factory.mktemp("edit")) / "edited.ttl"
     path.write_bytes(export_turtle(graph))
-    report = validate([path])
-    assert isinstance(report, Report)
-    assert all(result.severity in ("Violation", "Warning", "Info") for result in report.results)
+    assert comparable(validate([path])) == comparable(validate([path], engine="pyshacl"))
 
 
 ROUND_TRIPS = {

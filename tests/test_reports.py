@@ -411,7 +411,7 @@ def test_turtle_keeps_value_datatypes():
 @pytest.mark.parametrize("report_format", sorted(REPORT_FORMATS))
 def test_cli_writes_each_format_and_exits_1_on_violations(monkeypatch, report_format):
     fixture = next(path for path in BROKEN if path.stem == "step-number-gap")
-    monkeypatch.setattr("nephrokb.validation.validate", lambda data: validated(fixture))
+    monkeypatch.setattr("nephrokb.validation.validate", lambda data, **options: validated(fixture))
     result = CliRunner().invoke(main, ["validate", "--format", report_format])
     assert result.exit_code == 1
     assert result.output == render_report(validated(fixture), report_format)

@@ -11,7 +11,11 @@ REV could alter, with exactly the results a full validation gives them. Three st
    sub-graph gives each of them the same results as validating the whole graph.
 
 When a change cannot be pinned to nodes (a class hierarchy edited in the data, a blank node
-no IRI leads to), `changed_nodes` returns None and the caller validates everything.
+no IRI leads to), `changed_nodes` returns None and the caller validates everything. So does
+it when `covers` finds that the shapes read something steps 2 and 3 do not follow: a shape
+pyshacl evaluates, an inverse path or objects-of target over a link other than a procedure's
+hold on its parts, or a SPARQL constraint that is neither one of FOLLOWED_QUERIES (the
+queries these steps were written for, by digest) nor reads only its focus node's own triples.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
+    from nephrokb.validation_plan import ValidationPlan
+
 HAS_STEP = VOCAB + "hasStep"
 DEPENDS_ON = VOCAB + "dependsOn"
 RELIES_ON = VOCAB + "reliesOn"
@@ -37,6 +43,27 @@ ANNOTATED_SOURCE = PREFIXES["owl"] + "annotatedSource"
 EXACT_MATCH = PREFIXES["skos"] + "exactMatch"
 RDF_TYPE = PREFIXES["rdf"] + "type"
 SUBCLASS_OF = PREFIXES["rdfs"] + "subClassOf"
+# The SPARQL constraints (by sparql_constraints.query_digest) whose reads beyond the focus
+# node's own triples affected_nodes and focus_subgraph follow, by the rule that does.
+FOLLOWED_QUERIES = frozenset(
+    {
+        # Mapping records about a node: MappingAssertedShape, MappingJustifiedShape.
+        "8adf8d278b02ef1d56b67f2e6320f50405f5fe8a9f77d31e859a2c2c4550bf80",
+        "5e75113631bd9214d9ab8179ee8ec3b5c06c9adad4276ced84655931bfe84af8",
+        # Dependencies and reliance, transitively: AcyclicDependencyShape,
+        # AcyclicRelianceShape, DependsOnEarlierStepShape.
+        "8c72341340fe6fc7e13e1603e68caca2c8a36015679db3064c85bbcb385c5f10",
+        "66939b29ec8ba0b0e5b6febf0a649a0fdb4ddce66b81360be385b143d05aa17e",
+        "7321f9cba1ca6a37a0036c4156aa1678be9f135b919cae07596cfa54f04bd566",
+        # A procedure's parts: ContiguousStepNumberShape, UniqueStepNumberShape,
+        # UniqueTextWithinProcedureShape.
+        "c90532ddced4753ec83c260fd6858acb9a767ba0cf4e92cd5fbb9742078006a5",
+        "d62eaa955c870e372e3f79e21cff6d15d3c6cd7fbe6b4dcc7e49684aed8d1d57",
+        "35d716cf59d85612ec5639c5a40923121397826fbb824cf7836ff52f1b0d27f9",
+        # Other nodes exactMatching the same concept: UniqueExactMatchTargetShape.
+        "2b6004be507cceb1733d1acdcab9cf28cb6d042b82b79b6952cfd54b56d2c26d",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,24 @@ class ChangedNodes:
     subjects: frozenset[Node]
     objects: frozenset[Node]
     retyped: frozenset[Node]
+
+
+def covers(plan: ValidationPlan) -> bool:
+    """True when affected_nodes and focus_subgraph follow everything the planned shapes read."""
+    from nephrokb.sparql_text import reads_only_own_triples
+
+    if plan.pyshacl_shapes is not None:
+        return False
+    for check in plan.native_shapes:
+        if any(str(predicate) not in HOLDING for predicate in check.target_objects_of):
+            return False
+        for prop in check.properties:
+            if prop.inverse and str(prop.predicates[0]) not in HOLDING:
+                return False
+    return all(
+        constraint.digest in FOLLOWED_QUERIES or reads_only_own_triples(constraint.query)
+        for _, constraint in plan.constraints
+    )
 
 
 def changed_nodes(old: Graph, new: Graph) -> ChangedNodes | None:

@@ -1,12 +1,15 @@
-"""Evaluate the SHACL core constraints our shapes use natively, with pyshacl's results.
+"""Evaluate natively the SHACL core constraints of node shapes, as the SHACL spec says.
 
 pyshacl spends ~1 ms on every (shape, focus node) pair, most of it in its own bookkeeping;
 at 1000 procedures that is minutes. The shapes here are simple enough to check with direct
-graph lookups: node shapes with class or subjects-of targets whose property shapes use
-counts, datatype, languageIn, class, nodeKind, pattern (with flags), in, not (of a pattern
-shape) and min/maxInclusive over predicate, inverse and alternative paths. Any shape that
-uses something else is left to pyshacl (see `split_shapes`), so coverage never decides
-correctness; `tests/test_fast_validation.py` compares both engines on every fixture.
+graph lookups: node shapes with class, subjects-of, objects-of, node or implicit class
+targets, that no other shape refers to, whose property shapes use counts, datatype,
+languageIn, class, nodeKind, pattern (with XPath flags), in, not (of a pattern shape) and
+min/maxInclusive over predicate, inverse and alternative paths; sh:deactivated is honoured.
+Any shape that uses something else is left to pyshacl (see nephrokb.validation_plan), so
+coverage never decides correctness; `tests/test_fast_validation.py` compares both engines
+on every fixture. Patterns and bounds follow XPath (nephrokb.xpath), where pyshacl uses
+Python's rules: a NaN fails every bound, and `$` does not match before a final newline.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from nephrokb import xpath
+
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
@@ -26,11 +31,14 @@ SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DESCRIPTIVE = {RDF_TYPE, RDFS + "comment", RDFS + "label"}
+TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
+# sh:sparql is read by nephrokb.sparql_constraints; sh:message and sh:severity of a node
+# shape apply to its own constraints only (sh:closed, SPARQL), not to its property shapes.
 NODE_SHAPE_PREDICATES = DESCRIPTIVE | {
     SH + name
     for name in (
-        "property", "targetClass", "targetSubjectsOf", "closed", "ignoredProperties", "message",
-        "severity",
+        "property", "sparql", "deactivated", "message", "severity", "closed",
+        "ignoredProperties", *TARGETS,
     )
 }  # fmt: skip
 PROPERTY_SHAPE_PREDICATES = DESCRIPTIVE | {
@@ -38,10 +46,12 @@ PROPERTY_SHAPE_PREDICATES = DESCRIPTIVE | {
     for name in (
         "path", "message", "severity", "minCount", "maxCount", "datatype", "languageIn",
         "minInclusive", "maxInclusive", "class", "nodeKind", "pattern", "flags", "in", "not",
+        "sparql", "deactivated", "name", "description",
     )
 }  # fmt: skip
+NOT_CORE = ("path", "message", "severity", "sparql", "deactivated", "name", "description")
+CORE_PARAMETERS = PROPERTY_SHAPE_PREDICATES - DESCRIPTIVE - {SH + name for name in NOT_CORE}
 PATTERN_SHAPE_PREDICATES = DESCRIPTIVE | {SH + "pattern", SH + "flags"}
-SUPPORTED_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE}
 NODE_KINDS = ("IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral")
 
 
@@ -58,7 +68,7 @@ class PropertyCheck:
     predicates: tuple[Node, ...]  # the predicates of the path (alternatives, or one)
     inverse: bool
     severity: str
-    message: str
+    message: str | None  # None only when the shape has no core constraint
     min_count: int | None
     max_count: int | None
     datatype: Node | None
@@ -83,13 +93,19 @@ class ClosedCheck:
 
 @dataclass(frozen=True)
 class NodeCheck:
-    """One node shape: its targets, its property shapes and whether it is closed."""
+    """One node shape: its targets, its active property shapes and whether it is closed.
+
+    A deactivated node shape has `active` False and is never evaluated.
+    """
 
     shape: Node
-    target_classes: tuple[Node, ...]
+    target_classes: tuple[Node, ...]  # with the shape itself when it is also an rdfs:Class
     target_subjects_of: tuple[Node, ...]
+    target_objects_of: tuple[Node, ...]
+    target_nodes: tuple[Node, ...]
     properties: tuple[PropertyCheck, ...]
     closed: ClosedCheck | None = None
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,28 +121,11 @@ class NativeResult:
     component: str
 
 
-def split_shapes(shapes_graph: Graph) -> tuple[Graph, list[NodeCheck]]:
-    """Return the shapes graph without the node shapes evaluated here, and those shapes."""
-    from rdflib import Graph
-
-    checks = []
-    for shape in node_shapes(shapes_graph):
-        try:
-            checks.append(read_node_shape(shapes_graph, shape))
-        except Unsupported:
-            continue
-    rest = Graph()
-    rest += shapes_graph
-    for check in checks:
-        rest.remove((check.shape, None, None))
-    return rest, checks
-
-
 def has_targets(shapes_graph: Graph) -> bool:
     """True when some shape of the graph has a target, so pyshacl has something to do."""
     from rdflib import URIRef
 
-    targets = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
+    targets = (*TARGETS, "target")
     if any(next(shapes_graph.subject_objects(URIRef(SH + t)), None) for t in targets):
         return True
     classes = set(shapes_graph.subjects(URIRef(RDF_TYPE), URIRef(RDFS + "Class")))
@@ -138,48 +137,61 @@ def has_targets(shapes_graph: Graph) -> bool:
 
 
 def node_shapes(shapes_graph: Graph) -> Iterator[Node]:
-    """Yield the node shapes that have a class or subjects-of target."""
+    """Yield the shapes that have a target: explicit, or implicit (a shape that is a class)."""
     from rdflib import URIRef
 
     seen = set()
-    for predicate in ("targetClass", "targetSubjectsOf"):
-        for shape in shapes_graph.subjects(URIRef(SH + predicate), None):
-            if shape not in seen:
-                seen.add(shape)
-                yield shape
+    implicit = shapes_graph.subjects(URIRef(RDF_TYPE), URIRef(RDFS + "Class"))
+    explicit = (
+        shape for name in TARGETS for shape in shapes_graph.subjects(URIRef(SH + name), None)
+    )
+    for shape in (*explicit, *implicit):
+        if shape not in seen:
+            seen.add(shape)
+            yield shape
 
 
 def read_node_shape(shapes_graph: Graph, shape: Node) -> NodeCheck:
-    """Read one node shape, or raise Unsupported."""
+    """Read one node shape with targets, or raise Unsupported.
+
+    Only a shape no other shape refers to (by sh:node, sh:not, sh:and, ...) is read: its
+    results are then exactly its own, and the shapes pyshacl gets can do without it.
+    """
     from rdflib import URIRef
 
     require_predicates(shapes_graph, shape, NODE_SHAPE_PREDICATES)
     types = {str(kind) for kind in shapes_graph.objects(shape, URIRef(RDF_TYPE))}
-    # Another shape referring to this one (sh:node, sh:not, ...) would lose it if removed;
-    # a shape that is also a class has implicit targets.
-    if types != {SH + "NodeShape"} or next(shapes_graph.subjects(None, shape), None):
+    if not {SH + "NodeShape"} <= types <= {SH + "NodeShape", RDFS + "Class"}:
         raise Unsupported(shape)
-    properties = tuple(
+    if next(shapes_graph.subjects(None, shape), None) is not None:
+        raise Unsupported(shape)
+
+    def targets(name: str) -> tuple[Node, ...]:
+        return tuple(shapes_graph.objects(shape, URIRef(SH + name)))
+
+    implicit = (shape,) if RDFS + "Class" in types else ()
+    active = not deactivated(shapes_graph, shape)
+    properties = (
         read_property_shape(shapes_graph, node)
         for node in shapes_graph.objects(shape, URIRef(SH + "property"))
     )
     return NodeCheck(
         shape=shape,
-        target_classes=tuple(shapes_graph.objects(shape, URIRef(SH + "targetClass"))),
-        target_subjects_of=tuple(shapes_graph.objects(shape, URIRef(SH + "targetSubjectsOf"))),
-        properties=properties,
-        closed=read_closed(shapes_graph, shape, properties),
+        target_classes=(*targets("targetClass"), *implicit),
+        target_subjects_of=targets("targetSubjectsOf"),
+        target_objects_of=targets("targetObjectsOf"),
+        target_nodes=targets("targetNode"),
+        properties=tuple(prop for prop in properties if prop is not None) if active else (),
+        closed=read_closed(shapes_graph, shape) if active else None,
+        active=active,
     )
 
 
-def read_closed(
-    shapes_graph: Graph, shape: Node, properties: tuple[PropertyCheck, ...]
-) -> ClosedCheck | None:
+def read_closed(shapes_graph: Graph, shape: Node) -> ClosedCheck | None:
     """Read sh:closed and sh:ignoredProperties of a node shape, or raise Unsupported.
 
-    As SHACL says, a closed shape allows the predicate paths of its property shapes and the
-    ignored properties; a node shape that is not closed may carry neither a message nor a
-    severity here (they would apply to nothing evaluated here).
+    As SHACL says, a closed shape allows the predicate paths of its property shapes (active
+    or not) and the ignored properties.
     """
     from rdflib import Literal, URIRef
 
@@ -189,7 +201,7 @@ def read_closed(
     closed, ignored = values("closed"), values("ignoredProperties")
     message, severity = values("message"), values("severity")
     if not closed or closed == [Literal(False)]:
-        if ignored or message or severity:
+        if ignored:
             raise Unsupported(shape, "ignoredProperties")
         return None
     if closed != [Literal(True)] or len(ignored) > 1 or len(message) != 1 or len(severity) > 1:
@@ -200,15 +212,22 @@ def read_closed(
     if not severity_iri.startswith(SH):
         raise Unsupported(shape, "severity")
     allowed = set(read_list(shapes_graph, ignored[0])) if ignored else set()
-    allowed.update(prop.path for prop in properties if isinstance(prop.path, URIRef))
+    allowed.update(
+        path
+        for node in shapes_graph.objects(shape, URIRef(SH + "property"))
+        for path in shapes_graph.objects(node, URIRef(SH + "path"))
+        if isinstance(path, URIRef)
+    )
     return ClosedCheck(frozenset(allowed), severity_iri[len(SH) :], str(message[0]))
 
 
-def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck:
-    """Read one property shape, or raise Unsupported."""
+def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck | None:
+    """Read one property shape (None when deactivated), or raise Unsupported."""
     from rdflib import BNode, Literal, URIRef
 
     require_predicates(shapes_graph, shape, PROPERTY_SHAPE_PREDICATES)
+    if deactivated(shapes_graph, shape):
+        return None
 
     def only(name: str):
         values = list(shapes_graph.objects(shape, URIRef(SH + name)))
@@ -227,7 +246,10 @@ def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck:
     path = only("path")
     predicates, inverse = read_path(shapes_graph, path)
     message = only("message")
-    if not isinstance(message, Literal) or "{" in str(message):
+    has_core = any(str(p) in CORE_PARAMETERS for p in shapes_graph.predicates(shape, None))
+    if (message is not None or has_core) and (
+        not isinstance(message, Literal) or "{" in str(message)
+    ):
         raise Unsupported(shape, "message")
     severity = only("severity") or URIRef(SH + "Violation")
     if not str(severity).startswith(SH):
@@ -255,7 +277,7 @@ def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck:
         predicates=predicates,
         inverse=inverse,
         severity=str(severity)[len(SH) :],
-        message=str(message),
+        message=None if message is None else str(message),
         min_count=count("minCount"),
         max_count=count("maxCount"),
         datatype=only("datatype"),
@@ -268,6 +290,26 @@ def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck:
         allowed=None if allowed is None else frozenset(read_list(shapes_graph, allowed)),
         not_patterns=tuple(not_patterns),
     )
+
+
+def only_value(shapes_graph: Graph, node: Node, name: str) -> Node | None:
+    """Return the one value of sh:`name` on `node`, None if absent; two are Unsupported."""
+    values = list(shapes_graph.objects(node, terms().URIRef(SH + name)))
+    if len(values) > 1:
+        raise Unsupported(node, name)
+    return values[0] if values else None
+
+
+def deactivated(shapes_graph: Graph, node: Node) -> bool:
+    """True when `node` has sh:deactivated true; a value other than a boolean is Unsupported."""
+    from rdflib import Literal
+
+    value = only_value(shapes_graph, node, "deactivated")
+    if value is None:
+        return False
+    if not isinstance(value, Literal) or not isinstance(value.value, bool):
+        raise Unsupported(node, "deactivated")
+    return value.value
 
 
 def require_predicates(shapes_graph: Graph, shape: Node, supported: set[str]) -> None:
@@ -317,22 +359,19 @@ def read_languages(shapes_graph: Graph, head: Node) -> frozenset[str]:
 
 
 def read_patterns(shapes_graph: Graph, shape: Node) -> tuple[re.Pattern, ...]:
-    """Compile the sh:pattern values of a shape with its sh:flags, as pyshacl does."""
+    """Compile the sh:pattern values of a shape with its sh:flags, as XPath reads them."""
     from rdflib import Literal, URIRef
 
     flags = list(shapes_graph.objects(shape, URIRef(SH + "flags")))
-    if len(flags) > 1 or any(not set(str(flag).lower()) <= set(SUPPORTED_FLAGS) for flag in flags):
+    if len(flags) > 1 or any(not isinstance(flag, Literal) for flag in flags):
         raise Unsupported(shape, "flags")
-    re_flags = 0
-    for letter in str(flags[0]).lower() if flags else "":
-        re_flags |= SUPPORTED_FLAGS[letter]
     patterns = []
     for pattern in shapes_graph.objects(shape, URIRef(SH + "pattern")):
         if not isinstance(pattern, Literal):
             raise Unsupported(shape, "pattern")
         try:
-            patterns.append(re.compile(str(pattern), re_flags))
-        except re.error as error:
+            patterns.append(xpath.compile_pattern(str(pattern), str(flags[0]) if flags else ""))
+        except xpath.NotTranslatable as error:
             raise Unsupported(shape, "pattern") from error
     if flags and not patterns:
         raise Unsupported(shape, "flags")
@@ -357,16 +396,26 @@ def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult
     for check in checks:
         if not check.properties and check.closed is None:
             continue
-        focus_nodes = set()
-        for target in check.target_classes:
-            for kind in graph.transitive_subjects(RDFS.subClassOf, target):
-                focus_nodes.update(index.subjects(RDF.type, kind))
-        for predicate in check.target_subjects_of:
-            focus_nodes.update(index.forward(predicate))
+        focus = focus_nodes(graph, index, check)
         for prop in check.properties:
-            yield from evaluate_property(index, prop, focus_nodes, superclasses)
+            yield from evaluate_property(index, prop, focus, superclasses)
         if check.closed is not None:
-            yield from evaluate_closed(index, check.shape, check.closed, focus_nodes)
+            yield from evaluate_closed(index, check.shape, check.closed, focus)
+
+
+def focus_nodes(graph: Graph, index: PredicateIndex, check: NodeCheck) -> set[Node]:
+    """Return the focus nodes of a node shape's targets in `graph` (data and ontology)."""
+    from rdflib import RDF, RDFS
+
+    nodes = set(check.target_nodes)
+    for target in check.target_classes:
+        for kind in graph.transitive_subjects(RDFS.subClassOf, target):
+            nodes.update(index.subjects(RDF.type, kind))
+    for predicate in check.target_subjects_of:
+        nodes.update(index.forward(predicate))
+    for predicate in check.target_objects_of:
+        nodes.update(index.backward(predicate))
+    return nodes
 
 
 def evaluate_closed(
@@ -543,13 +592,6 @@ def actual_datatype(value: Node, datatype: Node) -> bool:
     return expected is None or isinstance(value.value, expected)
 
 
-def compare_literal(value: Node, bound: Node) -> int:
-    """Compare two literals as pyshacl does (imported here, where it is needed, only)."""
-    from pyshacl.rdfutil.compare import compare_literal as pyshacl_compare
-
-    return pyshacl_compare(value, bound)
-
-
 def string_form(value: Node) -> str:
     """The string sh:pattern matches, as pyshacl makes it: a plain literal's value, else str."""
     t = terms()
@@ -584,16 +626,12 @@ def language_matches(value: Node, languages: frozenset[str]) -> bool:
 
 
 def in_range(value: Node, bound: Node, sign: int) -> bool:
-    """sh:minInclusive (sign 1) or sh:maxInclusive (sign -1) as pyshacl decides it."""
-    t = terms()
-    if not isinstance(value, t.Literal):
-        return False
-    if isinstance(bound.value, str) != isinstance(value.value, str):
-        return False
-    try:
-        return compare_literal(value, bound) * sign >= 0
-    except (TypeError, NotImplementedError):
-        return False
+    """sh:minInclusive (sign 1) or sh:maxInclusive (sign -1): SPARQL's `>=` or `<=`.
+
+    A value that cannot be compared with the bound (another type, a NaN) fails.
+    """
+    comparison = xpath.compare(value, bound)
+    return comparison is not None and comparison * sign >= 0
 
 
 def node_kind_matches(value: Node, kind: str) -> bool:

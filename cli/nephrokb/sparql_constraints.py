@@ -1,29 +1,48 @@
-"""Evaluate SHACL-SPARQL constraints in one query per constraint instead of one per focus node.
+"""Evaluate SHACL-SPARQL constraints as the SHACL spec says, fast where that is provable.
 
 pyshacl runs a SPARQL constraint once for every focus node, pre-binding $this; with rdflib
-that costs ~20 ms a node. Here each constraint's SELECT runs once over the whole data graph,
-with $this turned into a variable, and the solutions are kept for the shape's focus nodes.
-That gives the same results for constraints (like ours) whose solutions for a node do not
-depend on $this being pre-bound; `tests/test_fast_validation.py` checks it against pyshacl.
+that costs ~20 ms a node. Here a constraint runs as a Python port written for its exact
+query (nephrokb.native_checks), or, when `evaluable_over_whole_graph` proves it gives the
+same solutions, once over the whole data graph with ?this free, its solutions kept for the
+shape's focus nodes; any other query runs once per focus node with $this pre-bound (on
+pyoxigraph by SEP-0007 substitution). $PATH, $currentShape, sh:prefixes and sh:message
+templates are honoured; what is not (a $shapesGraph, ?failure) is left to pyshacl.
+`tests/test_fast_validation.py` and `tests/test_user_shapes.py` compare with pyshacl.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nephrokb.core_constraints import NativeResult
+from pyparsing import ParseException
+from rdflib import URIRef
+
+from nephrokb.core_constraints import NativeResult, Unsupported, deactivated, only_value
+from nephrokb.errors import ShapesError
+from nephrokb.sparql_text import evaluable_over_whole_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
+Solutions = Iterator[dict[str, "Node"]]
 SH = "http://www.w3.org/ns/shacl#"
 SPARQL_CONSTRAINT_COMPONENT = SH + "SPARQLConstraintComponent"
 MESSAGE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
+THIS_VARIABLE = re.compile(r"\$this\b")
+PATH_VARIABLE = re.compile(r"\$PATH\b")
+UNSUPPORTED_VARIABLE = re.compile(r"[?$](shapesGraph|failure)\b")
+PREBOUND = ("currentShape",)  # pre-bound besides $this ($shapesGraph is Unsupported)
+CONSTRAINT_PREDICATES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    *(SH + name for name in ("select", "message", "prefixes", "deactivated")),
+}
 # String literals (kept as written) or runs of whitespace (each made one space).
 STRING_OR_SPACE = re.compile(
     r'(""".*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')|\s+', re.DOTALL
@@ -32,14 +51,17 @@ STRING_OR_SPACE = re.compile(
 
 @dataclass(frozen=True)
 class SparqlConstraint:
-    """One sh:sparql constraint of a node shape, with what it needs to run."""
+    """One active sh:sparql constraint of a node or property shape, ready to run."""
 
-    shape: Node
+    shape: Node  # the shape holding it: the results' source shape
     constraint: Node
-    query: str  # the constraint's SELECT with prefixes, $this written as the variable ?this
+    query: str  # the SELECT with its prefixes, $this as ?this and $PATH replaced
     message: str | None
     severity: str
     digest: str  # see query_digest: which Python port (if any) stands for this query
+    path: Node | None = None  # a property shape's sh:path, the results' default path
+    whole_graph: bool = False  # see evaluable_over_whole_graph
+    prebound: frozenset[str] = frozenset()  # pre-bound variables the query mentions
 
 
 def query_digest(select: str, prefixes: dict[str, str]) -> str:
@@ -59,107 +81,153 @@ def query_digest(select: str, prefixes: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def split_shapes(shapes_graph: Graph) -> tuple[Graph, list[SparqlConstraint]]:
-    """Return the shapes graph without its SPARQL constraints, and those constraints."""
-    from rdflib import Graph, URIRef
+def read_constraints(
+    shapes_graph: Graph, shape: Node, *, path: Node | None = None, path_text: str | None = None
+) -> Iterator[SparqlConstraint]:
+    """Yield the active SPARQL constraints of one shape, or raise Unsupported.
 
-    constraints = list(read_constraints(shapes_graph))
-    core = Graph()
-    core += shapes_graph
-    for item in constraints:
-        core.remove((item.shape, URIRef(SH + "sparql"), item.constraint))
-    return core, constraints
+    For a property shape, `path` is its sh:path and `path_text` the same path in SPARQL
+    syntax, which replaces $PATH. What is not evaluated here exactly as the SHACL spec says
+    (a $shapesGraph, ?failure, malformed constraints) is Unsupported: pyshacl checks it.
+    """
+    from rdflib import Literal
 
-
-def read_constraints(shapes_graph: Graph) -> Iterator[SparqlConstraint]:
-    """Yield every active SPARQL constraint of the shapes graph, ready to run."""
-    from rdflib import Literal, URIRef
-
-    def sh(name: str) -> URIRef:
-        return URIRef(SH + name)
-
-    for shape, constraint in shapes_graph.subject_objects(sh("sparql")):
-        if shapes_graph.value(constraint, sh("deactivated")) == Literal(True):
+    severity = only_value(shapes_graph, shape, "severity") or URIRef(SH + "Violation")
+    if not str(severity).startswith(SH):
+        raise Unsupported(shape, "severity")
+    for constraint in shapes_graph.objects(shape, URIRef(SH + "sparql")):
+        for predicate in shapes_graph.predicates(constraint, None):
+            if str(predicate) not in CONSTRAINT_PREDICATES:
+                raise Unsupported(constraint, predicate)
+        if deactivated(shapes_graph, constraint):
             continue
-        prefixes = {
-            str(shapes_graph.value(d, sh("prefix"))): str(shapes_graph.value(d, sh("namespace")))
-            for declarer in shapes_graph.objects(constraint, sh("prefixes"))
-            for d in shapes_graph.objects(declarer, sh("declare"))
-        }
-        select = str(shapes_graph.value(constraint, sh("select")))
-        declarations = "".join(
-            f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in prefixes.items()
+        select = only_value(shapes_graph, constraint, "select")
+        message = only_value(shapes_graph, constraint, "message") or only_value(
+            shapes_graph, shape, "message"
         )
-        severity = shapes_graph.value(shape, sh("severity")) or sh("Violation")
-        message = shapes_graph.value(constraint, sh("message")) or shapes_graph.value(
-            shape, sh("message")
-        )
+        if not isinstance(select, Literal) or (message and not isinstance(message, Literal)):
+            raise Unsupported(constraint)
+        prefixes = declared_prefixes(shapes_graph, constraint)
+        text = str(select)
+        if UNSUPPORTED_VARIABLE.search(text) or (path_text is None and PATH_VARIABLE.search(text)):
+            raise Unsupported(constraint, "variables")
+        if path_text is not None:
+            text = PATH_VARIABLE.sub(lambda _: path_text, text)
+        declarations = "".join(f"PREFIX {p}: <{namespace}>\n" for p, namespace in prefixes.items())
+        query = declarations + THIS_VARIABLE.sub("?this", text)
         yield SparqlConstraint(
             shape=shape,
             constraint=constraint,
-            query=declarations + select.replace("$this", "?this"),
+            query=query,
             message=None if message is None else str(message),
             severity=str(severity).removeprefix(SH),
-            digest=query_digest(select, prefixes),
+            digest=query_digest(str(select), prefixes),
+            path=path,
+            whole_graph=evaluable_over_whole_graph(query),
+            prebound=frozenset(name for name in PREBOUND if re.search(rf"[?$]{name}\b", text)),
         )
 
 
-def focus_nodes(data_graph: Graph, shapes_graph: Graph, shape: Node) -> set[Node]:
-    """Return the focus nodes of `shape`'s targets in `data_graph`."""
-    from rdflib import RDF, RDFS, URIRef
+def sparql_path(predicates: tuple[Node, ...], *, inverse: bool) -> str:
+    """Write a predicate, inverse or alternative path in SPARQL syntax (for $PATH)."""
+    written = "|".join(f"<{predicate}>" for predicate in predicates)
+    if inverse:
+        return f"^{written}"
+    return written if len(predicates) == 1 else f"({written})"
 
-    nodes: set[Node] = set(shapes_graph.objects(shape, URIRef(SH + "targetNode")))
-    for cls in shapes_graph.objects(shape, URIRef(SH + "targetClass")):
-        for subclass in data_graph.transitive_subjects(RDFS.subClassOf, cls):
-            nodes.update(data_graph.subjects(RDF.type, subclass))
-    for predicate in shapes_graph.objects(shape, URIRef(SH + "targetSubjectsOf")):
-        nodes.update(data_graph.subjects(predicate, None))
-    for predicate in shapes_graph.objects(shape, URIRef(SH + "targetObjectsOf")):
-        nodes.update(data_graph.objects(None, predicate))
-    return nodes
+
+def declared_prefixes(shapes_graph: Graph, constraint: Node) -> dict[str, str]:
+    """Return prefix -> namespace from the sh:declare of the constraint's sh:prefixes."""
+    prefixes: dict[str, str] = {}
+    for declarer in shapes_graph.objects(constraint, URIRef(SH + "prefixes")):
+        for declaration in shapes_graph.objects(declarer, URIRef(SH + "declare")):
+            prefix = only_value(shapes_graph, declaration, "prefix")
+            namespace = only_value(shapes_graph, declaration, "namespace")
+            if prefix is None or namespace is None:
+                raise Unsupported(declaration)
+            if prefixes.get(str(prefix), str(namespace)) != str(namespace):
+                raise Unsupported(declaration, "prefix declared twice")
+            prefixes[str(prefix)] = str(namespace)
+    return prefixes
 
 
 def evaluate(
-    data_graph: Graph, shapes_graph: Graph, constraints: list[SparqlConstraint], store=None
+    data_graph: Graph, constraints: Iterable[tuple[SparqlConstraint, set[Node]]], store=None
 ) -> Iterator[NativeResult]:
-    """Run each constraint once over `data_graph`; keep the solutions for its focus nodes.
+    """Yield the results of each constraint for its focus nodes.
 
-    With `store` (a pyoxigraph Store holding the same triples), the queries run there:
-    the same solutions, in milliseconds instead of seconds.
+    A node shape's constraint with a Python port for its exact query runs as that port;
+    one that `evaluable_over_whole_graph` runs once, its solutions kept for the focus nodes;
+    any other runs once per focus node with $this pre-bound. With `store` (a pyoxigraph
+    Store holding the same triples) the queries run there, else on rdflib.
     """
     from nephrokb.native_checks import NATIVE_CHECKS
 
-    for item in constraints:
-        focus = focus_nodes(data_graph, shapes_graph, item.shape)
+    for item, focus in constraints:
         if not focus:
             continue
-        native = NATIVE_CHECKS.get(item.digest)
-        if native:
-            solutions = native(data_graph)
-        elif store is not None:
-            solutions = store_solutions(store, item.query)
+        port = NATIVE_CHECKS.get(item.digest) if item.path is None else None
+        if port is not None or item.whole_graph:
+            everything = port(data_graph) if port else run(data_graph, store, item, None)
+            solutions = (bindings for bindings in everything if bindings.get("this") in focus)
         else:
-            solutions = (row.asdict() for row in data_graph.query(prepared(item.query)))
-        for bindings in solutions:
-            if bindings.get("this") not in focus:
-                continue
-            yield NativeResult(
-                focus=bindings["this"],
-                shape=item.shape,
-                severity=item.severity,
-                message=substitute(item.message, bindings) if item.message else "violates a shape",
-                path=bindings.get("path"),
-                value=bindings.get("value", bindings["this"]),
-                component=SPARQL_CONSTRAINT_COMPONENT,
+            solutions = (
+                bindings for node in focus for bindings in run(data_graph, store, item, node)
             )
+        for bindings in solutions:
+            yield constraint_result(item, bindings)
 
 
-def store_solutions(store, query: str) -> Iterator[dict[str, Node]]:
-    """Yield the solutions of a SELECT on a pyoxigraph store as rdflib bindings."""
-    from nephrokb.oxterms import RdflibTerms
+def run(data_graph: Graph, store, item: SparqlConstraint, this: Node | None) -> Solutions:
+    """Yield the solutions of a constraint's query, with $this pre-bound to `this` if given."""
+    bindings = {"currentShape": item.shape} if "currentShape" in item.prebound else {}
+    if this is not None:
+        bindings["this"] = this
+    try:
+        if store is not None:
+            solutions = store_solutions(store, item.query, bindings)
+        else:
+            rows = data_graph.query(prepared(item.query), initBindings=bindings)
+            solutions = (row.asdict() for row in rows)
+        for solution in solutions:
+            yield {**bindings, **solution}
+    except (SyntaxError, ParseException) as error:
+        raise ShapesError(f"the SPARQL constraint of {item.shape} cannot be run: {error}") from None
+
+
+def constraint_result(item: SparqlConstraint, bindings: dict[str, Node]) -> NativeResult:
+    """Turn one solution into a result as the SHACL spec says (and pyshacl does)."""
+    from rdflib import BNode
+
+    focus = bindings["this"]
+    path = bindings.get("path")
+    if path is None and not isinstance(item.path, BNode):
+        path = item.path
+    value = bindings.get("value")
+    return NativeResult(
+        focus=focus,
+        shape=item.shape,
+        severity=item.severity,
+        message=substitute(item.message, bindings) if item.message else "violates a shape",
+        path=path,
+        value=focus if value is None and item.path is None else value,
+        component=SPARQL_CONSTRAINT_COMPONENT,
+    )
+
+
+def store_solutions(store, query: str, bindings: dict[str, Node]) -> Solutions:
+    """Yield the solutions of a SELECT on a pyoxigraph store as rdflib bindings.
+
+    `bindings` are substituted for their variables before evaluation (SEP-0007, the same
+    as SHACL's pre-binding).
+    """
+    import pyoxigraph
+
+    from nephrokb.oxterms import RdflibTerms, to_oxigraph
 
     convert = RdflibTerms()
-    solutions = store.query(query, use_default_graph_as_union=True)
+    substitutions = {pyoxigraph.Variable(name): to_oxigraph(t) for name, t in bindings.items()}
+    solutions = store.query(query, substitutions=substitutions, use_default_graph_as_union=True)
     names = [variable.value for variable in solutions.variables]
     for solution in solutions:
         yield {

@@ -21,6 +21,7 @@ from nephrokb.loading import (
 )
 from nephrokb.resources import bundled_folder, current_checkout
 from nephrokb.shapes_loading import ShapesAndOntology, bundled_shapes, load_shapes
+from nephrokb.validation_plan import ValidationPlan, make_plan
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -60,7 +61,10 @@ class ValidationResult:
     fix: object | None = None  # a certain fix (nephrokb.authoring.fix.Fix), for SARIF and GitHub
 
     def sort_key(self) -> tuple:
-        """Order results by file, line, node and rule; results with no file come last."""
+        """Order results by file, line, node and rule (then the rest, for one fixed order).
+
+        Results with no file come last.
+        """
         return (
             self.file is None,
             self.file or "",
@@ -70,6 +74,8 @@ class ValidationResult:
             self.severity,
             self.message,
             self.value_term or "",
+            self.constraint or "",
+            self.path or "",
         )
 
 
@@ -136,23 +142,25 @@ def validate_changed_since(
 
     Gives those nodes exactly the results a full validation gives them (see nephrokb.changes);
     nodes the change cannot affect are not reported. The triples around them are read from
-    the cache of parsed files (see nephrokb.triple_cache) when it is on. With user shapes
-    (`shapes`, `only_shapes`) everything is validated.
+    the cache of parsed files (see nephrokb.triple_cache) when it is on. When the shapes
+    read links nephrokb.changes does not follow (`changes.covers`), everything is validated.
     """
-    from nephrokb.changes import affected_nodes, changed_nodes_since
+    from nephrokb.changes import affected_nodes, changed_nodes_since, covers
 
+    check_engine(engine)
+    shapes_and_ontology = load_shapes(shapes, only_shapes)
     data_paths = list(data) if data else [bundled_folder("kb")]
     checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
-    if shapes or only_shapes is not None:
+    changed = None
+    if covers(plan(shapes_and_ontology, native=True)):
+        changed = changed_nodes_since(revision, data_paths)
+    if changed is None:
         report = validate(files, shapes=shapes, only_shapes=only_shapes, engine=engine)
         return replace(report, checkout=checkout)
-    changed = changed_nodes_since(revision, data_paths)
-    if changed is None:
-        return replace(validate(files, engine=engine), checkout=checkout)
     graph, locations, triples = cached_knowledge(data_paths, files)
     affected = affected_nodes(graph, changed)
-    results = validate_focus(graph, affected, engine=engine)
+    results = validate_focus(graph, affected, engine=engine, shapes=shapes_and_ontology)
     several = [node for node in named_nodes(affected) if locations.in_several_files(node)]
     sources = [source for source, _ in locations.files]
     found = source_checks.check_sources(sources, several, locations)
@@ -183,9 +191,16 @@ def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple
 
 
 def validate_focus(
-    data_graph: Graph, focus: Iterable[Node], *, engine: str = "fast"
+    data_graph: Graph,
+    focus: Iterable[Node],
+    *,
+    engine: str = "fast",
+    shapes: ShapesAndOntology | None = None,
 ) -> tuple[ValidationResult, ...]:
-    """Validate only the `focus` nodes: the results a full validation gives them, no others."""
+    """Validate only the `focus` nodes: the results a full validation gives them, no others.
+
+    `shapes` (default: the bundled ones) must be shapes `changes.covers`.
+    """
     from nephrokb.changes import focus_subgraph
     from nephrokb.knowledge_store import store_of
 
@@ -195,7 +210,7 @@ def validate_focus(
     names = {str(node) for node in focus}
     subgraph = focus_subgraph(data_graph, focus)
     store = store_of(subgraph) if engine == "fast" else None
-    results = validate_graph(subgraph, engine=engine, store=store)
+    results = validate_with(subgraph, shapes or bundled_shapes(), engine, store)
     return tuple(result for result in results if result.focus in names)
 
 
@@ -289,47 +304,59 @@ def validate_with(
     data_graph: Graph, shapes_and_ontology: ShapesAndOntology, engine: str, store
 ) -> tuple[ValidationResult, ...]:
     """Validate `data_graph` with these shapes and ontology; see `validate_graph`."""
-    from nephrokb import core_constraints, sparql_constraints, vocabulary_checks
+    from nephrokb import vocabulary_checks
 
     ontology_graph = shapes_and_ontology.ontology
-    current = plan(shapes_and_ontology, split=engine == "fast")
+    current = plan(shapes_and_ontology, native=engine == "fast")
     results = []
-    if current.native_shapes is None or core_constraints.has_targets(current.pyshacl_shapes):
-        import pyshacl  # 0.2 s to import: only when it has shapes to check
-
-        try:
-            _, results_graph, _ = pyshacl.validate(
-                copy_graph(data_graph),  # pyshacl needs a context-aware store
-                # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
-                shacl_graph=copy_graph(current.pyshacl_shapes),
-                ont_graph=ontology_graph,
-                inference="none",
-                advanced=True,
-                allow_warnings=True,
-            )
-        except Exception as error:  # pyshacl reports unusable shapes with many exception types
-            raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
-        results.extend(read_results(results_graph, data_graph))
-    if current.constraints or current.native_shapes:
+    if current.pyshacl_shapes is not None:
+        results.extend(pyshacl_results(data_graph, current.pyshacl_shapes, ontology_graph))
+    if current.native_shapes or current.constraints:
         # pyshacl validates the data with the ontology mixed in; do the same here.
         with (
             ontology_mixed_in(data_graph, ontology_graph) as mixed,
             ontology_mixed_into_store(store, ontology_graph),
         ):
-            if current.native_shapes:
-                results.extend(
-                    plain_result(result, data_graph)
-                    for result in core_constraints.evaluate(mixed, current.native_shapes)
-                )
-            if current.constraints:
-                solutions = set(
-                    sparql_constraints.evaluate(
-                        mixed, shapes_and_ontology.shapes, current.constraints, store
-                    )
-                )
-                results.extend(plain_result(solution, mixed) for solution in solutions)
+            native = native_results(mixed, current, store)
+            results.extend(plain_result(result, mixed) for result in native)
     explained = vocabulary_checks.explain(results, ontology_graph)
     return tuple(sorted(explained, key=ValidationResult.sort_key))
+
+
+def pyshacl_results(
+    data_graph: Graph, shapes_graph: Graph, ontology_graph: Graph
+) -> Iterable[ValidationResult]:
+    """Validate with pyshacl (imported only here: 0.2 s) and read its report."""
+    import pyshacl
+
+    try:
+        _, results_graph, _ = pyshacl.validate(
+            copy_graph(data_graph),  # pyshacl needs a context-aware store
+            # pyshacl adds a few triples to the shapes graph it is given: hand it a copy.
+            shacl_graph=copy_graph(shapes_graph),
+            ont_graph=ontology_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
+    except Exception as error:  # pyshacl reports unusable shapes with many exception types
+        raise ShapesError(f"the SHACL shapes cannot be used: {error}") from None
+    return read_results(results_graph, data_graph)
+
+
+def native_results(mixed: Graph, current: ValidationPlan, store) -> set:
+    """Return the results of the natively evaluated shapes (a set: each result once)."""
+    from nephrokb import core_constraints, sparql_constraints
+
+    results = set(core_constraints.evaluate(mixed, current.native_shapes))
+    index = core_constraints.PredicateIndex(mixed)
+    focus: dict = {}
+    for check, _ in current.constraints:
+        if check.shape not in focus:
+            focus[check.shape] = core_constraints.focus_nodes(mixed, index, check)
+    pairs = [(constraint, focus[check.shape]) for check, constraint in current.constraints]
+    results.update(sparql_constraints.evaluate(mixed, pairs, store))
+    return results
 
 
 @contextlib.contextmanager
@@ -376,29 +403,10 @@ def copy_graph(graph: Graph) -> Graph:
     return copy
 
 
-@dataclass(frozen=True)
-class ValidationPlan:
-    """Which shapes pyshacl checks and which are evaluated natively.
-
-    `native_shapes` is None when pyshacl gets every shape.
-    """
-
-    pyshacl_shapes: Graph
-    constraints: list
-    native_shapes: list | None
-
-
 @functools.lru_cache(maxsize=8)
-def plan(shapes_and_ontology: ShapesAndOntology, *, split: bool) -> ValidationPlan:
+def plan(shapes_and_ontology: ShapesAndOntology, *, native: bool) -> ValidationPlan:
     """Split the shapes between pyshacl and the native evaluators, once per content."""
-    from nephrokb import core_constraints, sparql_constraints
-
-    shapes_graph = shapes_and_ontology.shapes
-    if not split:
-        return ValidationPlan(shapes_graph, [], None)
-    core_shapes, constraints = sparql_constraints.split_shapes(shapes_graph)
-    pyshacl_shapes, native_shapes = core_constraints.split_shapes(core_shapes)
-    return ValidationPlan(pyshacl_shapes, constraints, native_shapes)
+    return make_plan(shapes_and_ontology.shapes, native=native)
 
 
 def plain_result(result, graph: Graph) -> ValidationResult:
@@ -420,11 +428,15 @@ def plain_result(result, graph: Graph) -> ValidationResult:
 
 
 def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[ValidationResult]:
-    """Turn the sh:ValidationResult nodes of a report graph into ValidationResults."""
-    from rdflib import RDF, RDFS, BNode, Namespace
+    """Turn the results of a report graph into ValidationResults.
+
+    Only the report's own results (sh:result): those nested under another's sh:detail
+    explain it and are not results of the validation.
+    """
+    from rdflib import RDFS, BNode, Namespace
 
     sh = Namespace("http://www.w3.org/ns/shacl#")
-    for node in results_graph.subjects(RDF.type, sh.ValidationResult):
+    for node in results_graph.objects(None, sh.result):
         focus = results_graph.value(node, sh.focusNode)
         path = results_graph.value(node, sh.resultPath)
         value = results_graph.value(node, sh.value)

@@ -30,6 +30,39 @@ def data_option(function):
     )(function)
 
 
+def shapes_options(function):
+    """Declare --shapes and --only-shapes the same way for every command that validates."""
+    function = click.option(
+        "--only-shapes",
+        "only_shapes",
+        multiple=True,
+        metavar="PATH",
+        help="Turtle shape file or folder to use instead of the bundled shapes (repeatable).",
+    )(function)
+    return click.option(
+        "--shapes",
+        "shapes",
+        multiple=True,
+        metavar="PATH",
+        help="Turtle shape file or folder to use with the bundled shapes, e.g. a local "
+        "profile (repeatable).",
+    )(function)
+
+
+def engine_option(function):
+    """Declare --engine the same way for every command that validates."""
+    from nephrokb.validation import ENGINES  # here, so that `nephrokb --help` skips it
+
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default=ENGINES[0],
+        show_default=True,
+        help="fast: native evaluation where it provably equals the SHACL spec, pyshacl for "
+        "the rest; pyshacl: every shape by pyshacl, to cross-check.",
+    )(function)
+
+
 def graph_option(function):
     """Declare --graph the same way for every command that talks to a server."""
     from nephrokb.endpoint import KNOWLEDGE_GRAPH  # here, so that `nephrokb --help` skips it

@@ -8,13 +8,21 @@ from pathlib import Path
 
 import click
 
-from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, reports_errors
+from nephrokb.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    data_option,
+    engine_option,
+    reports_errors,
+    shapes_options,
+)
 from nephrokb.reports import REPORT_FORMATS
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @data_option
+@shapes_options
 @click.option(
     "--format",
     "report_format",
@@ -44,15 +52,19 @@ from nephrokb.reports import REPORT_FORMATS
     is_flag=True,
     help="With --fix: print the fixes as a unified diff instead of writing them.",
 )
+@engine_option
 @reports_errors
 def validate(
     files: tuple[str, ...],
     data: tuple[str, ...],
+    shapes: tuple[str, ...],
+    only_shapes: tuple[str, ...],
     report_format: str,
     strict: bool,
     changed_since: str | None,
     fix: bool,
     dry_run: bool,
+    engine: str,
 ) -> None:
     """Check knowledge against the SHACL shapes.
 
@@ -73,6 +85,13 @@ def validate(
     will be once they are imported: each takes the place of the kb/ Turtle file it imports
     to, and every result points at the line of the file where the value was typed.
 
+    --shapes adds your own SHACL shapes (Turtle files or folders, e.g. a hospital's
+    local profile) to the bundled ones; --only-shapes uses yours instead. Any SHACL Core
+    or SHACL-SPARQL shape works: the default engine evaluates natively what it provably
+    evaluates as the SHACL spec says and hands every other shape to pyshacl;
+    --engine pyshacl hands it every shape, to cross-check. A shapes file that cannot be
+    parsed is reported at its file and line (exit 2).
+
     \b
     Example:
       nephrokb validate
@@ -82,6 +101,9 @@ def validate(
       nephrokb validate --data kb/ --changed-since origin/main
       nephrokb validate nephrostomy-tube-exchange.yaml
       nephrokb validate --fix --dry-run
+      nephrokb validate --shapes local-profile.ttl
+      nephrokb validate --data my-kb/ --only-shapes my-shapes/
+      nephrokb validate --engine pyshacl
     """
     from nephrokb.reports import render_report
     from nephrokb.validation import validate as run_validation
@@ -95,10 +117,11 @@ def validate(
         from nephrokb.authoring.importing import knowledge_with
 
         data = tuple(str(path) for path in knowledge_with([Path(f) for f in files], data))
+    options = {"shapes": shapes, "only_shapes": only_shapes or None, "engine": engine}
     report = (
-        run_validation(list(data))
+        run_validation(list(data), **options)
         if changed_since is None
-        else validate_changed_since(changed_since, list(data))
+        else validate_changed_since(changed_since, list(data), **options)
     )
     if report_format in FORMATS_WITH_FIXES and report.results and not (fix and not dry_run):
         report = replace(report, results=suggested_fixes(report.results, files, data))
