@@ -15,7 +15,7 @@ import pytest
 from conftest import CLEAN, FIXTURES
 from nephrokb.errors import ShapesError
 from nephrokb.loading import load_graph
-from nephrokb.sparql_text import evaluable_over_whole_graph, reads_only_own_triples
+from nephrokb.sparql_text import evaluable_over_whole_graph, reads_own_triples_and_linked_types
 from nephrokb.validation import validate, validate_graph
 
 USER_SHAPES = FIXTURES / "user-shapes"
@@ -260,12 +260,17 @@ def test_cli_refuses_an_unknown_engine():
         ("SELECT $this WHERE { $this ^ex:p ?v }", False),
         ("SELECT $this WHERE { $this ex:p [ ex:q ?v ] }", False),
         ("SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?other ex:p ?v } }", False),
-        ("SELECT $this WHERE { $this ?p ?v }", False),
+        ("SELECT $this WHERE { $this ?p ?v . FILTER (?p IN (ex:a, ex:b)) }", True),
+        ("SELECT $this WHERE { $this ex:p ?v . ?v a ex:T }", True),
+        ("SELECT $this WHERE { $this ex:p ?v . FILTER NOT EXISTS { ?v a ?class } }", True),
+        ("SELECT $this WHERE { $this ex:p ?v . ?v ex:q ex:T }", False),
+        ("SELECT $this WHERE { ?x a ex:T . $this ex:p ?v }", False),
+        ("SELECT $this WHERE { $this ex:p ?v . ?v ?p ?w }", False),
     ],
 )
 def test_own_triples_criterion(select, own):
     query = "PREFIX ex: <http://example.org/>\n" + select.replace("$this", "?this")
-    assert reads_only_own_triples(query) is own
+    assert reads_own_triples_and_linked_types(query) is own
 
 
 def test_a_sparql_constraint_that_cannot_be_parsed_is_a_shapes_error(tmp_path):

@@ -15,7 +15,8 @@ no IRI leads to), `changed_nodes` returns None and the caller validates everythi
 it when `covers` finds that the shapes read something steps 2 and 3 do not follow: a shape
 pyshacl evaluates, an inverse path or objects-of target over a link other than a procedure's
 hold on its parts, or a SPARQL constraint that is neither one of FOLLOWED_QUERIES (the
-queries these steps were written for, by digest) nor reads only its focus node's own triples.
+queries these steps were written for, by digest) nor reads only its focus node's own triples
+and the types of the nodes they link to (which steps 2 and 3 follow for sh:class).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class ChangedNodes:
 
 def covers(plan: ValidationPlan) -> bool:
     """True when affected_nodes and focus_subgraph follow everything the planned shapes read."""
-    from nephrokb.sparql_text import reads_only_own_triples
+    from nephrokb.sparql_text import reads_own_triples_and_linked_types as reads_around_focus
 
     if plan.pyshacl_shapes is not None:
         return False
@@ -92,7 +93,7 @@ def covers(plan: ValidationPlan) -> bool:
             if prop.inverse and str(prop.predicates[0]) not in HOLDING:
                 return False
     return all(
-        constraint.digest in FOLLOWED_QUERIES or reads_only_own_triples(constraint.query)
+        constraint.digest in FOLLOWED_QUERIES or reads_around_focus(constraint.query)
         for _, constraint in plan.constraints
     )
 

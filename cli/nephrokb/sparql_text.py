@@ -133,16 +133,39 @@ def in_expression(words: list[str], start: int, index: int) -> bool:
     return depth > 0
 
 
-def reads_only_own_triples(query: str) -> bool:
-    """True when every triple pattern is ?this, a predicate (or alternatives), an object.
+RDF_TYPE = ("a", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>")
 
-    Such a query reads nothing but its focus node's own triples. Blank-node property
-    lists, collections, other paths and anything `where_start` refuses count as more.
+
+def reads_own_triples_and_linked_types(query: str) -> bool:
+    """True when the query reads only its focus node's triples and the types of their objects.
+
+    Every triple pattern must be `?this p o` (p an IRI, alternatives of IRIs, or a
+    variable) or `?o a C` for an object ?o of such a pattern. Blank-node property lists,
+    collections, other paths and anything `where_start` refuses count as more.
     """
+    statements = triple_patterns(query)
+    if statements is None:
+        return False
+    linked = {
+        term
+        for subject, _, objects in statements
+        if subject in THIS
+        for term in objects
+        if term.startswith(("?", "$"))
+    }
+    return all(
+        subject in THIS or (subject in linked and all(p in RDF_TYPE for p in predicates))
+        for subject, predicates, _ in statements
+    )
+
+
+def triple_patterns(query: str) -> list[tuple[str, list[str], list[str]]] | None:
+    """Return (subject, predicates, objects) of every triple pattern, or None if unreadable."""
     words = tokens(query)
     start = where_start(words)
     if start is None:
-        return False
+        return None
+    statements: list[tuple[str, list[str], list[str]]] = []
     outer_depths: list[int] = []  # the parenthesis depth around each open block
     depth, position = 0, start
     while position < len(words):
@@ -154,7 +177,7 @@ def reads_only_own_triples(query: str) -> bool:
         elif word == "}":
             depth = outer_depths.pop()
             if not outer_depths:
-                return True
+                return statements
         elif word in ("(", ")"):
             depth += 1 if word == "(" else -1
         elif depth or word == "." or upper in ("OPTIONAL", "UNION", "NOT", "EXISTS", "BIND"):
@@ -164,25 +187,32 @@ def reads_only_own_triples(query: str) -> bool:
             if following != "(" and keyword(following) not in ("NOT", "EXISTS"):
                 position += 1  # a function call: FILTER regex(...)
         else:
-            end = own_triples_end(words, position - 1)
-            if end is None:
-                return False
-            position = end
-    return False
+            read = triples_end(words, position - 1)
+            if read is None:
+                return None
+            position, statement = read
+            statements.append(statement)
+    return None
 
 
-def own_triples_end(words: list[str], position: int) -> int | None:
-    """Read `?this p o ; p o , o` from `position`; return where it ends, or None if it is not."""
-    if words[position] not in THIS:
+def triples_end(words: list[str], position: int) -> tuple[int, tuple] | None:
+    """Read `s p o ; p o , o` from `position`: (where it ends, (s, predicates, objects))."""
+    subject = words[position]
+    if not (subject.startswith(("?", "$")) or is_iri(subject)):
         return None
+    predicates: list[str] = []
+    objects: list[str] = []
     position += 1
     while True:
-        position = predicate_end(words, position)
-        if position is None:
+        end = predicate_end(words, position)
+        if end is None:
             return None
+        predicates.extend(words[position:end])
+        position = end
         while True:
             if position >= len(words) or not is_term(words[position]):
                 return None
+            objects.append(words[position])
             position += 1
             if position < len(words) and words[position] in ("@", "^^"):
                 position += 2
@@ -193,13 +223,18 @@ def own_triples_end(words: list[str], position: int) -> int | None:
         if position < len(words) and words[position] == ";":
             position += 1
             if position < len(words) and words[position] in (".", "}"):
-                return position
+                return position, (subject, predicates, objects)
             continue
-        return position
+        return position, (subject, predicates, objects)
 
 
 def predicate_end(words: list[str], position: int) -> int | None:
-    """Read a predicate or `p|q|...` of IRIs from `position`; return where it ends."""
+    """Read a variable, a predicate or `p|q|...` of IRIs from `position`; return its end.
+
+    The words read are the predicates, with `|` between alternatives.
+    """
+    if position < len(words) and words[position].startswith(("?", "$")):
+        return position + 1
     while position < len(words) and (words[position] == "a" or is_iri(words[position])):
         position += 1
         if position < len(words) and words[position] == "|":
