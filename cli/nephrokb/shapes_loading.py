@@ -32,7 +32,6 @@ class ShapesAndOntology:
 
     shapes: Graph
     ontology: Graph
-    digest: str | None = None
 
 
 def shape_files(
@@ -68,9 +67,12 @@ def bundled_shapes() -> ShapesAndOntology:
 
 @functools.lru_cache(maxsize=8)
 def parsed(shapes: tuple[Path, ...], ontology: tuple[Path, ...], digest: str) -> ShapesAndOntology:
-    """Parse shape and ontology files once per content; a bad shapes file is a ShapesError."""
+    """Parse shape and ontology files once per content (`digest` keys the cache).
+
+    A shapes file that cannot be parsed is a ShapesError naming its file and line.
+    """
     try:
         shapes_graph = load_graph(shapes)
     except InputError as error:
         raise ShapesError(error.message, path=error.path, line=error.line) from None
-    return ShapesAndOntology(shapes_graph, load_graph(ontology), digest)
+    return ShapesAndOntology(shapes_graph, load_graph(ontology))

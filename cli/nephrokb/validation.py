@@ -1,4 +1,4 @@
-"""Validate knowledge against the bundled SHACL shapes and return a located Report."""
+"""Validate knowledge against the bundled (or a user's) SHACL shapes; return a located Report."""
 
 from __future__ import annotations
 
