@@ -95,10 +95,3 @@ def test_nan_fails_both_bounds_without_a_traceback():
         )
         for name in ("Max", "Min")
     ]
-
-
-def test_a_label_ending_in_a_newline_has_stray_whitespace():
-    report = validate([FIXTURES / "broken" / "label-trailing-newline.ttl"])
-    assert [
-        (r.focus.rsplit("/", 1)[1], r.rule.rsplit("#", 1)[1], r.value) for r in report.results
-    ] == [("demo-pass-wire", "NoStrayWhitespaceShape", "Pass a wire\n")]
