@@ -18,10 +18,9 @@ CYCLE_START = "$this nkb:dependsOn+ $this .\n"  # as order.ttl writes AcyclicDep
 
 
 def acyclic_digest() -> str:
-    shapes = bundled_shapes().shapes
     return next(
         constraint.digest
-        for constraint in sparql_constraints.read_constraints(shapes)
+        for _, constraint in make_plan(bundled_shapes().shapes, native=True).constraints
         if str(constraint.shape) == ACYCLIC
     )
 

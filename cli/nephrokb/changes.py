@@ -53,14 +53,14 @@ FOLLOWED_QUERIES = frozenset(
         "5e75113631bd9214d9ab8179ee8ec3b5c06c9adad4276ced84655931bfe84af8",
         # Dependencies and reliance, transitively: AcyclicDependencyShape,
         # AcyclicRelianceShape, DependsOnEarlierStepShape.
-        "8c72341340fe6fc7e13e1603e68caca2c8a36015679db3064c85bbcb385c5f10",
-        "66939b29ec8ba0b0e5b6febf0a649a0fdb4ddce66b81360be385b143d05aa17e",
-        "7321f9cba1ca6a37a0036c4156aa1678be9f135b919cae07596cfa54f04bd566",
+        "46ad85caed523b1b713738ca8f5d7ea802e62a8cdc93fe7a209371c9d208f010",
+        "3dace4aac177868e3d2d72ca123dccb61c7b686ce098c08bcf5a2771287f24a8",
+        "06f286de971197bbce5941ea7c216e38019c444cd217c04ffa821fac2ebd1efb",
         # A procedure's parts: ContiguousStepNumberShape, UniqueStepNumberShape,
         # UniqueTextWithinProcedureShape.
-        "c90532ddced4753ec83c260fd6858acb9a767ba0cf4e92cd5fbb9742078006a5",
-        "d62eaa955c870e372e3f79e21cff6d15d3c6cd7fbe6b4dcc7e49684aed8d1d57",
-        "35d716cf59d85612ec5639c5a40923121397826fbb824cf7836ff52f1b0d27f9",
+        "a803dc894231b8516c5b7ec505febcaa4cc913d676e0623e44872d6a09d7002c",
+        "71cb3e2487f0787d9923d4e1dfb538a1c47ac3c00283d30dba00b97cb1190915",
+        "47cd75f675683ca0005a31556cbc76c55d7d37bcff6b9e3383be30820dde0c8a",
         # Other nodes exactMatching the same concept: UniqueExactMatchTargetShape.
         "2b6004be507cceb1733d1acdcab9cf28cb6d042b82b79b6952cfd54b56d2c26d",
     }
