@@ -7,6 +7,7 @@ import sys
 import click
 
 from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, format_option, reports_errors
+from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.diff import DIFF_FORMATS
 
 
@@ -22,8 +23,9 @@ from nephrokb.diff import DIFF_FORMATS
 @format_option(
     DIFF_FORMATS, "How to write the changes: for people, a pull-request comment, or programs."
 )
+@quiet_option
 @reports_errors
-def diff(inputs: tuple[str, ...], use_git: bool, format_name: str) -> None:
+def diff(inputs: tuple[str, ...], use_git: bool, format_name: str, quiet: bool) -> None:
     """Show what changed in the knowledge, not in the text.
 
     OLD and NEW are Turtle files or folders. Reports procedures, steps, dependencies,
@@ -46,10 +48,12 @@ def diff(inputs: tuple[str, ...], use_git: bool, format_name: str) -> None:
     if use_git:
         if not 1 <= len(inputs) <= 2:
             raise click.UsageError("--git takes one or two revisions: REV1 [REV2]")
-        changes = diff_revisions(*inputs)
+        with progress("Comparing revisions", quiet=quiet):
+            changes = diff_revisions(*inputs)
     else:
         if len(inputs) != 2:
             raise click.UsageError("name two files or folders, OLD and NEW (or use --git REV1)")
-        changes = diff_paths([inputs[0]], [inputs[1]])
+        with progress("Comparing", quiet=quiet):
+            changes = diff_paths([inputs[0]], [inputs[1]])
     click.echo(DIFF_FORMATS[format_name](changes), nl=False)
     sys.exit(EXIT_FINDINGS if changes.changes else EXIT_OK)

@@ -14,6 +14,7 @@ from nephrokb.cli.options import (
     reports_errors,
     write_result,
 )
+from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.exporters import EXPORTERS, INCLUDABLE
 from nephrokb.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VERSION
 
@@ -49,6 +50,7 @@ from nephrokb.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VE
     f"{PACKAGE_NAME}@{PACKAGE_VERSION}); never downloaded.  [env: {PACKAGE_VARIABLE}]",
 )
 @data_option
+@quiet_option
 @reports_errors
 def export(
     format_name: str,
@@ -57,6 +59,7 @@ def export(
     check: bool,
     fhir_package: str | None,
     data: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Write the knowledge in another format.
 
@@ -79,7 +82,9 @@ def export(
     from nephrokb.exporters import export_knowledge
 
     if not check:
-        write_result(output, export_knowledge(format_name, list(data), include))
+        with progress(f"Exporting {format_name}", quiet=quiet):
+            content = export_knowledge(format_name, list(data), include)
+        write_result(output, content)
         return
     if format_name != "fhir":
         raise click.UsageError("--check checks the FHIR export only: use it with --format fhir")

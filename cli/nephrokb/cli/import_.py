@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from nephrokb.cli.options import reports_errors
+from nephrokb.cli.progress import progress, quiet_option
 
 
 @click.command(name="import")
@@ -22,8 +23,9 @@ from nephrokb.cli.options import reports_errors
     is_flag=True,
     help="Overwrite Turtle edited by hand even when some of its triples would be lost.",
 )
+@quiet_option
 @reports_errors
-def import_(files: tuple[Path, ...], kb_folder: Path | None, force: bool) -> None:
+def import_(files: tuple[Path, ...], kb_folder: Path | None, force: bool, quiet: bool) -> None:
     """Compile procedure files (YAML) into canonical Turtle in kb/.
 
     FILE.yaml becomes kb/FILE.ttl, with its provenance (dcterms:source,
@@ -42,6 +44,8 @@ def import_(files: tuple[Path, ...], kb_folder: Path | None, force: bool) -> Non
     from nephrokb.resources import bundled_folder
 
     folder = kb_folder or bundled_folder("kb")
-    for done in import_files(files, folder, force=force):
+    with progress("Importing", quiet=quiet):
+        imported = import_files(files, folder, force=force)
+    for done in imported:
         state = "written" if done.changed else "unchanged"
         click.echo(f"{done.target}: {state} ({done.triples} triples from {done.source})")

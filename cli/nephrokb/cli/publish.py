@@ -13,6 +13,7 @@ from nephrokb.cli.options import (
     reports_errors,
     timeout_option,
 )
+from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.endpoint import DEFAULT_GRAPH, KNOWLEDGE_GRAPH
 from nephrokb.loading import STDIN
 
@@ -30,6 +31,7 @@ from nephrokb.loading import STDIN
 @click.option("--force", is_flag=True, help="Publish even when validation finds violations.")
 @click.option("--dry-run", is_flag=True, help="Validate and show the request without sending it.")
 @timeout_option
+@quiet_option
 @reports_errors
 def publish(
     endpoint: str,
@@ -38,6 +40,7 @@ def publish(
     force: bool,
     dry_run: bool,
     timeout: float,
+    quiet: bool,
 ) -> None:
     """Validate the knowledge and replace its graph on a SPARQL server.
 
@@ -68,7 +71,8 @@ def publish(
     from nephrokb.validation import validate
 
     credentials = credentials_for(check_url(endpoint).hostname or "")
-    report = validate(list(data))
+    with progress("Validating", quiet=quiet):
+        report = validate(list(data))
     if report.failed():
         click.echo(render_report(report, "text"), nl=False, err=True)
         if not force:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from nephrokb.cli.options import data_option, reports_errors
+from nephrokb.cli.progress import progress, quiet_option
 
 
 @click.command()
@@ -17,8 +18,9 @@ from nephrokb.cli.options import data_option, reports_errors
     "missing; other files in it are kept).",
 )
 @data_option
+@quiet_option
 @reports_errors
-def site(output: str, data: tuple[str, ...]) -> None:
+def site(output: str, data: tuple[str, ...], quiet: bool) -> None:
     """Build a static HTML site: open DIR/index.html in any browser, or publish DIR.
 
     The site needs no server, no JavaScript and no network: one page per
@@ -39,7 +41,8 @@ def site(output: str, data: tuple[str, ...]) -> None:
     from nephrokb.resources import bundled_folder
     from nephrokb.site import build_site
 
-    ontology = load_graph([bundled_folder("ontology")])
-    written = build_site(load_knowledge(data), ontology, output)
+    with progress("Building the site", quiet=quiet):
+        ontology = load_graph([bundled_folder("ontology")])
+        written = build_site(load_knowledge(data), ontology, output)
     pages = sum(1 for path in written if path.suffix == ".html")
     click.echo(f"Wrote {pages} pages and {len(written) - pages} other files to {output}")

@@ -16,6 +16,7 @@ from nephrokb.cli.options import (
     reports_errors,
     shapes_options,
 )
+from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.reports import REPORT_FORMATS
 
 
@@ -53,6 +54,7 @@ from nephrokb.reports import REPORT_FORMATS
     help="With --fix: print the fixes as a unified diff instead of writing them.",
 )
 @engine_option
+@quiet_option
 @reports_errors
 def validate(
     files: tuple[str, ...],
@@ -65,6 +67,7 @@ def validate(
     fix: bool,
     dry_run: bool,
     engine: str,
+    quiet: bool,
 ) -> None:
     """Check knowledge against the SHACL shapes.
 
@@ -118,11 +121,12 @@ def validate(
 
         data = tuple(str(path) for path in knowledge_with([Path(f) for f in files], data))
     options = {"shapes": shapes, "only_shapes": only_shapes or None, "engine": engine}
-    report = (
-        run_validation(list(data), **options)
-        if changed_since is None
-        else validate_changed_since(changed_since, list(data), **options)
-    )
+    with progress("Validating", quiet=quiet):
+        report = (
+            run_validation(list(data), **options)
+            if changed_since is None
+            else validate_changed_since(changed_since, list(data), **options)
+        )
     if report_format in FORMATS_WITH_FIXES and report.results and not (fix and not dry_run):
         report = replace(report, results=suggested_fixes(report.results, files, data))
     click.echo(render_report(report, report_format, strict=strict), nl=False)
