@@ -104,7 +104,8 @@ def import_files(paths: Sequence[Path], kb_folder: Path, *, force: bool = False)
 
 
 def knowledge_with(files: Sequence[Path], data: Sequence[str | Path] = ()) -> list[Path]:
-    """Return the files of `data` (default: kb/) with `files` in place of their import targets.
+    """Return the files of `data` (default: kb/) with `files` in place of their import targets
+    (in kb/ or in a folder of `data`).
 
     So that `nephrokb validate my-procedure.yaml` checks the procedure file together with the
     rest of the knowledge, as it will be once imported, not beside its old Turtle.
@@ -112,8 +113,10 @@ def knowledge_with(files: Sequence[Path], data: Sequence[str | Path] = ()) -> li
     from nephrokb.loading import resolve_turtle_files
     from nephrokb.resources import bundled_folder
 
-    folder = bundled_folder("kb")
-    replaced = {import_target(Path(path), folder).resolve() for path in files}
-    known = resolve_turtle_files(list(data) if data else [folder])
+    folders = [bundled_folder("kb"), *(Path(path) for path in data if Path(path).is_dir())]
+    replaced = {
+        import_target(Path(path), folder).resolve() for path in files for folder in folders
+    }
+    known = resolve_turtle_files(list(data) if data else [folders[0]])
     kept = [path for path in known if path.resolve() not in replaced]
     return [*kept, *(Path(path) for path in files)]
