@@ -149,7 +149,6 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
     from nephrokb.fmt import RELATIVE_BASE, leading_comments
     from nephrokb.locator import locate
     from nephrokb.namespaces import PREFIXES
-    from nephrokb.results import turtle_term  # a literal on one line, as Turtle files write it
 
     graph = Graph(bind_namespaces="none")
     try:
@@ -178,9 +177,7 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
             if obj.language is None:
                 what.append("@en added")
             change = f"{compact(str(predicate))} {obj.n3()} -> {fixed.n3()} ({', '.join(what)})"
-            line, new_line = line_replacing(
-                text, turtle_term(obj), turtle_term(fixed), line_of(subject)
-            )
+            line, new_line = line_replacing(text, one_line(obj), one_line(fixed), line_of(subject))
             fixes.append(
                 Fix(
                     line or line_of(subject),
@@ -224,6 +221,14 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
     prefixes = {**{p: str(ns) for p, ns in graph.namespaces()}, **PREFIXES}
     after = serialize_canonical(graph, prefixes, header=leading_comments(text), base=RELATIVE_BASE)
     return FilePlan(path, text, after, tuple(sorted(fixes, key=lambda fix: fix.line or 0)))
+
+
+def one_line(literal) -> str:
+    """A text literal on one line, as Turtle files write it (escapes, language tag)."""
+    from nephrokb.results import TURTLE_ESCAPES
+
+    quoted = f'"{str(literal).translate(TURTLE_ESCAPES)}"'
+    return f"{quoted}@{literal.language}" if literal.language else quoted
 
 
 def line_replacing(

@@ -114,9 +114,7 @@ def knowledge_with(files: Sequence[Path], data: Sequence[str | Path] = ()) -> li
     from nephrokb.resources import bundled_folder
 
     folders = [bundled_folder("kb"), *(Path(path) for path in data if Path(path).is_dir())]
-    replaced = {
-        import_target(Path(path), folder).resolve() for path in files for folder in folders
-    }
+    replaced = {import_target(Path(path), folder).resolve() for path in files for folder in folders}
     known = resolve_turtle_files(list(data) if data else [folders[0]])
     kept = [path for path in known if path.resolve() not in replaced]
     return [*kept, *(Path(path) for path in files)]
