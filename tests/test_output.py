@@ -586,8 +586,8 @@ def edit_during_format(monkeypatch, edit) -> None:
 
     canonical_form = nephrokb.fmt.canonical_form
 
-    def canonical_form_then_edit(path):
-        forms = canonical_form(path)
+    def canonical_form_then_edit(path, **options):
+        forms = canonical_form(path, **options)
         edit(path)
         return forms
 
