@@ -589,3 +589,31 @@ def test_run_within_gives_up_on_a_slow_call_and_passes_errors_on():
     with pytest.raises(ValueError):
         run_within(1, int, "not a number")
     assert run_within(1, int, "7") == 7
+
+
+def test_a_query_given_up_on_stops_running():
+    import threading
+    import time
+
+    from nephrokb.errors import QueryError
+    from nephrokb.knowledge_store import load_knowledge_store
+    from nephrokb.query import prepare_query, run_query
+
+    cancel = threading.Event()
+    store = load_knowledge_store()
+    everything = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    errors: list[QueryError] = []
+
+    def evaluate() -> None:
+        try:
+            run_query(prepare_query(everything), store, cancel=cancel)
+        except QueryError as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=evaluate, daemon=True)
+    worker.start()
+    time.sleep(0.2)
+    cancel.set()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert [error.message for error in errors] == ["query failed: the query was cancelled"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
@@ -277,11 +278,13 @@ def run_query(
     params: Mapping[str, str] | None = None,
     *,
     origin: str = INLINE_ORIGIN,
+    cancel: threading.Event | None = None,
 ) -> QueryOutcome:
     """Run a query on a pyoxigraph Store (or an rdflib graph), binding each parameter.
 
     A parameter is an IRI, a CURIE or a label. pyoxigraph evaluates the query, on a copy of
-    the graph if given one, except for the case `binds_unreturned_variable` names.
+    the graph if given one, except for the case `binds_unreturned_variable` names. Setting
+    `cancel` stops a pyoxigraph evaluation at its next solution (QueryError).
     """
     prepared = query if isinstance(query, PreparedQuery) else prepare_query(query, origin)
     bindings = {}
@@ -297,9 +300,10 @@ def run_query(
         except QueryError as error:
             raise QueryError(f"parameter {name}: {error.message}") from None
     unreturned = binds_unreturned_variable(prepared, bindings)
-    evaluate = evaluate_with_rdflib if unreturned else evaluate_on_store
     try:
-        return evaluate(prepared, knowledge, bindings)
+        if unreturned:
+            return evaluate_with_rdflib(prepared, knowledge, bindings)
+        return evaluate_on_store(prepared, knowledge, bindings, cancel)
     except Exception as error:  # evaluation errors surface as many pyoxigraph and rdflib types
         raise QueryError(
             f"query failed: {' '.join(str(error).split())}", path=prepared.origin
@@ -319,7 +323,10 @@ def binds_unreturned_variable(prepared: PreparedQuery, bindings: Mapping[str, An
 
 
 def evaluate_on_store(
-    prepared: PreparedQuery, knowledge: Graph | Store, bindings: Mapping[str, Identifier]
+    prepared: PreparedQuery,
+    knowledge: Graph | Store,
+    bindings: Mapping[str, Identifier],
+    cancel: threading.Event | None = None,
 ) -> QueryOutcome:
     """Evaluate with pyoxigraph, substituting each bound variable."""
     import pyoxigraph as ox
@@ -331,7 +338,15 @@ def evaluate_on_store(
     substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
     answer = store.query(prepared.text, prefixes=PREFIXES, substitutions=substitutions)
     # Solutions are computed as they are read, so reading them is part of the evaluation.
-    return outcome_of(prepared.kind, answer)
+    return outcome_of(prepared.kind, answer, cancel)
+
+
+def until(cancel: threading.Event | None, solutions: Iterable) -> Iterator:
+    """Yield the solutions until `cancel` is set (a query given up on must not run on)."""
+    for solution in solutions:
+        if cancel is not None and cancel.is_set():
+            raise QueryError("the query was cancelled")
+        yield solution
 
 
 def evaluate_with_rdflib(
@@ -349,8 +364,8 @@ def evaluate_with_rdflib(
     return QueryOutcome("select", variables=variables, rows=rows)
 
 
-def outcome_of(kind: str, answer: Any) -> QueryOutcome:
-    """Read pyoxigraph's answer to a query of `kind` into a QueryOutcome."""
+def outcome_of(kind: str, answer: Any, cancel: threading.Event | None = None) -> QueryOutcome:
+    """Read pyoxigraph's answer to a query of `kind` into a QueryOutcome (until `cancel`)."""
     from rdflib import Graph
 
     from nephrokb.oxterms import RdflibTerms
@@ -362,11 +377,11 @@ def outcome_of(kind: str, answer: Any) -> QueryOutcome:
         graph = Graph()
         graph.addN(
             (convert(triple.subject), convert(triple.predicate), convert(triple.object), graph)
-            for triple in answer
+            for triple in until(cancel, answer)
         )
         return QueryOutcome("graph", graph=graph)
     variables = tuple(variable.value for variable in answer.variables)
-    solutions = tuple(tuple(solution) for solution in answer)
+    solutions = tuple(tuple(solution) for solution in until(cancel, answer))
     return QueryOutcome("select", variables=variables, solutions=solutions)
 
 

@@ -22,11 +22,12 @@ from nephrokb.errors import QueryError
 from nephrokb.results import FORMATS
 
 
-def run_within(seconds: float, function, *args):
+def run_within(seconds: float, function, *args, cancel=None):
     """Return function(*args), or raise QueryError once it has run for `seconds`.
 
     pyoxigraph evaluates in Rust, where no signal reaches it but the GIL is released, so the
-    function runs in a daemon thread; one that times out is left to end with the process.
+    function runs in a daemon thread. On a time-out the `cancel` event (if any) is set, so
+    that a function watching it stops instead of running on (and growing) in the background.
     """
     import threading
 
@@ -42,6 +43,8 @@ def run_within(seconds: float, function, *args):
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
+        if cancel is not None:
+            cancel.set()
         raise QueryError(f"the query did not finish within {seconds:g} s (raise --timeout)")
     if "error" in answer:
         raise answer["error"]
@@ -157,7 +160,13 @@ def query(
             endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout
         )
     else:
-        outcome = run_within(timeout, run_query, prepared, load_knowledge_store(data), params)
+        import functools
+        import threading
+
+        cancel = threading.Event()
+        evaluate = functools.partial(run_query, cancel=cancel)
+        store = load_knowledge_store(data)
+        outcome = run_within(timeout, evaluate, prepared, store, params, cancel=cancel)
     # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
     write_result(output, writer(outcome).encode("utf-8"))
     sys.exit(EXIT_FINDINGS if outcome.boolean is False else EXIT_OK)
