@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nephrokb.native_checks import verhoeff_valid
+from nephrokb.terminologies import verhoeff_valid
 
 SEED = 20260127
 PROCEDURES_PER_FILE = 100

@@ -14,7 +14,7 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS
 
-from nephrokb.native_checks import verhoeff_valid
+from nephrokb.terminologies import verhoeff_valid
 from nephrokb.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import BROKEN, CLEAN, FIXTURES, against_pyshacl
 from nephrokb.loading import load_graph
-from nephrokb.native_checks import verhoeff_valid
 from nephrokb.source_checks import SOURCE_RULES
+from nephrokb.terminologies import verhoeff_valid
 from nephrokb.validation import read_results, validate, validate_graph
 from nephrokb.vocabulary_checks import explain
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from nephrokb.core_constraints import PredicateIndex
+from nephrokb.terminologies import verhoeff_valid
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -32,8 +33,6 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 SNOMED = "http://snomed.info/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SKOS_MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-VERHOEFF_D = "0123456789123406789523401789563401289567401239567859876043216598710432765982104387659321049876543210"  # noqa: E501
-VERHOEFF_P = "01234567891576283094580379614289160435279453126870428657390127938064157046913258"
 
 Solutions = Iterator[dict[str, "Node"]]
 Port = Callable[["Graph"], Iterable[dict[str, "Node"]]]
@@ -54,15 +53,6 @@ def iri(name: str):
     from rdflib import URIRef
 
     return URIRef(VOCAB + name)
-
-
-def verhoeff_valid(digits: str) -> bool:
-    """True when the last digit of `digits` is its Verhoeff check digit."""
-    check = 0
-    for position, digit in enumerate(reversed(digits)):
-        permuted = int(VERHOEFF_P[(position % 8) * 10 + int(digit)])
-        check = int(VERHOEFF_D[check * 10 + permuted])
-    return check == 0
 
 
 def is_integer_typed(term: Node) -> bool:

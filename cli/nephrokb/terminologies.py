@@ -101,10 +101,17 @@ SNOMED_CONCEPT_PARTITIONS = ("00", "10")
 
 def is_snomed_concept_id(code: str) -> bool:
     """True when `code` is shaped like a SNOMED CT concept id: partition and check digit."""
-    if not (TERMINOLOGIES["SCTID"].matches(code) and code[-3:-1] in SNOMED_CONCEPT_PARTITIONS):
-        return False
+    return (
+        TERMINOLOGIES["SCTID"].matches(code)
+        and code[-3:-1] in SNOMED_CONCEPT_PARTITIONS
+        and verhoeff_valid(code)
+    )
+
+
+def verhoeff_valid(digits: str) -> bool:
+    """True when the last digit of `digits` is its Verhoeff check digit."""
     check = 0
-    for position, digit in enumerate(reversed(code)):
+    for position, digit in enumerate(reversed(digits)):
         check = VERHOEFF_MULTIPLY[check][VERHOEFF_PERMUTE[position % 8][int(digit)]]
     return check == 0
 
