@@ -32,34 +32,6 @@ TEXTS = st.sampled_from(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def translate_each_query_once():
-    """Reuse rdflib's translation of each SPARQL query text.
-
-    rdflib parses a query string anew on every call (~100 ms per shape constraint); reusing
-    it (as rdflib's prepareQuery does) changes no result and makes the hundreds of
-    validations below affordable.
-    """
-    from rdflib.plugins.sparql import processor
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    query = processor.SPARQLProcessor.query
-
-    @functools.cache
-    def translated(text, base, namespaces):
-        return translateQuery(parseQuery(text), base, dict(namespaces))
-
-    def reusing_query(self, text_or_query, initBindings=None, initNs=None, base=None, DEBUG=False):
-        if isinstance(text_or_query, str):
-            text_or_query = translated(text_or_query, base, frozenset((initNs or {}).items()))
-        return query(self, text_or_query, initBindings, initNs, base, DEBUG)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(processor.SPARQLProcessor, "query", reusing_query)
-        yield
-
-
 @functools.cache
 def clean_graph(name: str) -> Graph:
     return load_graph([next(path for path in CLEAN if path.stem == name)])

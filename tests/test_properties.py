@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import CLEAN
+from conftest import CLEAN, sparql_parsed_once
 from nephrokb.errors import InputError
 from nephrokb.exporters.rdf import (
     export_jsonld,
@@ -157,7 +157,9 @@ def test_random_edits_give_pyshacls_results(tmp_path_factory, minimal_triples, d
             graph.add((subject, data.draw(st.sampled_from(PREDICATES)), data.draw(EDIT_OBJECTS)))
     path = Path(tmp_path_factory.mktemp("edit")) / "edited.ttl"
     path.write_bytes(export_turtle(graph))
-    assert comparable(validate([path])) == comparable(validate([path], engine="pyshacl"))
+    with sparql_parsed_once():
+        plain = comparable(validate([path], engine="pyshacl"))
+    assert comparable(validate([path])) == plain
 
 
 ROUND_TRIPS = {

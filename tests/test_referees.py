@@ -27,10 +27,6 @@ from shacl_engines import (
 REFEREES = ("pyshacl", "pyrudof", "jena")
 BUNDLED_KB = Path("bundled-kb")  # stands for the bundled kb/ folder, merged into one file
 CASES = [*BROKEN, *CLEAN, BUNDLED_KB]
-PYSHACL_ON_BUNDLED_KB = (
-    "pyshacl takes ~55 s on the bundled KB (rdflib evaluating SctidCheckDigitShape's Verhoeff "
-    "arithmetic per focus node); set NEPHROKB_SLOW_REFEREES=1 to run it"
-)
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +78,6 @@ def nephrokb_results():
 def referee_findings(engine, case, referee_files, pyshacl_reference, jena_results):
     data = data_file(case, referee_files)
     if engine == "pyshacl":
-        if case == BUNDLED_KB and not os.environ.get("NEPHROKB_SLOW_REFEREES"):
-            pytest.skip(PYSHACL_ON_BUNDLED_KB)
         try:
             return report_findings(pyshacl_reference(data)[1])
         except Exception as error:  # an error is a disagreement too, named as such
