@@ -5,9 +5,13 @@ Turtle into a folder: `shared.ttl` holds the conditions, indications, benefits a
 that procedures share; `procedures-NNN.ttl` holds 100 procedures each, with their steps,
 source document and excerpts (one per line) and their SNOMED CT and ICD-10-PCS mappings.
 The same N and seed always give the same bytes, so benchmark runs compare like with like.
+A broken variant (`broken_share`) is the same knowledge base with that share of its nodes in
+violation: chosen steps lose their description, its language tag or their source line, in
+turn, so validation has results to place all over the files.
 
 Example:
     python -m bench.generate 1000 /tmp/kb-1000
+    python -m bench.generate 1000 /tmp/kb-1000-broken --broken 0.1
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ CONDITIONAL_SHARE = 0.12  # of steps after the first
 DEVICE_SHARE = 0.12  # of steps using a device
 SNOMED_ITEM_BASE = 7_000_000
 ICD10PCS_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # ICD-10-PCS never uses I or O
+# How a step of a broken knowledge base breaks the shapes, in turn (see Tally.breakage).
+BREAKAGES = ("untagged description", "no description", "no source line")
 
 PREFIXES = """\
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -264,18 +270,40 @@ class GeneratedKB:
     steps: int
     mappings: int
     triples: int
+    nodes: int  # typed nodes (subjects with an rdf:type)
+    broken_nodes: int  # nodes written in violation of the shapes (broken variants only)
+
+
+@dataclass
+class Tally:
+    """Counts the typed nodes written across files, and picks the steps to break."""
+
+    broken_share: float = 0.0
+    nodes: int = 0
+    broken: int = 0
+
+    def breakage(self) -> str | None:
+        """Return how the step about to be written breaks the shapes, or None to keep it valid:
+        a step is broken whenever fewer than `broken_share` of the nodes so far (it included)
+        are."""
+        if self.broken >= self.broken_share * (self.nodes + 1):
+            return None
+        self.broken += 1
+        return BREAKAGES[(self.broken - 1) % len(BREAKAGES)]
 
 
 class TurtleWriter:
     """Writes one Turtle file's nodes in a fixed order and counts the triples written."""
 
-    def __init__(self, comment: str):
+    def __init__(self, comment: str, tally: Tally):
         self.parts = [f"# {comment}\n", PREFIXES]
         self.triples = 0
+        self.tally = tally
 
     def node(self, subject: str, properties: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Write one subject with its (predicate, objects) pairs; empty object lists are skipped."""
         statements = [(predicate, objects) for predicate, objects in properties if objects]
+        self.tally.nodes += any(predicate == "a" for predicate, _ in statements)
         lines = [f"\n{subject}"]
         for index, (predicate, objects) in enumerate(statements):
             end = " ." if index == len(statements) - 1 else " ;"
@@ -386,21 +414,27 @@ def take_window(
     return sorted({(start + offset) % sizes[kind] for offset in range(count)})
 
 
-def generate(folder: Path, procedures: int, *, seed: int = SEED) -> GeneratedKB:
-    """Write a valid synthetic knowledge base of `procedures` procedures into `folder`."""
+def generate(
+    folder: Path, procedures: int, *, seed: int = SEED, broken_share: float = 0.0
+) -> GeneratedKB:
+    """Write a synthetic knowledge base of `procedures` procedures into `folder`: valid, or
+    with `broken_share` of its nodes in violation (the rest byte for byte as when valid)."""
     if procedures < 1:
         raise ValueError("a knowledge base needs at least one procedure")
     folder.mkdir(parents=True, exist_ok=True)
     random_numbers = random.Random(seed)
     plan = make_plan(procedures, random_numbers)
-    shared, triples = shared_turtle(plan.sizes)
+    tally = Tally(broken_share)
+    shared, triples = shared_turtle(plan.sizes, tally)
     files = [folder / SHARED_FILE]
     files[0].write_text(shared, encoding="utf-8")
     steps = mappings = 0
     for first in range(0, procedures, PROCEDURES_PER_FILE):
         last = min(first + PROCEDURES_PER_FILE, procedures)
         shard = first // PROCEDURES_PER_FILE
-        writer = TurtleWriter(f"Synthetic procedures {first + 1} to {last} (bench/generate.py).")
+        writer = TurtleWriter(
+            f"Synthetic procedures {first + 1} to {last} (bench/generate.py).", tally
+        )
         document = f"kb:bench-source-{shard:03d}"
         writer.node(
             document,
@@ -418,7 +452,9 @@ def generate(folder: Path, procedures: int, *, seed: int = SEED) -> GeneratedKB:
         path.write_text(writer.text(), encoding="utf-8")
         files.append(path)
         triples += writer.triples
-    return GeneratedKB(folder, tuple(files), procedures, steps, mappings, triples)
+    return GeneratedKB(
+        folder, tuple(files), procedures, steps, mappings, triples, tally.nodes, tally.broken
+    )
 
 
 class SourceLines:
@@ -456,10 +492,10 @@ class SourceLines:
         return self.current
 
 
-def shared_turtle(sizes: dict[str, int]) -> tuple[str, int]:
+def shared_turtle(sizes: dict[str, int], tally: Tally) -> tuple[str, int]:
     """Return the Turtle of the shared conditions, indications, benefits and devices, and
     how many triples it holds."""
-    writer = TurtleWriter("Shared synthetic nodes (bench/generate.py).")
+    writer = TurtleWriter("Shared synthetic nodes (bench/generate.py).", tally)
     document = "kb:bench-glossary"
     writer.node(
         document,
@@ -617,12 +653,19 @@ def write_procedure(
             depends_on = []
         conditional = number > 1 and random_numbers.random() < CONDITIONAL_SHARE
         uses_device = random_numbers.random() < DEVICE_SHARE
+        breakage = writer.tally.breakage()
+        description = {
+            "untagged description": [plain(descriptions[number - 1])],
+            "no description": [],
+        }.get(breakage, [english(descriptions[number - 1])])
+        source_line = step_lines[(number - 1) // STEPS_PER_LINE]
+        source_lines = [] if breakage == "no source line" else [source_line]
         writer.node(
             steps[number - 1],
             [
                 ("a", ["nkb:Step"]),
                 ("rdfs:label", [english(label)]),
-                ("dcterms:description", [english(descriptions[number - 1])]),
+                ("dcterms:description", description),
                 ("nkb:stepNumber", [str(number)]),
                 ("nkb:condition", [english(random_numbers.choice(STEP_CONDITIONS))] * conditional),
                 ("nkb:dependsOn", depends_on),
@@ -631,7 +674,7 @@ def write_procedure(
                     [device_iri(random_numbers.randrange(plan.sizes["device"]))] * uses_device,
                 ),
                 ("dcterms:source", [lines.document]),
-                ("prov:wasDerivedFrom", [step_lines[(number - 1) // STEPS_PER_LINE]]),
+                ("prov:wasDerivedFrom", source_lines),
             ],
         )
     snomed = f"<http://snomed.info/id/{sctid(SNOMED_ITEM_BASE + index)}>"
@@ -675,11 +718,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("procedures", type=int, help="how many procedures to generate")
     parser.add_argument("folder", type=Path, help="folder to write the Turtle files into")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed (%(default)s)")
+    parser.add_argument(
+        "--broken", type=float, default=0.0, help="share of nodes in violation (%(default)s)"
+    )
     arguments = parser.parse_args(argv)
-    kb = generate(arguments.folder, arguments.procedures, seed=arguments.seed)
+    kb = generate(
+        arguments.folder, arguments.procedures, seed=arguments.seed, broken_share=arguments.broken
+    )
     print(
         f"{kb.folder}: {kb.procedures} procedures, {kb.steps} steps, {kb.mappings} mappings, "
-        f"{kb.triples} triples in {len(kb.files)} files"
+        f"{kb.triples} triples in {len(kb.files)} files; "
+        f"{kb.broken_nodes} of {kb.nodes} nodes in violation"
     )
 
 

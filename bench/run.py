@@ -1,13 +1,15 @@
-"""Measure nephrokb against issue 7's targets in one run, and write bench/RESULTS.md.
+"""Measure nephrokb against issues 7 and 18's targets in one run; write bench/RESULTS.md.
 
 Every timing that a user would see is taken on a child process (start-up, validate, the
-pyshacl CLI, export); the query and export functions are timed in one child per size, side
-by side with pyoxigraph on the same files. Each single run is capped (`--timeout`); a run
-past the cap is recorded as "timeout". See bench/README.md for what each row means.
+peer SHACL engines, query, export, site, diff), with its CPU time and peak memory from the
+child's own rusage; the query and export functions are also timed in one child per size,
+side by side with pyoxigraph on the same files. Each single run is capped (`--timeout`, and
+`--peer-timeout` for the peer engines); a run past the cap is recorded as "timeout". See
+bench/README.md for what each row means.
 
 Example:
-    python -m bench                      # sizes 10,100,1000,5000, 3 repeats, writes RESULTS.md
-    python -m bench --quick              # sizes 10,100, 1 repeat, prints only
+    python -m bench                      # sizes 100,1000,5000,10000; writes RESULTS.md
+    python -m bench --quick              # size 100, peers on N=1, 1 repeat, prints only
 """
 
 from __future__ import annotations
@@ -20,21 +22,30 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.generate import generate
 from bench.measure import LONG_RUN_SECONDS, Measurement, Sample, measure_command
+from bench.peers import results_in_jena_report, results_in_pyshacl_output
 from bench.profiles import import_times, profile_script
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 ANALYSIS_MARKER = "<!-- Everything below this line is written by hand and kept across runs. -->"
 PYSHACL_LARGEST = 100  # the plain pyshacl CLI takes minutes beyond this size
 QUERY_SIZES = (1000, 5000)
+PEER_SIZES = (1, 100, 1000, 5000)
+PEER_BROKEN_SIZES = (100,)  # broken inputs, so that agreement is shown on non-zero counts
+BROKEN_SIZES = (1000, 5000)
+BROKEN_SHARE = 0.1
+SITE_DIFF_SIZE = 2000  # issue 18's site and diff targets are set at 2,000 procedures
+EXPORT_FORMATS = ("turtle", "markdown", "csv", "dot", "mermaid")
+GROWTH_QUERY = "provenance"  # the bundled query with the most rows
 GIB = 1024**3
 MIB = 1024**2
 PHASE_TIMEOUT = 120.0
@@ -46,6 +57,22 @@ store = pyoxigraph.Store()
 for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.ttl")):
     store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
 store.dump(sys.argv[2], format=pyoxigraph.RdfFormat.TURTLE, from_graph=pyoxigraph.DefaultGraph())
+"""
+
+OXIGRAPH_PARSE = """\
+import sys, pathlib, pyoxigraph
+store = pyoxigraph.Store()
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.ttl")):
+    store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+"""
+
+OXIGRAPH_QUERY = """\
+import sys, pathlib, pyoxigraph
+store = pyoxigraph.Store()
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.ttl")):
+    store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+solutions = store.query(pathlib.Path(sys.argv[2]).read_text(encoding="utf-8"))
+solutions.serialize(sys.argv[3], format=pyoxigraph.QueryResultsFormat.CSV)
 """
 
 
@@ -82,18 +109,38 @@ class Target:
 
 
 @dataclass
+class PeerRow:
+    """One SHACL engine on one input: its time, memory and how many results it reported."""
+
+    data: str
+    triples: int
+    engine: str
+    measurement: Measurement
+    results: int | None = None
+    note: str = ""
+
+
+@dataclass
 class Context:
     """Paths and settings shared by every measurement of a run."""
 
     workdir: Path
     repeat: int
     timeout: float
+    peer_timeout: float
     python: str
     nephrokb: str
     pyshacl: str
+    sizes: Sequence[int] = ()
+    peer_sizes: Sequence[int] = ()
+    jena_classpath: str | None = None
     revision: str = ""
     rows: list[Row] = field(default_factory=list)
+    growth: list[Row] = field(default_factory=list)
+    peers: list[PeerRow] = field(default_factory=list)
     triples: dict[int, int] = field(default_factory=dict)
+    broken: dict[int, tuple[int, int]] = field(default_factory=dict)  # (broken, all) nodes
+    loads: list[float] = field(default_factory=list)  # 1-minute load average, per measurement
 
 
 def executable(name: str) -> str:
@@ -141,31 +188,171 @@ def measure_startup(context: Context) -> None:
     )
 
 
-def measure_bundled(context: Context, shapes: Path, ontology: Path) -> None:
-    """`nephrokb validate` against the pyshacl CLI on the bundled knowledge base."""
+@dataclass(frozen=True)
+class PeerInput:
+    """One input every SHACL engine validates: a single Turtle file and what it holds."""
+
+    data: str  # how the tables name it
+    path: Path
+    triples: int
+    size: int | None  # procedures, for generated knowledge bases
+    broken: bool = False
+
+
+@dataclass(frozen=True)
+class PeerEngine:
+    """A SHACL engine run as a command; `count` reads its result count from what it wrote."""
+
+    name: str
+    command: Callable[[Context, PeerInput, Path], list[str]]
+    count: Callable[[Path, Path], int | None]  # (its standard output, its report file)
+    runs_on: Callable[[PeerInput], bool] = lambda peer_input: True
+    expect: Callable[[int], bool] = lambda code: code in (0, 1)
+
+
+def nephrokb_results(stdout: Path, report: Path) -> int | None:
+    """Count the results of `nephrokb validate --format json`."""
+    return len(json.loads(stdout.read_text(encoding="utf-8"))["results"])
+
+
+def json_results(stdout: Path, report: Path) -> int | None:
+    """Count the results a `python -m bench.peers` child printed."""
+    return json.loads(stdout.read_text(encoding="utf-8"))["results"]
+
+
+def pyshacl_results(stdout: Path, report: Path) -> int | None:
+    return results_in_pyshacl_output(stdout.read_text(encoding="utf-8"))
+
+
+def jena_results(stdout: Path, report: Path) -> int | None:
+    return results_in_jena_report(report)
+
+
+def peer_child(engine: str) -> Callable[[Context, PeerInput, Path], list[str]]:
+    """Return the command that runs `engine` in a `python -m bench.peers` child."""
+
+    def command(context: Context, peer_input: PeerInput, report: Path) -> list[str]:
+        return [
+            context.python,
+            "-m",
+            "bench.peers",
+            engine,
+            str(peer_input.path),
+            "--shapes",
+            str(context.workdir / "shapes.ttl"),
+            "--ontology",
+            str(context.workdir / "ontology.ttl"),
+        ]
+
+    return command
+
+
+def jena_command(context: Context, peer_input: PeerInput, report: Path) -> list[str]:
+    """Apache Jena SHACL through the tests' referee (tests/referees/ShaclReferee.java)."""
+    return [
+        "env",
+        "LC_ALL=C.UTF-8",
+        "java",
+        "-cp",
+        context.jena_classpath,
+        "ShaclReferee",
+        str(context.workdir / "shapes.ttl"),
+        str(context.workdir / "ontology.ttl"),
+        str(report),
+        str(peer_input.path),
+    ]
+
+
+PEER_ENGINES = (
+    PeerEngine(
+        "nephrokb",
+        lambda context, peer_input, report: [
+            context.nephrokb,
+            "validate",
+            "--data",
+            str(peer_input.path),
+            "--format",
+            "json",
+        ],
+        nephrokb_results,
+    ),
+    PeerEngine(
+        "pyshacl (rdflib store, CLI)",
+        lambda context, peer_input, report: pyshacl_command(
+            context,
+            context.workdir / "shapes.ttl",
+            context.workdir / "ontology.ttl",
+            peer_input.path,
+        ),
+        pyshacl_results,
+        runs_on=lambda peer_input: (
+            not peer_input.broken
+            and (peer_input.size is None or peer_input.size <= PYSHACL_LARGEST)
+        ),
+    ),
+    PeerEngine("pyshacl (pyoxigraph store)", peer_child("pyshacl-oxigraph"), json_results),
+    PeerEngine("pyrudof", peer_child("pyrudof"), json_results),
+    PeerEngine("Apache Jena SHACL", jena_command, jena_results),
+)
+
+
+def measure_peers(context: Context) -> None:
+    """Every SHACL engine on the same inputs, smallest first; an engine that hits its cap
+    is not run on larger inputs."""
     from nephrokb.resources import bundled_files
 
-    say("bundled knowledge base: nephrokb validate and the pyshacl CLI")
-    data = merged_turtle(bundled_files("kb"), context.workdir / "bundled-kb.ttl")
-    context.rows.append(
-        Row(
-            "Bundled KB",
-            "`nephrokb validate --data kb.ttl`",
-            "bundled kb/ (one file)",
-            measure_command(
-                [context.nephrokb, "validate", "--data", str(data)],
+    bundled = context.workdir / "bundled-kb.ttl"
+    merged_turtle(bundled_files("kb"), bundled)
+    inputs = [PeerInput("bundled kb/", bundled, count_triples([bundled]), None)]
+    for size in context.peer_sizes:
+        for broken in (False, True) if size in PEER_BROKEN_SIZES else (False,):
+            folder = generated(context, size, broken=broken)
+            path = merged_turtle(sorted(folder.glob("*.ttl")), folder.with_suffix(".ttl"))
+            label = f"N={size}" + (", 10% broken" if broken else "")
+            inputs.append(PeerInput(label, path, count_triples([path]), size, broken))
+    stopped: dict[str, str] = {}
+    for peer_input in inputs:
+        for engine in PEER_ENGINES:
+            row = PeerRow(peer_input.data, peer_input.triples, engine.name, Measurement())
+            context.peers.append(row)
+            if engine.name == "Apache Jena SHACL" and not context.jena_classpath:
+                row.measurement = Measurement.not_run("skipped (java or Jena not installed)")
+                continue
+            if not engine.runs_on(peer_input):
+                row.measurement = Measurement.not_run(
+                    f"skipped (N > {PYSHACL_LARGEST}: too slow)"
+                    if peer_input.size and peer_input.size > PYSHACL_LARGEST
+                    else "skipped (clean inputs only: too slow)"
+                )
+                continue
+            if engine.name in stopped:
+                row.measurement = Measurement.not_run(f"skipped ({stopped[engine.name]})")
+                continue
+            say(f"{peer_input.data}: {engine.name}")
+            context.loads.append(os.getloadavg()[0])
+            stdout, report = context.workdir / "peer-stdout", context.workdir / "peer-report.nq"
+            stdout.unlink(missing_ok=True)
+            report.unlink(missing_ok=True)
+            # The plain pyshacl CLI is the reference of issue 7: it gets the full cap.
+            cap = (
+                context.timeout
+                if engine.name.startswith("pyshacl (rdflib")
+                else context.peer_timeout
+            )
+            row.measurement = measure_command(
+                engine.command(context, peer_input, report),
                 repeat=context.repeat,
-                timeout=context.timeout,
-            ),
-            "`pyshacl -s shapes.ttl -e ontology.ttl -a -i none kb.ttl`",
-            measure_command(
-                pyshacl_command(context, shapes, ontology, data),
-                repeat=context.repeat,
-                timeout=context.timeout,
-            ),
-            triples=count_triples([data]),
-        )
-    )
+                timeout=cap,
+                expect=engine.expect,
+                stdout=stdout,
+            )
+            if row.measurement.ok:
+                try:
+                    row.results = engine.count(stdout, report)
+                except (OSError, ValueError, KeyError) as error:
+                    row.note = f"no result count ({type(error).__name__})"
+            elif row.measurement.status == "timeout":
+                stopped[engine.name] = f"timed out on {peer_input.data}"
 
 
 def pyshacl_command(context: Context, shapes: Path, ontology: Path, data: Path) -> list[str]:
@@ -183,44 +370,198 @@ def count_triples(files: Sequence[Path]) -> int:
     return len(store)
 
 
-def generated(context: Context, size: int) -> Path:
-    """Return the folder of the generated knowledge base of `size` procedures (made once)."""
-    folder = context.workdir / f"kb-{size}"
-    if size not in context.triples:
-        say(f"generating N={size}")
-        context.triples[size] = generate(folder, size).triples
+def generated(context: Context, size: int, *, broken: bool = False) -> Path:
+    """Return the folder of the generated knowledge base of `size` procedures (made once),
+    or of its broken variant (BROKEN_SHARE of its nodes in violation)."""
+    folder = context.workdir / (f"kb-{size}-broken" if broken else f"kb-{size}")
+    if not folder.exists():
+        say(f"generating N={size}" + (" (broken)" if broken else ""))
+        kb = generate(folder, size, broken_share=BROKEN_SHARE if broken else 0.0)
+        if broken:
+            context.broken[size] = (kb.broken_nodes, kb.nodes)
+        else:
+            context.triples[size] = kb.triples
     return folder
 
 
-def measure_validation(context: Context, sizes: Sequence[int], shapes: Path, ontology: Path):
-    """`nephrokb validate --data DIR` at every size; the pyshacl CLI on the small ones."""
+@dataclass(frozen=True)
+class Operation:
+    """A command of the growth table, run on the generated knowledge base of each size."""
+
+    name: str
+    command: Callable[[Context, int], list[str]]
+    expect: Callable[[int], bool] = lambda code: code == 0
+    sizes: Callable[[Context], Sequence[int]] = lambda context: context.sizes
+
+
+def oxigraph_parse(context: Context, size: int) -> list[str]:
+    return [context.python, "-c", OXIGRAPH_PARSE, str(generated(context, size))]
+
+
+def nephrokb_export(output_format: str) -> Callable[[Context, int], list[str]]:
+    """Return the command of `nephrokb export --format output_format` at a size."""
+
+    def command(context: Context, size: int) -> list[str]:
+        output = context.workdir / f"export-{size}.{output_format}"
+        return [
+            context.nephrokb,
+            "export",
+            "--format",
+            output_format,
+            "--data",
+            str(generated(context, size)),
+            "--output",
+            str(output),
+        ]
+
+    return command
+
+
+def bundled_query_file(name: str) -> Path:
+    """Return the bundled .rq file of the query `name`."""
+    from nephrokb.query import load_bundled_query
+
+    return Path(str(load_bundled_query(name).path))
+
+
+def with_site_diff_size(context: Context) -> Sequence[int]:
+    """The sizes, and the size of the site and diff targets if the run reaches it."""
+    reaches = max(context.sizes) >= SITE_DIFF_SIZE
+    return sorted({*context.sizes, SITE_DIFF_SIZE}) if reaches else context.sizes
+
+
+FLOOR = "pyoxigraph: parse (the floor)"
+VALIDATE = "`nephrokb validate --data DIR`"
+GROWTH_OPERATIONS = (
+    Operation(FLOOR, oxigraph_parse, sizes=with_site_diff_size),
+    Operation(
+        VALIDATE, lambda c, size: [c.nephrokb, "validate", "--data", str(generated(c, size))]
+    ),
+    Operation(
+        f"`nephrokb query {GROWTH_QUERY} --format csv`",
+        lambda c, size: [
+            c.nephrokb,
+            "query",
+            GROWTH_QUERY,
+            "--data",
+            str(generated(c, size)),
+            "--format",
+            "csv",
+            "--output",
+            str(c.workdir / f"query-{size}.csv"),
+        ],
+    ),
+    Operation(
+        f"pyoxigraph: load + query {GROWTH_QUERY} + CSV",
+        lambda c, size: [
+            c.python,
+            "-c",
+            OXIGRAPH_QUERY,
+            str(generated(c, size)),
+            str(bundled_query_file(GROWTH_QUERY)),
+            str(c.workdir / f"query-{size}.ox.csv"),
+        ],
+    ),
+    *(
+        Operation(f"`nephrokb export --format {name}`", nephrokb_export(name))
+        for name in EXPORT_FORMATS
+    ),
+    Operation(
+        "pyoxigraph: load + dump Turtle",
+        lambda c, size: [
+            c.python,
+            "-c",
+            OXIGRAPH_EXPORT,
+            str(generated(c, size)),
+            str(c.workdir / f"export-{size}.ox.ttl"),
+        ],
+    ),
+    Operation(
+        "`nephrokb site`",
+        lambda c, size: [
+            c.nephrokb,
+            "site",
+            "--output",
+            str(c.workdir / f"site-{size}"),
+            "--data",
+            str(generated(c, size)),
+        ],
+        sizes=with_site_diff_size,
+    ),
+    Operation(
+        "`nephrokb diff OLD NEW` (NEW: 10% of nodes edited)",
+        lambda c, size: [
+            c.nephrokb,
+            "diff",
+            str(generated(c, size)),
+            str(generated(c, size, broken=True)),
+        ],
+        expect=lambda code: code in (0, 1),
+        sizes=with_site_diff_size,
+    ),
+)
+
+
+def measure_growth(context: Context) -> None:
+    """Every operation of the growth table at every size, each beside the floor."""
+    sizes = sorted({size for operation in GROWTH_OPERATIONS for size in operation.sizes(context)})
     for size in sizes:
-        folder = generated(context, size)
-        say(f"N={size}: nephrokb validate")
-        ours = measure_command(
-            [context.nephrokb, "validate", "--data", str(folder)],
-            repeat=context.repeat,
-            timeout=context.timeout,
-        )
-        if size <= PYSHACL_LARGEST:
-            say(f"N={size}: pyshacl CLI")
-            data = merged_turtle(sorted(folder.glob("*.ttl")), context.workdir / f"kb-{size}.ttl")
-            reference = measure_command(
-                pyshacl_command(context, shapes, ontology, data),
+        floor = None
+        for operation in GROWTH_OPERATIONS:
+            if size not in operation.sizes(context):
+                continue
+            say(f"N={size}: {operation.name}")
+            context.loads.append(os.getloadavg()[0])
+            measurement = measure_command(
+                operation.command(context, size),
                 repeat=context.repeat,
                 timeout=context.timeout,
+                expect=operation.expect,
             )
-        else:
-            reference = Measurement.not_run(f"skipped (N > {PYSHACL_LARGEST}: too slow)")
+            if operation.name == FLOOR:
+                floor = measurement
+            context.growth.append(
+                Row(
+                    "Growth",
+                    operation.name,
+                    f"N={size}",
+                    measurement,
+                    "floor",
+                    None if operation.name == FLOOR else floor,
+                    triples=context.triples[size],
+                )
+            )
+            if operation.name == VALIDATE:
+                measure_changed_only(context, size, floor)
+
+
+def measure_broken(context: Context) -> None:
+    """`nephrokb validate` on the broken variants against the same knowledge, clean."""
+    for size in [size for size in BROKEN_SIZES if size in context.sizes]:
+        folder = generated(context, size, broken=True)
+        say(f"N={size}, {BROKEN_SHARE:.0%} broken: nephrokb validate")
+        stdout = context.workdir / "broken-report.json"
+        measurement = measure_command(
+            [context.nephrokb, "validate", "--data", str(folder), "--format", "json"],
+            repeat=context.repeat,
+            timeout=context.timeout,
+            expect=lambda code: code == 1,
+            stdout=stdout,
+        )
+        clean = find(context.growth, "Growth", f"N={size}", VALIDATE)
+        broken_nodes, nodes = context.broken[size]
+        results = nephrokb_results(stdout, stdout) if measurement.ok else None
         context.rows.append(
             Row(
-                "Full validation",
-                "`nephrokb validate --data DIR`",
+                "Broken knowledge",
+                f"`nephrokb validate --data DIR`, {BROKEN_SHARE:.0%} of nodes in violation",
                 f"N={size}",
-                ours,
-                "pyshacl CLI",
-                reference,
-                triples=context.triples[size],
+                measurement,
+                "the same knowledge, clean",
+                clean.ours if clean else None,
+                triples=count_triples(sorted(folder.glob("*.ttl"))),
+                note=f"{broken_nodes:,} of {nodes:,} nodes broken"
+                + (f"; {results:,} results" if results is not None else ""),
             )
         )
 
@@ -228,21 +569,8 @@ def measure_validation(context: Context, sizes: Sequence[int], shapes: Path, ont
 CHANGED_ONLY = "`nephrokb validate --changed-since HEAD` (one file edited; "
 
 
-def measure_changed_only(context: Context, size: int) -> None:
-    """`nephrokb validate --changed-since` after editing one file, if the option exists."""
-    help_text = subprocess.run(
-        [context.nephrokb, "validate", "--help"], capture_output=True, text=True, check=False
-    ).stdout
-    if "--changed-since" not in help_text:
-        context.rows.append(
-            Row(
-                "Full validation",
-                "`nephrokb validate --changed-since` (one file edited)",
-                f"N={size}",
-                Measurement.not_run("n/a (not built)"),
-            )
-        )
-        return
+def measure_changed_only(context: Context, size: int, floor: Measurement | None) -> None:
+    """`nephrokb validate --changed-since` after editing one file: cold, then warm cache."""
     say(f"N={size}: nephrokb validate --changed-since")
     repository = context.workdir / f"changed-{size}"
     shutil.copytree(generated(context, size), repository / "kb", dirs_exist_ok=True)
@@ -262,23 +590,22 @@ def measure_changed_only(context: Context, size: int) -> None:
     edited = repository / "kb" / "procedures-000.ttl"
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace('"A synthetic ', '"An edited synthetic ', 1), encoding="utf-8")
-    full = find(context.rows, "Full validation", f"N={size}", "`nephrokb validate --data")
     command = [context.nephrokb, "validate", "--data", "kb", "--changed-since", "HEAD"]
     cache = context.workdir / f"cache-{size}"
     shutil.rmtree(cache, ignore_errors=True)
     with cache_folder(cache):
         # The first run parses every file into the cache; later runs read only the edit.
         for name, repeat in (("cold cache: first run fills it", 1), ("warm cache", context.repeat)):
-            context.rows.append(
+            context.growth.append(
                 Row(
-                    "Full validation",
+                    "Growth",
                     f"{CHANGED_ONLY}{name})",
                     f"N={size}",
                     measure_command(
                         command, repeat=repeat, timeout=context.timeout, cwd=repository
                     ),
-                    "full validation (row above)",
-                    full.ours if full else None,
+                    "floor",
+                    floor,
                     triples=context.triples[size],
                 )
             )
@@ -451,6 +778,64 @@ def results_table(rows: Sequence[Row], timeout: float) -> str:
     return "\n".join(lines)
 
 
+def peers_table(peers: Sequence[PeerRow], timeout: float) -> str:
+    """Return the SHACL engines side by side: one line per input, engines in columns."""
+    engines = list(dict.fromkeys(row.engine for row in peers))
+    inputs = list(dict.fromkeys((row.data, row.triples) for row in peers))
+    lines = [
+        "| data | triples | " + " | ".join(engines) + " |",
+        "|---|--:|" + "--:|" * len(engines),
+    ]
+    for data, triples in inputs:
+        cells = []
+        for engine in engines:
+            row = next(r for r in peers if r.data == data and r.engine == engine)
+            cells.append(peer_cell(row, timeout))
+        lines.append(f"| {data} | {triples:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def peer_cell(row: PeerRow, timeout: float) -> str:
+    """Format one engine's run: time, CPU, peak memory and result count."""
+    measurement = row.measurement
+    if not measurement.ok:
+        if measurement.status == "timeout":
+            return f"timeout (> {measurement.samples[-1].wall:.0f} s)"
+        return measurement.status
+    results = "?" if row.results is None else f"{row.results:,}"
+    note = f"; {row.note}" if row.note else ""
+    return (
+        f"{seconds(measurement)}, CPU {measurement.cpu:.2f} s, {memory(measurement)}; "
+        f"**{results} results**{note}"
+    )
+
+
+def growth_table(rows: Sequence[Row], timeout: float) -> str:
+    """Return the growth table: each operation at each size, beside the floor."""
+    lines = [
+        "| operation | N | triples | wall | CPU | peak RSS | floor (pyoxigraph parse) | x floor |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    names = list(dict.fromkeys(row.name for row in rows))
+    for name in names:
+        for row in sorted(
+            (r for r in rows if r.name == name), key=lambda r: int(r.data.removeprefix("N="))
+        ):
+            wall = (
+                seconds(row.ours)
+                if row.ours.status != "timeout"
+                else timeout_text(row.ours, timeout)
+            )
+            cpu = f"{row.ours.cpu:.2f} s" if row.ours.ok else ""
+            floor = seconds(row.reference) if row.reference is not None else ""
+            ratio = f"{row.ratio:.1f}x" if row.ratio is not None else ""
+            lines.append(
+                f"| {name} | {row.data.removeprefix('N=')} | {row.triples or 0:,} | {wall} | "
+                f"{cpu} | {memory(row.ours)} | {floor} | {ratio} |"
+            )
+    return "\n".join(lines)
+
+
 def find(rows: Sequence[Row], section: str, data: str, name_start: str = "") -> Row | None:
     """Return the first row of `section` on `data` whose name starts with `name_start`."""
     return next(
@@ -463,9 +848,9 @@ def find(rows: Sequence[Row], section: str, data: str, name_start: str = "") -> 
     )
 
 
-def evaluate_targets(context: Context, sizes: Sequence[int]) -> list[Target]:
-    """Compare the measurements with issue 7's targets."""
-    rows = context.rows
+def evaluate_targets(context: Context) -> list[Target]:
+    """Compare the measurements with the targets of issues 7 and 18."""
+    rows, growth = context.rows, context.growth
     targets = []
     startup = find(rows, "Start-up", "-")
     if startup:
@@ -474,90 +859,157 @@ def evaluate_targets(context: Context, sizes: Sequence[int]) -> list[Target]:
                 "`nephrokb --help` within 1.5x of `import click`", 1.5, startup, context.timeout
             )
         )
-    bundled = find(rows, "Bundled KB", "bundled kb/ (one file)")
-    if bundled:
+    ours = peer(context, "bundled kb/", "nephrokb")
+    theirs = peer(context, "bundled kb/", "pyshacl (rdflib store, CLI)")
+    if ours and theirs:
         targets.append(
             ratio_target(
-                "validate <= 0.5x the pyshacl CLI on the bundled KB", 0.5, bundled, context.timeout
+                "validate <= 0.5x the pyshacl CLI on the bundled KB",
+                0.5,
+                Row("Peers", "", "", ours.measurement, "", theirs.measurement),
+                context.timeout,
             )
         )
-    full = {
-        size: find(rows, "Full validation", f"N={size}", "`nephrokb validate --data")
-        for size in sizes
-    }
+    validate = {size: find(growth, "Growth", f"N={size}", VALIDATE) for size in context.sizes}
     for size, limit in ((1000, 10.0), (5000, 60.0)):
-        row = full.get(size)
+        row = validate.get(size)
         if row is not None:
-            met = row.ours.ok and row.ours.wall <= limit
             targets.append(
-                Target(
-                    f"full validation at N={size} <= {limit:.0f} s",
-                    f"<= {limit:.0f} s",
-                    seconds(row.ours) if row.ours.ok else timeout_text(row.ours, context.timeout),
-                    met,
-                )
+                time_target(f"full validation at N={size} <= {limit:.0f} s", row, limit, context)
             )
-    if full.get(1000) is not None and full.get(5000) is not None:
-        small, large = full[1000].ours, full[5000].ours
-        if small.ok and large.ok:
-            growth = large.wall / small.wall
-            targets.append(
-                Target("growth N=1000 -> 5000 <= 5.5x", "<= 5.5x", f"{growth:.2f}x", growth <= 5.5)
+    if validate.get(1000) and validate.get(5000):
+        small, large = validate[1000].ours, validate[5000].ours
+        growth_ratio = large.wall / small.wall if small.ok and large.ok else None
+        targets.append(
+            Target(
+                "growth N=1000 -> 5000 <= 5.5x",
+                "<= 5.5x",
+                f"{growth_ratio:.2f}x" if growth_ratio else "not measurable (timeout)",
+                growth_ratio is not None and growth_ratio <= 5.5,
             )
-        else:
-            targets.append(
-                Target(
-                    "growth N=1000 -> 5000 <= 5.5x", "<= 5.5x", "not measurable (timeout)", False
-                )
-            )
-    largest = max((size for size in sizes if size in QUERY_SIZES), default=None)
-    if largest is not None:
-        query_rows = [
-            r
-            for r in rows
-            if r.section == "Queries and export"
-            and r.data == f"N={largest}"
-            and (r.name.startswith(("query", "export turtle")))
-        ]
-        worst = max(query_rows, key=lambda r: r.ratio or float("inf"), default=None)
-        if worst is not None:
-            ratios = [r.ratio for r in query_rows]
-            met = all(ratio is not None and ratio <= 2 for ratio in ratios)
-            slower = sum(1 for ratio in ratios if ratio is None or ratio > 2)
-            measured = f"{slower} of {len(query_rows)} rows over 2x; worst: {worst.name} " + (
-                f"{worst.ratio:,.0f}x" if worst.ratio is not None else worst.ours.status
-            )
-            targets.append(
-                Target(
-                    f"queries and export at N={largest} within 2x of pyoxigraph",
-                    "<= 2x",
-                    measured,
-                    met,
-                )
-            )
-    warm = find(rows, "Full validation", "N=5000", CHANGED_ONLY + "warm cache")
+        )
+    warm = find(growth, "Growth", "N=5000", CHANGED_ONLY + "warm cache")
     if warm is not None:
         targets.append(
-            Target(
+            time_target(
                 "changed-only validation of one edited procedure at N=5000 <= 1 s (warm cache)",
-                "<= 1 s",
-                seconds(warm.ours) if warm.ours.ok else timeout_text(warm.ours, context.timeout),
-                warm.ours.ok and warm.ours.wall <= 1.0,
+                warm,
+                1.0,
+                context,
             )
         )
-    row = full.get(5000)
-    if row is not None and row.ours.max_rss_bytes is not None:
-        peak = row.ours.max_rss_bytes
-        finished = row.ours.ok
+    for size in BROKEN_SIZES:
+        row = find(rows, "Broken knowledge", f"N={size}")
+        if row is not None:
+            targets.append(
+                ratio_target(
+                    f"validation with {BROKEN_SHARE:.0%} of nodes broken <= 1.3x clean at N={size}",
+                    1.3,
+                    row,
+                    context.timeout,
+                )
+            )
+    site = find(growth, "Growth", f"N={SITE_DIFF_SIZE}", "`nephrokb site`")
+    if site is not None:
+        targets.append(
+            time_target(f"site of {SITE_DIFF_SIZE:,} procedures < 10 s", site, 10.0, context)
+        )
+    diff = find(growth, "Growth", f"N={SITE_DIFF_SIZE}", "`nephrokb diff")
+    if diff is not None:
+        targets.append(
+            time_target(f"diff of two {SITE_DIFF_SIZE:,}-procedure trees < 4 s", diff, 4.0, context)
+        )
+    turtle = find(growth, "Growth", "N=5000", "`nephrokb export --format turtle`")
+    for name in EXPORT_FORMATS[1:]:
+        row = find(growth, "Growth", "N=5000", f"`nephrokb export --format {name}`")
+        if row is not None and turtle is not None:
+            targets.append(
+                ratio_target(
+                    f"export {name} at N=5000 within 2x of the Turtle export",
+                    2.0,
+                    Row("Growth", "", "", row.ours, "", turtle.ours),
+                    context.timeout,
+                )
+            )
+    serialize = find(rows, "Queries and export", "N=5000", "export turtle (serialize)")
+    if serialize is not None:
+        targets.append(
+            ratio_target(
+                "Turtle export within 1.5x of pyoxigraph's dump at N=5000 (serialize)",
+                1.5,
+                serialize,
+                context.timeout,
+            )
+        )
+    query_rows = [
+        r
+        for r in rows
+        if r.section == "Queries and export" and r.data == "N=5000" and r.name.startswith("query")
+    ]
+    if query_rows:
+        slower = [r for r in query_rows if r.ratio is None or r.ratio > 1.5]
+        worst = max(query_rows, key=lambda r: r.ratio or float("inf"))
         targets.append(
             Target(
-                "peak memory of validate at N=5000 < 2 GiB",
-                "< 2 GiB",
-                f"{peak / GIB:.2f} GiB" + ("" if finished else " when stopped (a lower bound)"),
-                peak < 2 * GIB if finished else (False if peak >= 2 * GIB else None),
+                "every bundled query within 1.5x of pyoxigraph at N=5000",
+                "<= 1.5x",
+                f"{len(slower)} of {len(query_rows)} queries over 1.5x; worst: {worst.name} "
+                + (f"{worst.ratio:.2f}x" if worst.ratio is not None else worst.ours.status),
+                not slower,
             )
         )
+    largest = max(context.sizes)
+    row = validate.get(largest)
+    if row is not None and row.ours.max_rss_bytes is not None:
+        limit = 2.5 if largest >= 10000 else 2.0
+        targets.append(
+            memory_target(f"peak memory of validate at N={largest} < {limit} GiB", row.ours, limit)
+        )
+    for ours_name, theirs_name, what in (
+        (f"`nephrokb query {GROWTH_QUERY}", f"pyoxigraph: load + query {GROWTH_QUERY}", "query"),
+        ("`nephrokb export --format turtle`", "pyoxigraph: load + dump Turtle", "export"),
+    ):
+        ours_row = find(growth, "Growth", f"N={largest}", ours_name)
+        theirs_row = find(growth, "Growth", f"N={largest}", theirs_name)
+        if ours_row and theirs_row and theirs_row.ours.max_rss_bytes:
+            peak, reference = ours_row.ours.max_rss_bytes, theirs_row.ours.max_rss_bytes
+            targets.append(
+                Target(
+                    f"peak memory of {what} at N={largest} < 2x pyoxigraph's",
+                    "< 2x",
+                    f"{peak / reference:.2f}x "
+                    f"({peak / MIB:,.0f} MiB vs {reference / MIB:,.0f} MiB)",
+                    peak < 2 * reference and ours_row.ours.ok,
+                )
+            )
     return targets
+
+
+def peer(context: Context, data: str, engine: str) -> PeerRow | None:
+    """Return the peer row of `engine` on the input `data`."""
+    return next((r for r in context.peers if r.data == data and r.engine == engine), None)
+
+
+def time_target(name: str, row: Row, limit: float, context: Context) -> Target:
+    """Compare a row's own time with `limit` seconds."""
+    return Target(
+        name,
+        f"<= {limit:g} s",
+        seconds(row.ours) if row.ours.ok else timeout_text(row.ours, context.timeout),
+        row.ours.ok and row.ours.wall <= limit,
+    )
+
+
+def memory_target(name: str, measurement: Measurement, limit_gib: float) -> Target:
+    """Compare a measurement's peak memory with `limit_gib`; a stopped run gives a lower bound."""
+    peak = measurement.max_rss_bytes
+    finished = measurement.ok
+    return Target(
+        name,
+        f"< {limit_gib:g} GiB",
+        f"{peak / GIB:.2f} GiB" + ("" if finished else " when stopped (a lower bound)"),
+        peak < limit_gib * GIB if finished else (False if peak >= limit_gib * GIB else None),
+    )
 
 
 def ratio_target(name: str, limit: float, row: Row, timeout: float) -> Target:
@@ -581,78 +1033,123 @@ def ratio_target(name: str, limit: float, row: Row, timeout: float) -> Target:
     )
 
 
-def collect_profiles(context: Context, targets: Sequence[Target], sizes: Sequence[int]) -> None:
+PROFILE_SIZE = 1000  # commands are profiled at this size: large enough to show the growth
+
+
+def collect_profiles(context: Context, targets: Sequence[Target]) -> None:
     """Attach a profile to every missed (or unmeasurable) target, showing where time goes."""
     phases: dict[int, list[dict]] = {}
-    validation_profile: list[str] = []
+    sizes = context.sizes
+    size = PROFILE_SIZE if PROFILE_SIZE in sizes else min(sizes)
+    folder = generated(context, size)
 
     def phases_at(size: int) -> list[dict]:
         if size not in phases:
             phases[size] = validation_phases(context, size)
         return phases[size]
 
+    def command_profile(title: str, arguments: list[str], cwd: Path | None = None) -> None:
+        say(f"profiling: {title}")
+        target.profile_title = f"cProfile of {title}"
+        target.profile = profile_script(
+            context.nephrokb, arguments, timeout=context.timeout, top=30, cwd=cwd
+        )
+
     for target in targets:
         if target.met:
             continue
-        if target.name.startswith("`nephrokb --help`"):
+        name = target.name
+        if name.startswith("`nephrokb --help`"):
             say("profiling: imports of nephrokb --help")
             target.profile_title = "python -X importtime nephrokb --help (slowest imports)"
             target.profile = import_times(context.nephrokb, ["--help"], top=15)
-        elif target.name.startswith("validate <="):
-            say("profiling: nephrokb validate on the bundled KB")
-            target.profile_title = "cProfile of nephrokb validate --data kb.ttl (bundled KB)"
-            target.profile = profile_script(
-                context.nephrokb,
+        elif name.startswith("validate <="):
+            command_profile(
+                "`nephrokb validate --data kb.ttl` (bundled KB)",
                 ["validate", "--data", str(context.workdir / "bundled-kb.ttl")],
-                timeout=context.timeout,
-                top=25,
             )
-        elif target.name.startswith(("full validation", "growth", "peak memory")):
-            compared = [size for size in (100, 1000) if size in sizes] or [min(sizes)]
+        elif name.startswith(("full validation", "growth", "peak memory of validate")):
+            compared = [n for n in (100, 1000) if n in sizes] or [min(sizes)]
             target.profile_title = "validation phases (each capped at {:.0f} s), N={}".format(
                 PHASE_TIMEOUT, " vs N=".join(map(str, compared))
             )
-            target.profile = phase_table({size: phases_at(size) for size in compared})
-            if not validation_profile:
-                size = compared[-1]
-                say(f"profiling: nephrokb validate at N={size}")
-                validation_profile.append(
-                    f"cProfile of `nephrokb validate --data DIR` at N={size}:\n\n"
-                    + profile_script(
-                        context.nephrokb,
-                        ["validate", "--data", str(generated(context, size))],
-                        timeout=context.timeout,
-                        top=30,
-                    )
-                )
-            target.profile += "\n\n" + validation_profile[0]
-        elif target.name.startswith("changed-only"):
-            say("profiling: nephrokb validate --changed-since at N=5000 (warm cache)")
-            target.profile_title = "cProfile of `nephrokb validate --changed-since HEAD`, N=5000"
+            target.profile = phase_table({n: phases_at(n) for n in compared})
+        elif name.startswith("validation with"):
+            broken_size = int(name.rsplit("N=", 1)[1])
+            command_profile(
+                f"`nephrokb validate` on the broken N={broken_size}",
+                ["validate", "--data", str(generated(context, broken_size, broken=True))],
+            )
+        elif name.startswith("changed-only"):
             with cache_folder(context.workdir / "cache-5000"):
-                target.profile = profile_script(
-                    context.nephrokb,
+                command_profile(
+                    "`nephrokb validate --changed-since HEAD` at N=5000 (warm cache)",
                     ["validate", "--data", "kb", "--changed-since", "HEAD"],
-                    timeout=context.timeout,
-                    top=30,
                     cwd=context.workdir / "changed-5000",
                 )
-        elif target.name.startswith("queries and export"):
-            size = 1000 if 1000 in sizes else min(sizes)
-            folder = generated(context, size)
-            say(f"profiling: slowest query and export at N={size}")
-            slowest = slowest_query(context.rows, size)
-            parts = []
-            for name in (f"query:{slowest}" if slowest else None, "export", "load"):
-                if name is None:
-                    continue
-                text = run_child_text(
-                    [context.python, "-m", "bench.inprocess", str(folder), "--profile", name],
-                    timeout=context.timeout,
-                )
-                parts.append(f"--- {name} at N={size} ---\n{text}")
-            target.profile_title = f"cProfile of the nephrokb side at N={size}"
-            target.profile = "\n\n".join(parts)
+        elif name.startswith("site"):
+            command_profile(
+                f"`nephrokb site` at N={size}",
+                ["site", "--output", str(context.workdir / "profiled-site"), "--data", str(folder)],
+            )
+        elif name.startswith("diff"):
+            command_profile(
+                f"`nephrokb diff` at N={size}",
+                ["diff", str(folder), str(generated(context, size, broken=True))],
+            )
+        elif name.startswith("export ") and "Turtle export" in name:
+            output_format = name.split()[1]
+            command_profile(
+                f"`nephrokb export --format {output_format}` at N={size}",
+                [
+                    "export",
+                    "--format",
+                    output_format,
+                    "--data",
+                    str(folder),
+                    "--output",
+                    str(context.workdir / f"profiled.{output_format}"),
+                ],
+            )
+        elif name.startswith(("Turtle export", "every bundled query")):
+            in_process_profile(context, target, size)
+        elif name.startswith("peak memory of"):
+            target.profile_title = "peak RSS at each size, nephrokb beside pyoxigraph"
+            target.profile = memory_growth(context, name)
+
+
+def in_process_profile(context: Context, target: Target, size: int) -> None:
+    """Profile the slowest query, the Turtle export and the load in process at `size`."""
+    folder = generated(context, size)
+    say(f"profiling: slowest query and export at N={size}")
+    slowest = slowest_query(context.rows, size)
+    parts = []
+    for name in (f"query:{slowest}" if slowest else None, "export", "load"):
+        if name is None:
+            continue
+        text = run_child_text(
+            [context.python, "-m", "bench.inprocess", str(folder), "--profile", name],
+            timeout=context.timeout,
+        )
+        parts.append(f"--- {name} at N={size} ---\n{text}")
+    target.profile_title = f"cProfile of the nephrokb side at N={size}"
+    target.profile = "\n\n".join(parts)
+
+
+def memory_growth(context: Context, target_name: str) -> str:
+    """Return the peak RSS of the query or export rows at every size, with pyoxigraph's."""
+    names = (
+        (f"`nephrokb query {GROWTH_QUERY}", f"pyoxigraph: load + query {GROWTH_QUERY}")
+        if " query " in target_name
+        else ("`nephrokb export --format turtle`", "pyoxigraph: load + dump Turtle")
+    )
+    lines = [f"{'N':>7}{'nephrokb':>14}{'pyoxigraph':>14}{'ratio':>8}"]
+    for size in context.sizes:
+        ours, theirs = (find(context.growth, "Growth", f"N={size}", n) for n in names)
+        if ours and theirs and ours.ours.max_rss_bytes and theirs.ours.max_rss_bytes:
+            a, b = ours.ours.max_rss_bytes, theirs.ours.max_rss_bytes
+            lines.append(f"{size:>7}{a / MIB:>10,.0f} MiB{b / MIB:>10,.0f} MiB{a / b:>7.2f}x")
+    return "\n".join(lines)
 
 
 def slowest_query(rows: Sequence[Row], size: int) -> str | None:
@@ -767,11 +1264,29 @@ def render(
         "|---|---|",
         *[f"| {name} | {value} |" for name, value in facts],
         "",
+        "## Peers: SHACL engines on the same files",
+        "",
+        "Each engine validates one Turtle file holding the knowledge, with the bundled shapes "
+        "and the ontology's triples mixed in; a cell is wall time (median), CPU time, peak "
+        "RSS and the number of validation results the engine reported, so that agreement is "
+        f"visible. Cap per run: {context.peer_timeout:.0f} s ({context.timeout:.0f} s for the "
+        "pyshacl CLI); an engine that hits it is not run on larger inputs.",
+        "",
+        peers_table(context.peers, context.timeout),
+        "",
+        "## Growth",
+        "",
+        "Each command as a fresh process on the generated knowledge base of N procedures; "
+        "the floor is the time pyoxigraph alone takes to parse the same files "
+        "(`Store.load` of each, in a fresh Python).",
+        "",
+        growth_table(context.growth, context.timeout),
+        "",
         "## Results",
         "",
         results_table(context.rows, context.timeout),
         "",
-        "## Issue 7 targets",
+        "## Targets (issues 7 and 18)",
         "",
         "| target | goal | measured | met |",
         "|---|---|---|---|",
@@ -820,14 +1335,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--sizes", default="10,100,1000,5000", help="procedure counts (%(default)s)"
+        "--sizes", default="100,1000,5000,10000", help="procedure counts (%(default)s)"
+    )
+    parser.add_argument(
+        "--peer-sizes",
+        default=",".join(map(str, PEER_SIZES)),
+        help="procedure counts the peer SHACL engines validate (%(default)s)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (%(default)s)")
     parser.add_argument(
         "--timeout", type=float, default=600.0, help="cap per single run, seconds (%(default)s)"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="sizes 10,100, one run each, 120 s cap; print only"
+        "--peer-timeout",
+        type=float,
+        default=120.0,
+        help="cap per run of a peer engine other than the pyshacl CLI, seconds (%(default)s)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="size 100, peers on N=1, one run each, 120 s cap; print only",
     )
     parser.add_argument("--output", type=Path, help=f"write the results here (default: {RESULTS})")
     parser.add_argument("--no-profiles", action="store_true", help="skip profiling missed targets")
@@ -836,9 +1364,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     arguments = parser.parse_args(argv)
     if arguments.quick:
-        arguments.sizes, arguments.repeat, arguments.timeout = "10,100", 1, 120.0
+        arguments.sizes, arguments.peer_sizes = "100", "1"
+        arguments.repeat, arguments.timeout, arguments.peer_timeout = 1, 120.0, 60.0
     output = arguments.output or (None if arguments.quick else RESULTS)
-    sizes = sorted({int(size) for size in arguments.sizes.split(",")})
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
 
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="nephrokb-bench-"))
@@ -847,38 +1375,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         workdir=workdir,
         repeat=arguments.repeat,
         timeout=arguments.timeout,
+        peer_timeout=arguments.peer_timeout,
         python=sys.executable,
         nephrokb=executable("nephrokb"),
         pyshacl=executable("pyshacl"),
+        sizes=sorted({int(size) for size in arguments.sizes.split(",")}),
+        peer_sizes=sorted({int(size) for size in arguments.peer_sizes.split(",")}),
         revision=revision(),
     )
     try:
-        from nephrokb.resources import bundled_files
-
-        load_before = os.getloadavg()
-        shapes = merged_turtle(bundled_files("shapes"), workdir / "shapes.ttl")
-        ontology = merged_turtle(bundled_files("ontology"), workdir / "ontology.ttl")
-        measure_startup(context)
-        measure_bundled(context, shapes, ontology)
-        measure_validation(context, sizes, shapes, ontology)
-        for size in [size for size in sizes if size >= 1000] or [max(sizes)]:
-            measure_changed_only(context, size)
-        for size in [size for size in sizes if size in QUERY_SIZES] or [max(sizes)]:
-            measure_queries(context, size)
-        targets = evaluate_targets(context, sizes)
-        if not arguments.no_profiles:
-            collect_profiles(context, targets, sizes)
-        load_after = os.getloadavg()
-        facts = machine_facts(context)
-        facts.append(
-            (
-                "load average (1, 5, 15 min) before / after",
-                " / ".join(
-                    ", ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after)
-                ),
-            )
-        )
-        text = render(context, targets, facts, command)
+        text = run(context, command, profiles=not arguments.no_profiles)
     finally:
         if arguments.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -887,3 +1393,41 @@ def main(argv: Sequence[str] | None = None) -> None:
         analysis = kept_analysis(output)
         output.write_text(text + "\n" + ANALYSIS_MARKER + (analysis or "\n"), encoding="utf-8")
         say(f"wrote {output}")
+
+
+def run(context: Context, command: str, *, profiles: bool) -> str:
+    """Measure everything, evaluate the targets, profile the misses; return RESULTS.md."""
+    from tests.shacl_engines import jena_build
+
+    from nephrokb.resources import bundled_files
+
+    load_before = os.getloadavg()
+    merged_turtle(bundled_files("shapes"), context.workdir / "shapes.ttl")
+    merged_turtle(bundled_files("ontology"), context.workdir / "ontology.ttl")
+    context.jena_classpath = jena_build(context.workdir / "jena")
+    measure_startup(context)
+    measure_peers(context)
+    measure_growth(context)
+    measure_broken(context)
+    for size in [size for size in context.sizes if size in QUERY_SIZES]:
+        measure_queries(context, size)
+    targets = evaluate_targets(context)
+    if profiles:
+        collect_profiles(context, targets)
+    load_after = os.getloadavg()
+    facts = machine_facts(context)
+    facts.append(
+        (
+            "load average (1, 5, 15 min) before / after",
+            " / ".join(", ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after)),
+        )
+    )
+    if context.loads:
+        facts.append(
+            (
+                "1-min load average at the start of each peer and growth run: min / median / max",
+                f"{min(context.loads):.2f} / {statistics.median(context.loads):.2f} / "
+                f"{max(context.loads):.2f} (2 cores, shared with other jobs)",
+            )
+        )
+    return render(context, targets, facts, command)
