@@ -795,6 +795,30 @@ def peers_table(peers: Sequence[PeerRow], timeout: float) -> str:
     return "\n".join(lines)
 
 
+def disagreements(peers: Sequence[PeerRow]) -> list[str]:
+    """Name every engine whose result count differs from nephrokb's on the same input."""
+    found = []
+    for row in peers:
+        ours = next(
+            (r for r in peers if r.data == row.data and r.engine == PEER_ENGINES[0].name), None
+        )
+        if row.results is None or ours is None or ours.results is None:
+            continue
+        if row.results != ours.results:
+            found.append(
+                f"{row.engine} on {row.data}: {row.results:,} results, nephrokb {ours.results:,}"
+            )
+    return found
+
+
+def agreement(peers: Sequence[PeerRow]) -> str:
+    """Say whether every engine that finished reported as many results as nephrokb."""
+    differing = disagreements(peers)
+    if not differing:
+        return "Every engine that finished reported as many results as nephrokb on every input."
+    return "Result counts that differ from nephrokb's: " + "; ".join(differing) + "."
+
+
 def peer_cell(row: PeerRow, timeout: float) -> str:
     """Format one engine's run: time, CPU, peak memory and result count."""
     measurement = row.measurement
@@ -1273,6 +1297,8 @@ def render(
         "pyshacl CLI); an engine that hits it is not run on larger inputs.",
         "",
         peers_table(context.peers, context.timeout),
+        "",
+        agreement(context.peers),
         "",
         "## Growth",
         "",

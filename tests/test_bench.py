@@ -18,6 +18,7 @@ from bench.run import (
     PeerRow,
     Row,
     Target,
+    agreement,
     evaluate_targets,
     growth_table,
     merged_turtle,
@@ -174,6 +175,12 @@ def test_peers_table_shows_each_engines_result_count():
         "| N=100 | 2,000 | 500 ms, CPU 0.50 s, 100 MiB; **0 results** | "
         "skipped (timed out on N=1) |",
     ]
+    assert agreement(peers) == (
+        "Result counts that differ from nephrokb's: pyrudof on N=1: 5 results, nephrokb 4."
+    )
+    assert agreement(peers[2:]) == (
+        "Every engine that finished reported as many results as nephrokb on every input."
+    )
 
 
 def test_targets_of_issue_18_are_judged_from_the_rows(tmp_path):
