@@ -5,7 +5,8 @@ benchmark down with it. It prints one JSON object per line, one per row, as soon
 is measured, so a row that is cut off by the time cap still leaves the rows before it.
 
 nephrokb side, what `nephrokb query` and `nephrokb export --format turtle` do:
-`nephrokb.knowledge_store.load_knowledge_store`, `nephrokb.query.run_query` with each bundled
+`nephrokb.rdf.knowledge_store.load_knowledge_store`,
+`nephrokb.query.queries.run_query` with each bundled
 query on that store (rows converted to rdflib terms), and the store's `turtle` exporter
 (sorted). pyoxigraph side: `Store.load` of the same files, `Store.query` with the same query
 text (every solution materialised), `Store.dump` as Turtle (unsorted).
@@ -72,7 +73,7 @@ class Workload:
         self.store = None
 
     def nephrokb_load(self):
-        from nephrokb.knowledge_store import load_knowledge_store
+        from nephrokb.rdf.knowledge_store import load_knowledge_store
 
         self.knowledge = load_knowledge_store([self.folder])
         return self.knowledge
@@ -82,7 +83,7 @@ class Workload:
         return self.store
 
     def nephrokb_query(self, text: str, origin: str) -> tuple:
-        from nephrokb.query import run_query
+        from nephrokb.query.queries import run_query
 
         return run_query(text, self.knowledge, origin=origin).rows
 
@@ -107,7 +108,7 @@ class Workload:
 
     def rows(self) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
         """Return (row name, nephrokb call, pyoxigraph call) for every row, loading first."""
-        from nephrokb.query import list_bundled_queries
+        from nephrokb.query.queries import list_bundled_queries
 
         rows = [(LOAD_ROW, self.nephrokb_load, self.oxigraph_load)]
         for query in list_bundled_queries():
@@ -149,7 +150,7 @@ def run(folder: Path, repeat: int, timeout: float) -> None:
 
 def profile(folder: Path, name: str, top: int) -> None:
     """Print a cProfile of the nephrokb side of one row (`load`, `query:NAME` or `export`)."""
-    from nephrokb.query import load_bundled_query
+    from nephrokb.query.queries import load_bundled_query
 
     workload = Workload(folder)
     if name == "load":

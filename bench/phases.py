@@ -1,6 +1,6 @@
 """Break `nephrokb validate` down into its phases and time each one, with a cap per phase.
 
-This follows `nephrokb.validation.validate` with the fast engine step by step, calling the
+This follows `nephrokb.validation.engine.validate` with the fast engine step by step, calling the
 same library functions, with the garbage collector paused as there: parse (pyoxigraph) into
 the rdflib graph and the pyoxigraph store, the core shapes still handed to pyshacl (if any),
 then, with the ontology mixed in, each natively evaluated core node shape and each SPARQL
@@ -47,7 +47,7 @@ def emit(phase: str, function: Callable[[], object], timeout: float) -> object:
 
 def run(folder: Path, timeout: float) -> None:
     """Time each validation phase on the Turtle files under `folder`."""
-    from nephrokb import loading
+    from nephrokb.rdf import loading
 
     with loading.garbage_collection_paused():
         run_phases(folder, timeout)
@@ -57,7 +57,11 @@ def run_phases(folder: Path, timeout: float) -> None:
     """The phases themselves (see `run`)."""
     import pyshacl
 
-    from nephrokb import core_constraints, loading, shapes_loading, sparql_constraints, validation
+    from nephrokb.rdf import loading
+    from nephrokb.validation import core as core_constraints
+    from nephrokb.validation import engine as validation
+    from nephrokb.validation import shapes as shapes_loading
+    from nephrokb.validation import sparql as sparql_constraints
 
     files = loading.resolve_turtle_files([folder])
     loaded = emit(

@@ -57,7 +57,7 @@ def private_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def bundled_graph():
     """The bundled knowledge base, parsed once."""
-    from nephrokb.loading import load_graph
+    from nephrokb.rdf.loading import load_graph
     from nephrokb.resources import bundled_folder
 
     return load_graph([bundled_folder("kb")])
@@ -66,13 +66,13 @@ def bundled_graph():
 @pytest.fixture(scope="module")
 def local_answers_computed_once(bundled_graph):
     """Parse the bundled knowledge and each query once, and run each local query once."""
-    import nephrokb.knowledge_store
-    import nephrokb.loading
-    import nephrokb.query
+    import nephrokb.rdf.knowledge_store
+    import nephrokb.rdf.loading
+    import nephrokb.query.queries
 
-    load, run = nephrokb.loading.load_knowledge, nephrokb.query.run_query
-    bundled_store = nephrokb.knowledge_store.store_of(bundled_graph)
-    load_store = nephrokb.knowledge_store.load_knowledge_store
+    load, run = nephrokb.rdf.loading.load_knowledge, nephrokb.query.queries.run_query
+    bundled_store = nephrokb.rdf.knowledge_store.store_of(bundled_graph)
+    load_store = nephrokb.rdf.knowledge_store.load_knowledge_store
     outcomes = {}
 
     def run_once(prepared, graph, params=None, **options):
@@ -83,18 +83,18 @@ def local_answers_computed_once(bundled_graph):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            nephrokb.loading,
+            nephrokb.rdf.loading,
             "load_knowledge",
             lambda data=None: load(data) if data else bundled_graph,
         )
         patch.setattr(
-            nephrokb.knowledge_store,
+            nephrokb.rdf.knowledge_store,
             "load_knowledge_store",
             lambda data=None: load_store(data) if data else bundled_store,
         )
-        patch.setattr(nephrokb.query, "run_query", run_once)
+        patch.setattr(nephrokb.query.queries, "run_query", run_once)
         patch.setattr(
-            nephrokb.query, "prepare_query", functools.cache(nephrokb.query.prepare_query)
+            nephrokb.query.queries, "prepare_query", functools.cache(nephrokb.query.queries.prepare_query)
         )
         yield
 
@@ -168,10 +168,10 @@ def no_credentials(monkeypatch, tmp_path):
 @pytest.fixture
 def quick_retries(monkeypatch):
     """Record the waits between endpoint retries instead of sleeping through them."""
-    import nephrokb.endpoint
+    import nephrokb.query.endpoint
 
     waits: list[float] = []
-    monkeypatch.setattr(nephrokb.endpoint, "sleep", waits.append)
+    monkeypatch.setattr(nephrokb.query.endpoint, "sleep", waits.append)
     return waits
 
 

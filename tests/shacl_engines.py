@@ -148,8 +148,8 @@ def nephrokb_findings(data: Path) -> frozenset[Finding]:
     The source checks' results are left out: they read the Turtle files (prefix lines, a
     subject described in two files), which no SHACL engine sees.
     """
-    from nephrokb.source_checks import SOURCE_RULES
-    from nephrokb.validation import validate
+    from nephrokb.validation.engine import validate
+    from nephrokb.validation.source_checks import SOURCE_RULES
 
     def as_term(text: str) -> str:
         return BLANK if text.startswith("_:") else text

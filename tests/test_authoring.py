@@ -24,17 +24,17 @@ from conftest import BROKEN, expectations
 from nephrokb.authoring.compile import compile_document
 from nephrokb.authoring.decompile import ExportError, decompile
 from nephrokb.authoring.fields import SECTIONS, STEP
-from nephrokb.authoring.fix import plan_fixes
-from nephrokb.authoring.importing import knowledge_with
 from nephrokb.authoring.scaffold import append_entry, procedure_skeleton
 from nephrokb.authoring.schema import SCHEMA_FILE, procedure_schema, schema_text
 from nephrokb.authoring.workbook import read_workbook, write_workbook
 from nephrokb.authoring.yaml_format import read_yaml, write_yaml
 from nephrokb.cli import main
+from nephrokb.editing.fix import plan_fixes
+from nephrokb.editing.importing import knowledge_with
 from nephrokb.namespaces import compact
 from nephrokb.reports import REPORT_FORMATS, render_report
 from nephrokb.resources import bundled_files
-from nephrokb.validation import validate
+from nephrokb.validation.engine import validate
 from test_reports import READERS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "authoring"

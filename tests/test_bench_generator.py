@@ -15,7 +15,7 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS
 
 from nephrokb.terminologies import verhoeff_valid
-from nephrokb.validation import validate
+from nephrokb.validation.engine import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 NKB = Namespace("https://w3id.org/nephrokb/vocab#")

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from rdflib import RDF, Graph, Literal, URIRef
 
 from conftest import BROKEN, CLEAN, expectations, git
-from nephrokb.changes import affected_nodes, changed_nodes, focus_subgraph
 from nephrokb.cli import main
-from nephrokb.loading import load_graph
 from nephrokb.namespaces import KB, VOCAB, compact
-from nephrokb.source_checks import SOURCE_RULES
-from nephrokb.validation import validate_focus, validate_graph
+from nephrokb.rdf.loading import load_graph
+from nephrokb.validation.engine import validate_focus, validate_graph
+from nephrokb.validation.incremental import affected_nodes, changed_nodes, focus_subgraph
+from nephrokb.validation.source_checks import SOURCE_RULES
 
 NKB = {name: URIRef(VOCAB + name) for name in ("Step", "hasStep", "stepNumber", "dependsOn")}
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -140,7 +140,8 @@ def test_changed_only_validation_finds_what_each_broken_fixture_breaks(fixture):
     affected = affected_nodes(graph, changed_nodes(clean_graph(name), graph))
     results = validate_focus(graph, affected)
     keys = {(compact(r.focus), compact(r.rule), r.severity) for r in results}
-    # validate_focus checks triples; the source checks read files (see nephrokb.source_checks).
+    # validate_focus checks triples; the source checks read files
+    # (see nephrokb.validation.source_checks).
     source_rules = {compact(rule) for rule in SOURCE_RULES}
     assert keys == {key for key in expectations(fixture)[0] if key[1] not in source_rules}
 
@@ -291,9 +292,9 @@ def test_cli_refuses_standard_input_and_folders_outside_git(tmp_path, monkeypatc
 
 
 def test_the_bundled_shapes_read_only_what_changes_follows():
-    from nephrokb.changes import FOLLOWED_QUERIES, covers
-    from nephrokb.shapes_loading import bundled_shapes
-    from nephrokb.validation import plan
+    from nephrokb.validation.engine import plan
+    from nephrokb.validation.incremental import FOLLOWED_QUERIES, covers
+    from nephrokb.validation.shapes import bundled_shapes
 
     bundled = plan(bundled_shapes(), native=True)
     assert covers(bundled)

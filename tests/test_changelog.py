@@ -5,9 +5,9 @@ from __future__ import annotations
 from rdflib import Graph
 
 from conftest import FIXTURES
-from nephrokb.changelog import ComparedWith, prepend_section, render_section
-from nephrokb.diff import diff_graphs
-from nephrokb.loading import load_graph
+from nephrokb.diff.changelog import ComparedWith, prepend_section, render_section
+from nephrokb.diff.compare import diff_graphs
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_folder
 
 ADDED_COMPLICATION = """\

@@ -8,7 +8,7 @@ from importlib import metadata
 
 import pytest
 
-from nephrokb import codesets
+from nephrokb.knowledge import codesets
 
 
 def test_icd10cm_release_is_the_one_the_package_ships():
@@ -118,7 +118,7 @@ def test_icd10pcs_codes_under_a_table_row():
 
 def test_importing_the_module_or_reading_the_release_loads_no_code_set():
     script = (
-        "import sys, nephrokb.codesets as c\n"
+        "import sys, nephrokb.knowledge.codesets as c\n"
         "c.icd10cm_release(), c.icd10pcs_release()\n"
         "print('simple_icd_10_cm' in sys.modules)\n"
     )

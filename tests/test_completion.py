@@ -8,7 +8,7 @@ import pytest
 from click.shell_completion import ShellComplete
 
 from nephrokb.cli import main
-from nephrokb.query import list_bundled_queries
+from nephrokb.query.queries import list_bundled_queries
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 FIXTURE = str(REPOSITORY / "tests" / "fixtures" / "authoring" / "renal-puncture.yaml")

@@ -6,10 +6,11 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from nephrokb import core_constraints, validation
-from nephrokb.loading import load_graph
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
-from nephrokb.validation_plan import make_plan
+from nephrokb.validation import core as core_constraints
+from nephrokb.validation import engine as validation
+from nephrokb.validation.plan import make_plan
 
 PREFIXES = """
 @prefix ex: <http://example.org/> .

@@ -1,4 +1,4 @@
-"""`nephrokb query --endpoint` and nephrokb.endpoint: a real Oxigraph answers as local does.
+"""`nephrokb query --endpoint` and nephrokb.query.endpoint: a real Oxigraph answers as local does.
 
 The bundled knowledge base is published once to a real Oxigraph server for the module; every
 bundled query in every SELECT format must print the same bytes through the endpoint as
@@ -15,13 +15,13 @@ from click.testing import CliRunner
 
 from conftest import CLEAN
 from nephrokb.cli import main
-from nephrokb.credentials import credentials_for
-from nephrokb.endpoint import LONGEST_GET_URL, Retry, query_endpoint, with_prefixes
 from nephrokb.errors import EndpointError
 from nephrokb.namespaces import KB
-from nephrokb.publish import prepare_publication, publish
-from nephrokb.query import list_bundled_queries, prepare_query
-from nephrokb.results import WRITERS
+from nephrokb.query.credentials import credentials_for
+from nephrokb.query.endpoint import LONGEST_GET_URL, Retry, query_endpoint, with_prefixes
+from nephrokb.query.publish import prepare_publication, publish
+from nephrokb.query.queries import list_bundled_queries, prepare_query
+from nephrokb.query.results import WRITERS
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
 # Every test starts without credentials and never sleeps between retries; local answers are
@@ -53,7 +53,7 @@ DIGEST_CHALLENGE = Answer(
 @pytest.fixture(scope="module")
 def server(oxigraph_server, bundled_graph):  # noqa: F811
     """The Oxigraph server with the bundled KB in its graph and minimal.ttl in another."""
-    from nephrokb.loading import load_graph
+    from nephrokb.rdf.loading import load_graph
 
     publish(prepare_publication(oxigraph_server.store_url, bundled_graph))
     minimal = load_graph([MINIMAL])

@@ -27,10 +27,10 @@ from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.exporters import EXPORTERS, INCLUDABLE, STORE_EXPORTERS
 from nephrokb.exporters.rdf import KNOWLEDGE_GRAPH, context
-from nephrokb.knowledge_store import load_knowledge_store
-from nephrokb.loading import load_graph
-from nephrokb.model import read_procedures
+from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import VOCAB
+from nephrokb.rdf.knowledge_store import load_knowledge_store
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files, bundled_folder
 
 # rdflib's TriG and N-Quads parsers use Dataset APIs that rdflib itself deprecates.
@@ -182,7 +182,7 @@ def test_exports_are_the_same_whatever_the_hash_seed(awkward_file):
         "import sys\n"
         "from nephrokb.errors import NephroKBError\n"
         "from nephrokb.exporters import EXPORTERS\n"
-        "from nephrokb.loading import load_knowledge\n"
+        "from nephrokb.rdf.loading import load_knowledge\n"
         f"for data in ([{str(MINIMAL)!r}, {str(awkward_file)!r}], [{str(MINIMAL)!r}]):\n"
         "    graph = load_knowledge(data)\n"
         "    for name in sorted(EXPORTERS):\n"

@@ -16,10 +16,10 @@ import pyoxigraph as ox
 import pytest
 
 from nephrokb.exporters.rdf import export_store_turtle
-from nephrokb.knowledge_store import load_knowledge_store
 from nephrokb.namespaces import PREFIXES
-from nephrokb.query import QueryOutcome, list_bundled_queries, run_query
-from nephrokb.results import WRITERS
+from nephrokb.query.queries import QueryOutcome, list_bundled_queries, run_query
+from nephrokb.query.results import WRITERS
+from nephrokb.rdf.knowledge_store import load_knowledge_store
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD_INTEGER = PREFIXES["xsd"] + "integer"
@@ -143,7 +143,7 @@ OLD_NAVIGATION = (
 
 
 def test_site_navigation_rendered_once_is_the_old_loop(generated):
-    from nephrokb.loading import load_graph, load_knowledge
+    from nephrokb.rdf.loading import load_graph, load_knowledge
     from nephrokb.resources import bundled_folder
     from nephrokb.site import render_site
     from nephrokb.site.pages import environment
@@ -165,7 +165,7 @@ def test_site_navigation_rendered_once_is_the_old_loop(generated):
 def test_site_query_cells_from_pyoxigraph_terms_are_the_rdflib_cells(store):
     from rdflib import URIRef
 
-    from nephrokb.results import URI, cell_rows, table_cell, table_value
+    from nephrokb.query.results import URI, cell_rows, table_cell, table_value
 
     for query in list_bundled_queries():
         outcome = run_query(query.text, store)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import BROKEN, CLEAN, FIXTURES, against_pyshacl
-from nephrokb.loading import load_graph
-from nephrokb.source_checks import SOURCE_RULES
+from nephrokb.rdf.loading import load_graph
 from nephrokb.terminologies import verhoeff_valid
-from nephrokb.validation import read_results, validate, validate_graph
-from nephrokb.vocabulary_checks import explain
+from nephrokb.validation.engine import read_results, validate, validate_graph
+from nephrokb.validation.source_checks import SOURCE_RULES
+from nephrokb.validation.vocabulary_checks import explain
 
 SHAPES = "https://w3id.org/nephrokb/shapes#"
 # Their ports write the cycle's path into the message, where SPARQL can only list its members

@@ -18,10 +18,10 @@ from nephrokb.exporters.fhir import (
     RELATIONSHIPS,
     export_fhir,
 )
-from nephrokb.loading import load_graph
-from nephrokb.mappings import read_mappings
-from nephrokb.model import read_procedures
+from nephrokb.knowledge.mappings import read_mappings
+from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import KB, VOCAB
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_folder
 from nephrokb.terminologies import TERMINOLOGIES
 

@@ -16,7 +16,7 @@ pytest.importorskip(
 from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.exporters.fhir import export_fhir, fhir_bundle
-from nephrokb.fhir_conformance import (
+from nephrokb.exporters.fhir_conformance import (
     PACKAGE_NAME,
     PACKAGE_VARIABLE,
     PACKAGE_VERSION,
@@ -26,7 +26,7 @@ from nephrokb.fhir_conformance import (
     has_value,
     locate_failures,
 )
-from nephrokb.loading import load_dataset, load_knowledge
+from nephrokb.rdf.loading import load_dataset, load_knowledge
 from nephrokb.resources import bundled_folder
 
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"

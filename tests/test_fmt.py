@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from nephrokb.canonical import serialize_canonical
 from nephrokb.cli import main
-from nephrokb.fmt import RELATIVE_BASE, canonical_form
+from nephrokb.editing.fmt import RELATIVE_BASE, canonical_form
 from nephrokb.namespaces import PREFIXES
 from nephrokb.resources import bundled_folder
+from nephrokb.turtle.canonical import serialize_canonical
 
 REPO_FOLDERS = [bundled_folder(name) for name in ("kb", "ontology", "shapes")]
 HAND_WRITTEN = """# A hand-written file: odd spacing, comments, a list, a literal over lines.

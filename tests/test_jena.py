@@ -25,10 +25,10 @@ import pytest
 from click.testing import CliRunner
 
 from nephrokb.cli import main
-from nephrokb.endpoint import with_prefixes
 from nephrokb.exporters import EXPORTERS, export_knowledge
 from nephrokb.namespaces import KB
-from nephrokb.query import list_bundled_queries, read_query
+from nephrokb.query.endpoint import with_prefixes
+from nephrokb.query.queries import list_bundled_queries, read_query
 
 REFEREES = Path(__file__).parent / "referees"
 MARKER = "#jena-commands-exit "

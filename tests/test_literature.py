@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES
 from nephrokb.cli import main
-from nephrokb.literature import Rate, read_literature
-from nephrokb.loading import load_graph
-from nephrokb.model import read_procedures
+from nephrokb.knowledge.literature import Rate, read_literature
+from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import KB, VOCAB
+from nephrokb.rdf.loading import load_graph
 from test_show import assert_matches_golden
 
 LITERATURE = str(FIXTURES / "clean" / "literature.ttl")

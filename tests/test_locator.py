@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 
 from conftest import BROKEN, CLEAN
-from nephrokb.locator import RDF_TYPE, XSD, LiteralKey, SourceLines, locate, tokens
 from nephrokb.namespaces import compact
 from nephrokb.resources import bundled_files
+from nephrokb.turtle.locator import RDF_TYPE, XSD, LiteralKey, SourceLines, locate, tokens
 
 EX = "http://example.org/"
 BASE = "file:///data/sample.ttl"

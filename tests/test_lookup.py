@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.errors import InputError
-from nephrokb.lookup import lookup_code, parse_code
-from nephrokb.mappings import curie_converter, read_mappings
+from nephrokb.knowledge.lookup import lookup_code, parse_code
+from nephrokb.knowledge.mappings import curie_converter, read_mappings
 from nephrokb.namespaces import KB
 from nephrokb.resources import bundled_folder
 from nephrokb.terminologies import TERMINOLOGIES, is_snomed_concept_id

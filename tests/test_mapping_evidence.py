@@ -1,6 +1,6 @@
 """Every mapped ICD code is in its official code set, and every evidence link is pinned.
 
-Offline: the ICD-10-CM and ICD-10-PCS code sets come from the packages `nephrokb.codesets`
+Offline: the ICD-10-CM and ICD-10-PCS code sets come from the packages `nephrokb.knowledge.codesets`
 reads; evidence links are checked against tests/fixtures/evidence/verified-evidence.tsv,
 a list of (code, repository, commit, path) verified by hand (its README says how).
 """
@@ -13,8 +13,8 @@ import re
 import pytest
 
 from conftest import FIXTURES
-from nephrokb import codesets
-from nephrokb.mappings import read_mappings
+from nephrokb.knowledge import codesets
+from nephrokb.knowledge.mappings import read_mappings
 from nephrokb.terminologies import TERMINOLOGIES, terminology_of
 
 EVIDENCE = FIXTURES / "evidence" / "verified-evidence.tsv"

@@ -1,4 +1,4 @@
-"""nephrokb.mappings: mapping records read from the graph, agreement with SKOS triples, CURIEs."""
+"""nephrokb.knowledge.mappings: mapping records, agreement with SKOS triples, CURIEs."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from nephrokb.errors import InputError
-from nephrokb.loading import load_graph
-from nephrokb.mappings import curie_converter, read_mappings
+from nephrokb.knowledge.mappings import curie_converter, read_mappings
+from nephrokb.knowledge.stats import compute_stats
 from nephrokb.namespaces import KB, PREFIXES
-from nephrokb.stats import compute_stats
+from nephrokb.rdf.loading import load_graph
 from nephrokb.terminologies import TERMINOLOGIES
 
 SKOS = PREFIXES["skos"]

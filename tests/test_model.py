@@ -1,4 +1,4 @@
-"""nephrokb.model: procedures read into dataclasses, ordered, and found by name."""
+"""nephrokb.knowledge.model: procedures read into dataclasses, ordered, and found by name."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from conftest import FIXTURES
 from nephrokb.errors import InputError
-from nephrokb.loading import load_graph
-from nephrokb.model import find_procedure, read_procedures
+from nephrokb.knowledge.model import find_procedure, read_procedures
+from nephrokb.rdf.loading import load_graph
 
 KB = "https://w3id.org/nephrokb/id/"
 BROKEN = FIXTURES / "broken"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 
 from conftest import FIXTURES
-from nephrokb import native_checks, sparql_constraints
 from nephrokb.resources import bundled_files
-from nephrokb.shapes_loading import bundled_shapes
-from nephrokb.validation import validate
-from nephrokb.validation_plan import make_plan
+from nephrokb.validation import native_checks
+from nephrokb.validation import sparql as sparql_constraints
+from nephrokb.validation.engine import validate
+from nephrokb.validation.plan import make_plan
+from nephrokb.validation.shapes import bundled_shapes
 
 SELF_DEPENDENCY = FIXTURES / "broken" / "depends-on-itself.ttl"
 CYCLE = "SELECT $this WHERE { $this nkb:dependsOn+ $this . }"

@@ -6,7 +6,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Namespace
 from rdflib.namespace import SKOS
 
-from nephrokb.loading import load_graph
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
 
 NKB = Namespace("https://w3id.org/nephrokb/vocab#")

@@ -582,16 +582,16 @@ def test_a_file_size_limit_is_one_line_exit_2_on_a_file_and_on_standard_output(t
 
 def edit_during_format(monkeypatch, edit) -> None:
     """Make fmt's own reading step end with `edit(path)`, as if an editor saved meanwhile."""
-    import nephrokb.fmt
+    import nephrokb.editing.fmt
 
-    canonical_form = nephrokb.fmt.canonical_form
+    canonical_form = nephrokb.editing.fmt.canonical_form
 
     def canonical_form_then_edit(path, **options):
         forms = canonical_form(path, **options)
         edit(path)
         return forms
 
-    monkeypatch.setattr(nephrokb.fmt, "canonical_form", canonical_form_then_edit)
+    monkeypatch.setattr(nephrokb.editing.fmt, "canonical_form", canonical_form_then_edit)
 
 
 def save_in_place_same_size_and_time(path: Path) -> None:
@@ -684,7 +684,7 @@ def test_fmt_killed_before_the_rename_leaves_the_source_byte_identical(tmp_path)
         def die(source, destination):
             os.kill(os.getpid(), 9)
         os.replace = die
-        from nephrokb.fmt import format_files
+        from nephrokb.editing.fmt import format_files
         format_files([{str(source)!r}])
         """
     )

@@ -20,8 +20,8 @@ from nephrokb.exporters.rdf import (
     export_trig,
     export_turtle,
 )
-from nephrokb.loading import load_graph
-from nephrokb.validation import Report, validate
+from nephrokb.rdf.loading import load_graph
+from nephrokb.validation.engine import Report, validate
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

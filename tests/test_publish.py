@@ -1,4 +1,4 @@
-"""`nephrokb publish` and nephrokb.publish: validate, then replace a graph with one PUT.
+"""`nephrokb publish` and nephrokb.query.publish: validate, then replace a graph with one PUT.
 
 A real Oxigraph server checks that publishing replaces the graph (twice leaves one copy);
 scripted stubs check what is sent, the retries and the failures. Each --data set is
@@ -28,9 +28,9 @@ ENCODED_KB = "https%3A%2F%2Fw3id.org%2Fnephrokb%2Fid%2F"
 @pytest.fixture(scope="module", autouse=True)
 def validated_once():
     """Validate each --data set once for the module."""
-    import nephrokb.validation
+    import nephrokb.validation.engine
 
-    validate = nephrokb.validation.validate
+    validate = nephrokb.validation.engine.validate
     reports = {}
 
     def validate_once(data=None, **options):
@@ -40,7 +40,7 @@ def validated_once():
         return reports[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nephrokb.validation, "validate", validate_once)
+        patch.setattr(nephrokb.validation.engine, "validate", validate_once)
         yield
 
 
@@ -143,7 +143,7 @@ def test_dry_run_says_a_password_waits_for_the_server_to_ask(monkeypatch):
 
 def test_one_put_of_sorted_n_triples(bundled_graph):
     from nephrokb.exporters.rdf import export_ntriples
-    from nephrokb.loading import load_graph
+    from nephrokb.rdf.loading import load_graph
 
     with StubServer([Answer(201, b"", "text/plain")]) as stub:
         result = publish("--endpoint", f"{stub.url}/ds/data", "--data", str(MINIMAL))

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from conftest import CLEAN
 from nephrokb.cli import main
 from nephrokb.namespaces import KB
-from nephrokb.query import list_bundled_queries, load_bundled_query, run_query
+from nephrokb.query.queries import list_bundled_queries, load_bundled_query, run_query
 
 GOLDEN = Path(__file__).parent / "golden" / "query"
 REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
@@ -38,9 +38,9 @@ AJS = f"<{KB}antegrade-ureteral-stent-placement>"
 @pytest.fixture(scope="module", autouse=True)
 def knowledge_parsed_once():
     """Serve every --data combination from a cache of stores, which queries never change."""
-    import nephrokb.knowledge_store
+    import nephrokb.rdf.knowledge_store
 
-    load = nephrokb.knowledge_store.load_knowledge_store
+    load = nephrokb.rdf.knowledge_store.load_knowledge_store
     cache = {}
 
     def cached(data=None):
@@ -50,7 +50,7 @@ def knowledge_parsed_once():
         return cache[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nephrokb.knowledge_store, "load_knowledge_store", cached)
+        patch.setattr(nephrokb.rdf.knowledge_store, "load_knowledge_store", cached)
         yield
 
 
@@ -226,7 +226,7 @@ def test_table_keeps_each_row_on_one_line(tricky_data):
 
 @pytest.mark.parametrize("format", ["json", "xml", "tsv"])
 def test_tricky_terms_survive_each_result_format(tricky_data, format):
-    from nephrokb.loading import load_knowledge
+    from nephrokb.rdf.loading import load_knowledge
 
     local = run_query(TRICKY_QUERY, load_knowledge([tricky_data]))
     result = query(TRICKY_QUERY, "--data", tricky_data, "--format", format)
@@ -307,9 +307,9 @@ def test_describe_gives_the_node_with_its_properties():
 
 
 WRITE_EVERY_GRAPH_FORMAT = """
-from nephrokb.loading import load_knowledge
-from nephrokb.query import run_query
-from nephrokb.results import WRITERS
+from nephrokb.rdf.loading import load_knowledge
+from nephrokb.query.queries import run_query
+from nephrokb.query.results import WRITERS
 outcome = run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s a nkb:Step ; ?p ?o }", load_knowledge())
 print("".join(write(outcome) for write in WRITERS["graph"].values()))
 """
@@ -571,7 +571,7 @@ def test_run_query_returns_kind_variables_and_rows(bundled_graph):
 def test_resolve_term_reads_iris_curies_and_labels(bundled_graph):
     from rdflib import URIRef
 
-    from nephrokb.query import resolve_term
+    from nephrokb.query.queries import resolve_term
 
     needle = URIRef(f"{KB}needle")
     for value in (f"<{KB}needle>", f"{KB}needle", "kb:needle", "needle", "NEEDLE"):
@@ -596,8 +596,8 @@ def test_a_query_given_up_on_stops_running():
     import time
 
     from nephrokb.errors import QueryError
-    from nephrokb.knowledge_store import load_knowledge_store
-    from nephrokb.query import prepare_query, run_query
+    from nephrokb.query.queries import prepare_query, run_query
+    from nephrokb.rdf.knowledge_store import load_knowledge_store
 
     cancel = threading.Event()
     store = load_knowledge_store()

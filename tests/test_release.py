@@ -28,13 +28,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, git
-from nephrokb.canonical import serialize_canonical
 from nephrokb.cli import main
-from nephrokb.fhir_conformance import PACKAGE_VARIABLE, CorePackage, check_resources
-from nephrokb.fmt import format_files
-from nephrokb.loading import load_graph
+from nephrokb.editing.fmt import format_files
+from nephrokb.exporters.fhir_conformance import PACKAGE_VARIABLE, CorePackage, check_resources
 from nephrokb.namespaces import PREFIXES
-from nephrokb.release import RELEASES, parse_version
+from nephrokb.rdf.loading import load_graph
+from nephrokb.release.distribution import RELEASES, parse_version
+from nephrokb.turtle.canonical import serialize_canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "release"

@@ -20,7 +20,7 @@ from nephrokb.cli import main
 from nephrokb.namespaces import KB, SHAPES, compact
 from nephrokb.reports import REPORT_FORMATS, render_report
 from nephrokb.reports.json import RESULT_KEYS
-from nephrokb.validation import Report, ValidationResult
+from nephrokb.validation.engine import Report, ValidationResult
 from test_validation import validated
 
 EARL = Namespace("http://www.w3.org/ns/earl#")
@@ -411,7 +411,9 @@ def test_turtle_keeps_value_datatypes():
 @pytest.mark.parametrize("report_format", sorted(REPORT_FORMATS))
 def test_cli_writes_each_format_and_exits_1_on_violations(monkeypatch, report_format):
     fixture = next(path for path in BROKEN if path.stem == "step-number-gap")
-    monkeypatch.setattr("nephrokb.validation.validate", lambda data, **options: validated(fixture))
+    monkeypatch.setattr(
+        "nephrokb.validation.engine.validate", lambda data, **options: validated(fixture)
+    )
     result = CliRunner().invoke(main, ["validate", "--format", report_format])
     assert result.exit_code == 1
     assert result.output == render_report(validated(fixture), report_format)
@@ -426,7 +428,7 @@ def test_cli_refuses_an_unknown_format():
 
 
 def test_results_are_sorted_by_file_line_node_and_rule():
-    from nephrokb.validation import Locations, locate_results
+    from nephrokb.validation.engine import Locations, locate_results
 
     results = tricky_report().results
     nowhere = Locations([], [])

@@ -142,7 +142,7 @@ def test_a_busy_port_is_reported_before_anything_else(tmp_path):
 
 
 def test_the_bind_address_of_an_ipv6_host_is_bracketed(tmp_path):
-    from nephrokb.serve import OxigraphServer
+    from nephrokb.query.serve import OxigraphServer
 
     server = OxigraphServer("oxigraph", tmp_path, "::1", 7000)
     assert (server.address, server.query_url) == ("[::1]:7000", "http://[::1]:7000/query")

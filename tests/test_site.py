@@ -30,12 +30,12 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.errors import InputError
-from nephrokb.loading import load_graph
-from nephrokb.mappings import read_mappings
-from nephrokb.model import find_procedure, label_of, read_procedures
-from nephrokb.model import text_of as model_text_of
+from nephrokb.knowledge.mappings import read_mappings
+from nephrokb.knowledge.model import find_procedure, label_of, read_procedures
+from nephrokb.knowledge.model import text_of as model_text_of
 from nephrokb.namespaces import KB, PREFIXES, VOCAB
-from nephrokb.query import list_bundled_queries, run_query
+from nephrokb.query.queries import list_bundled_queries, run_query
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_folder
 from nephrokb.site import build_site, render_site
 from nephrokb.site.svg import assign_lanes, render_flow_svg

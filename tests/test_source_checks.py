@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES
 from nephrokb.cli import main
-from nephrokb.loading import SourceText
 from nephrokb.namespaces import KB, PREFIXES, SHAPES
-from nephrokb.source_checks import misspelt_namespaces, namespace_meant, one_edit_apart
-from nephrokb.validation import validate
+from nephrokb.rdf.loading import SourceText
+from nephrokb.validation.engine import validate
+from nephrokb.validation.source_checks import misspelt_namespaces, namespace_meant, one_edit_apart
 
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
 SECOND_DESCRIPTION = """@prefix kb: <https://w3id.org/nephrokb/id/> .

@@ -30,8 +30,8 @@ from nephrokb.exporters.sssom import (
     MAPPING_SET_ID,
     export_sssom,
 )
-from nephrokb.loading import load_graph
-from nephrokb.mappings import read_mappings
+from nephrokb.knowledge.mappings import read_mappings
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_folder
 
 GOLDEN = Path(__file__).parent / "golden" / "sssom"

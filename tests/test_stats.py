@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES
 from nephrokb.cli import main
-from nephrokb.loading import load_graph
-from nephrokb.stats import OTHER_TERMINOLOGY, compute_stats
+from nephrokb.knowledge.stats import OTHER_TERMINOLOGY, compute_stats
+from nephrokb.rdf.loading import load_graph
 from nephrokb.terminologies import TERMINOLOGIES
 
 MINIMAL = str(FIXTURES / "clean" / "minimal.ttl")
@@ -137,7 +137,7 @@ def test_unknown_format_is_a_usage_error():
 
 
 def test_bundled_kb_counts_the_literature_layer(bundled_graph):
-    from nephrokb.stats import compute_stats
+    from nephrokb.knowledge.stats import compute_stats
 
     classes = compute_stats(bundled_graph).classes
     literature = {

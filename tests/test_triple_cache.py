@@ -11,10 +11,10 @@ from rdflib import RDF, URIRef
 
 from conftest import BROKEN, CLEAN, git
 from nephrokb.cli import main
-from nephrokb.loading import load_graph
 from nephrokb.namespaces import VOCAB
+from nephrokb.rdf.loading import load_graph
+from nephrokb.rdf.triple_cache import CACHE_VARIABLE, TripleCache, cache_folder
 from nephrokb.resources import bundled_files
-from nephrokb.triple_cache import CACHE_VARIABLE, TripleCache, cache_folder
 
 
 def fixture_named(stem: str):

@@ -14,9 +14,12 @@ import pytest
 
 from conftest import CLEAN, FIXTURES
 from nephrokb.errors import ShapesError
-from nephrokb.loading import load_graph
-from nephrokb.sparql_text import evaluable_over_whole_graph, reads_own_triples_and_linked_types
-from nephrokb.validation import validate, validate_graph
+from nephrokb.rdf.loading import load_graph
+from nephrokb.validation.engine import validate, validate_graph
+from nephrokb.validation.sparql_text import (
+    evaluable_over_whole_graph,
+    reads_own_triples_and_linked_types,
+)
 
 USER_SHAPES = FIXTURES / "user-shapes"
 
@@ -200,7 +203,7 @@ ex: sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
 def test_the_bundled_knowledge_is_validated_without_pyshacl():
     script = (
         "import sys\n"
-        "from nephrokb.validation import validate\n"
+        "from nephrokb.validation.engine import validate\n"
         "validate()\n"
         "assert 'pyshacl' not in sys.modules, 'pyshacl was imported'\n"
     )

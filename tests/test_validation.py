@@ -13,7 +13,7 @@ from nephrokb.cli import main
 from nephrokb.namespaces import KB, compact
 from nephrokb.reports.text import render_text
 from nephrokb.resources import bundled_files
-from nephrokb.validation import Report, ValidationResult, validate
+from nephrokb.validation.engine import Report, ValidationResult, validate
 
 
 @functools.cache
@@ -84,7 +84,7 @@ def shape_rules() -> set[str]:
     from rdflib import RDF, URIRef
     from rdflib.namespace import SH
 
-    from nephrokb.loading import load_graph
+    from nephrokb.rdf.loading import load_graph
 
     shapes = load_graph(bundled_files("shapes"))
     rules = {s for s in shapes.subjects(RDF.type, SH.PropertyShape) if isinstance(s, URIRef)}
@@ -148,8 +148,8 @@ def test_focus_described_in_no_file_gets_the_line_of_its_first_mention(tmp_path)
         "@prefix kb: <https://w3id.org/nephrokb/id/> .\n\nkb:other kb:seeAlso kb:nowhere .\n",
         encoding="utf-8",
     )
-    from nephrokb.loading import load_dataset
-    from nephrokb.validation import Locations, locate_results
+    from nephrokb.rdf.loading import load_dataset
+    from nephrokb.validation.engine import Locations, locate_results
 
     loaded = load_dataset([described, mentioned])
     sources = Locations(loaded.sources, loaded.subjects)
@@ -198,7 +198,7 @@ def test_warnings_and_info_fail_only_when_strict():
 @pytest.mark.parametrize(("strict", "exit_code"), [(False, 0), (True, 1)])
 def test_cli_strict_flag_fails_on_warnings(monkeypatch, strict, exit_code):
     monkeypatch.setattr(
-        "nephrokb.validation.validate", lambda data, **options: synthetic_report("Warning")
+        "nephrokb.validation.engine.validate", lambda data, **options: synthetic_report("Warning")
     )
     arguments = ["validate", "--strict"] if strict else ["validate"]
     result = CliRunner().invoke(main, arguments)

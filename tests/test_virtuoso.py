@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 from conftest import CLEAN
 from nephrokb.cli import main
-from nephrokb.endpoint import LONGEST_GET_URL
 from nephrokb.namespaces import KB
-from nephrokb.query import list_bundled_queries, read_query
-from nephrokb.results import WRITERS
+from nephrokb.query.endpoint import LONGEST_GET_URL
+from nephrokb.query.queries import list_bundled_queries, read_query
+from nephrokb.query.results import WRITERS
 from virtuoso_server import (
     READER,
     READER_PASSWORD,

@@ -11,10 +11,10 @@ from rdflib.namespace import SH
 
 from conftest import FIXTURES
 from nephrokb.cli import main
-from nephrokb.loading import load_graph
 from nephrokb.namespaces import SHAPES, VOCAB
+from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
-from nephrokb.vocabulary_checks import closest_term, declared_terms, unknown_term_message
+from nephrokb.validation.vocabulary_checks import closest_term, declared_terms, unknown_term_message
 
 BROKEN = FIXTURES / "broken"
 

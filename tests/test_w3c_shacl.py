@@ -16,7 +16,7 @@ import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
 from nephrokb.errors import ShapesError
-from nephrokb.validation import validate_graph
+from nephrokb.validation.engine import validate_graph
 
 SUITE = Path(__file__).parent / "fixtures" / "w3c-shacl"
 SH = Namespace("http://www.w3.org/ns/shacl#")

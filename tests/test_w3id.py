@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nephrokb.release import plan_release, write_release
+from nephrokb.release.distribution import plan_release, write_release
 from test_release import new_repository, working_folder
 
 APACHE = Path("/usr/sbin/apache2")

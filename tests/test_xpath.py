@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, Namespace, URIRef
 
-from nephrokb.xpath import NotTranslatable, compare, compile_pattern
+from nephrokb.validation.xpath import NotTranslatable, compare, compile_pattern
 
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 WORDS = r"^[^\s]+( [^\s]+)*$"

@@ -17,16 +17,16 @@ from rdflib import Literal, URIRef
 
 from nephrokb.authoring.compile import Compiled, Problem, compile_document
 from nephrokb.authoring.yaml_format import read_yaml
-from nephrokb.canonical import serialize_canonical
 from nephrokb.errors import InputError
-from nephrokb.loading import SourceText, read_text
-from nephrokb.locator import LiteralKey, SourceLines
 from nephrokb.namespaces import PREFIXES
+from nephrokb.rdf.loading import SourceText, read_text
+from nephrokb.turtle.canonical import serialize_canonical
+from nephrokb.turtle.locator import LiteralKey, SourceLines
 
 WORKBOOK_SUFFIXES = (".xlsx",)
 
 if TYPE_CHECKING:
-    from nephrokb.validation import ValidationResult
+    from nephrokb.validation.engine import ValidationResult
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def source_lines(compiled: Compiled) -> SourceLines:
 
 def authoring_results(sources: Sequence[SourceText]) -> Iterator[ValidationResult]:
     """Yield the problems found compiling procedure files, as validation results."""
-    from nephrokb.validation import ValidationResult
+    from nephrokb.validation.engine import ValidationResult
 
     for source in sources:
         if source.authored is None:

@@ -14,7 +14,7 @@ def complete_query_names(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Offer the bundled queries' names, with their descriptions."""
-    from nephrokb.query import list_bundled_queries
+    from nephrokb.query.queries import list_bundled_queries
 
     return [
         CompletionItem(query.name, help=query.description)
@@ -30,8 +30,8 @@ def complete_procedure_slugs(
     from rdflib import RDF, URIRef
 
     from nephrokb.errors import NephroKBError
-    from nephrokb.loading import load_knowledge
     from nephrokb.namespaces import KB, VOCAB
+    from nephrokb.rdf.loading import load_knowledge
 
     try:
         graph = load_knowledge(list(ctx.params.get("data") or ()))

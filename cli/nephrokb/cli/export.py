@@ -16,7 +16,7 @@ from nephrokb.cli.options import (
 )
 from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.exporters import EXPORTERS, INCLUDABLE
-from nephrokb.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VERSION
+from nephrokb.exporters.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VERSION
 
 
 @click.command()
@@ -94,7 +94,7 @@ def export(
             f"{PACKAGE_NAME}@{PACKAGE_VERSION}) and name its folder with --fhir-package or "
             f"{PACKAGE_VARIABLE}"
         )
-    from nephrokb.fhir_conformance import check_knowledge
+    from nephrokb.exporters.fhir_conformance import check_knowledge
 
     content, result = check_knowledge(list(data), include, fhir_package)
     write_result(output, content)

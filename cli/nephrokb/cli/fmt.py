@@ -37,7 +37,7 @@ def fmt(paths: tuple[str, ...], check: bool, drop_comments: bool) -> None:
       nephrokb fmt kb/percutaneous-nephrostomy.ttl
       nephrokb fmt --drop-comments extra.ttl
     """
-    from nephrokb.fmt import default_paths, format_files
+    from nephrokb.editing.fmt import default_paths, format_files
 
     results = format_files(list(paths) or default_paths(), check=check, drop_comments=drop_comments)
     changed = [result.path for result in results if result.changed and not result.error]

@@ -40,7 +40,7 @@ def import_(files: tuple[Path, ...], kb_folder: Path | None, force: bool, quiet:
       nephrokb import nephrostomy-tube-exchange.yaml
       nephrokb import procedures/*.yaml --into kb/
     """
-    from nephrokb.authoring.importing import import_files
+    from nephrokb.editing.importing import import_files
     from nephrokb.resources import bundled_folder
 
     folder = kb_folder or bundled_folder("kb")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, format_option, reports_errors
-from nephrokb.lookup import LOOKUP_FORMATS
+from nephrokb.knowledge.lookup import LOOKUP_FORMATS
 
 
 @click.command()
@@ -40,8 +40,8 @@ def lookup(code: str, format_name: str, data: tuple[str, ...]) -> None:
       nephrokb lookup ICD10CM:N13
       nephrokb lookup 'http://snomed.info/sct|20018005' --data kb/
     """
-    from nephrokb.loading import load_knowledge
-    from nephrokb.lookup import lookup_code
+    from nephrokb.knowledge.lookup import lookup_code
+    from nephrokb.rdf.loading import load_knowledge
 
     result = lookup_code(load_knowledge(data), code)
     click.echo(LOOKUP_FORMATS[format_name](result), nl=False)

@@ -51,7 +51,7 @@ def shapes_options(function):
 
 def engine_option(function):
     """Declare --engine the same way for every command that validates."""
-    from nephrokb.validation import ENGINES  # here, so that `nephrokb --help` skips it
+    from nephrokb.validation.engine import ENGINES  # here, so that `nephrokb --help` skips it
 
     return click.option(
         "--engine",
@@ -65,7 +65,7 @@ def engine_option(function):
 
 def graph_option(function):
     """Declare --graph the same way for every command that talks to a server."""
-    from nephrokb.endpoint import KNOWLEDGE_GRAPH  # here, so that `nephrokb --help` skips it
+    from nephrokb.query.endpoint import KNOWLEDGE_GRAPH  # here, so that `nephrokb --help` skips it
 
     return click.option(
         "--graph",
@@ -77,7 +77,7 @@ def graph_option(function):
 
 def timeout_option(function):
     """Declare --timeout the same way for every command that can wait on something slow."""
-    from nephrokb.endpoint import DEFAULT_TIMEOUT
+    from nephrokb.query.endpoint import DEFAULT_TIMEOUT
 
     return click.option(
         "--timeout",

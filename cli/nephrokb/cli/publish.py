@@ -14,8 +14,8 @@ from nephrokb.cli.options import (
     timeout_option,
 )
 from nephrokb.cli.progress import progress, quiet_option
-from nephrokb.endpoint import DEFAULT_GRAPH, KNOWLEDGE_GRAPH
-from nephrokb.loading import STDIN
+from nephrokb.query.endpoint import DEFAULT_GRAPH, KNOWLEDGE_GRAPH
+from nephrokb.rdf.loading import STDIN
 
 
 @click.command()
@@ -62,13 +62,13 @@ def publish(
             "publish reads --data twice (to validate, then to send); "
             "save standard input to a file first"
         )
-    from nephrokb.credentials import credentials_for
-    from nephrokb.endpoint import check_url
-    from nephrokb.loading import load_knowledge
-    from nephrokb.publish import prepare_publication
-    from nephrokb.publish import publish as send_publication
+    from nephrokb.query.credentials import credentials_for
+    from nephrokb.query.endpoint import check_url
+    from nephrokb.query.publish import prepare_publication
+    from nephrokb.query.publish import publish as send_publication
+    from nephrokb.rdf.loading import load_knowledge
     from nephrokb.reports import render_report
-    from nephrokb.validation import validate
+    from nephrokb.validation.engine import validate
 
     credentials = credentials_for(check_url(endpoint).hostname or "")
     with progress("Validating", quiet=quiet):

@@ -19,7 +19,7 @@ from nephrokb.cli.options import (
     write_result,
 )
 from nephrokb.errors import QueryError
-from nephrokb.results import FORMATS
+from nephrokb.query.results import FORMATS
 
 
 def run_within(seconds: float, function, *args, cancel=None):
@@ -53,7 +53,7 @@ def run_within(seconds: float, function, *args, cancel=None):
 
 def parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
     """Turn repeated `--param name=value` into a dict, refusing malformed or repeated names."""
-    from nephrokb.query import VARIABLE_NAME
+    from nephrokb.query.queries import VARIABLE_NAME
 
     params: dict[str, str] = {}
     for given in values:
@@ -68,7 +68,7 @@ def parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 
 def list_text() -> str:
     """Return the bundled queries, one `name  description` line each, sorted by name."""
-    from nephrokb.query import list_bundled_queries
+    from nephrokb.query.queries import list_bundled_queries
 
     queries = list_bundled_queries()
     width = max(len(query.name) for query in queries)
@@ -146,15 +146,15 @@ def query(
     if endpoint is None and graph is not None:
         raise click.UsageError("--graph names a graph on a server; use it with --endpoint")
 
-    from nephrokb.knowledge_store import load_knowledge_store
-    from nephrokb.query import prepare_query, read_query, run_query
-    from nephrokb.results import default_format, writer_for
+    from nephrokb.query.queries import prepare_query, read_query, run_query
+    from nephrokb.query.results import default_format, writer_for
+    from nephrokb.rdf.knowledge_store import load_knowledge_store
 
     prepared = prepare_query(*read_query(source))
     terminal = output == STANDARD_OUTPUT and sys.stdout.isatty()
     writer = writer_for(prepared.kind, format_name or default_format(prepared.kind, terminal))
     if endpoint is not None:
-        from nephrokb.endpoint import KNOWLEDGE_GRAPH, query_endpoint
+        from nephrokb.query.endpoint import KNOWLEDGE_GRAPH, query_endpoint
 
         outcome = query_endpoint(
             endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout

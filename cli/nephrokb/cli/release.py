@@ -45,7 +45,12 @@ def release(version: str, since: str | None, issued, dry_run: bool) -> None:
       nephrokb release 0.2.0
       nephrokb release 0.2.1 --since HEAD~3 --date 2026-12-24
     """
-    from nephrokb.release import parse_version, plan_release, release_blocker, write_release
+    from nephrokb.release.distribution import (
+        parse_version,
+        plan_release,
+        release_blocker,
+        write_release,
+    )
     from nephrokb.resources import current_checkout
 
     parse_version(version)  # before the slower checks, so a typo is answered at once

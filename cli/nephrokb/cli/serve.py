@@ -74,14 +74,14 @@ def serve(host: str, port: int, location: str | None, data: tuple[str, ...]) -> 
       nephrokb serve --port 8000 --data kb/ --data extra.ttl --location nephrokb-store
     """
     from nephrokb.exporters.rdf import export_ntriples
-    from nephrokb.loading import load_knowledge
-    from nephrokb.serve import (
+    from nephrokb.query.serve import (
         OxigraphServer,
         check_port_free,
         find_oxigraph,
         load_store,
         store_folder,
     )
+    from nephrokb.rdf.loading import load_knowledge
 
     executable = find_oxigraph()
     check_port_free(host, port)

@@ -31,8 +31,8 @@ def show(procedure: str, format_name: str, data: tuple[str, ...]) -> None:
       nephrokb show stent --format markdown
       nephrokb show nephrostomy --format json
     """
-    from nephrokb.loading import load_knowledge
-    from nephrokb.model import find_procedure, read_procedures
+    from nephrokb.knowledge.model import find_procedure, read_procedures
+    from nephrokb.rdf.loading import load_knowledge
 
     found = find_procedure(read_procedures(load_knowledge(data)), procedure)
     click.echo(PROCEDURE_FORMATS[format_name](found), nl=False)

@@ -37,7 +37,7 @@ def site(output: str, data: tuple[str, ...], quiet: bool) -> None:
       nephrokb site --output site/
       nephrokb site --output public/ --data kb/ --data extra.ttl
     """
-    from nephrokb.loading import load_graph, load_knowledge
+    from nephrokb.rdf.loading import load_graph, load_knowledge
     from nephrokb.resources import bundled_folder
     from nephrokb.site import build_site
 

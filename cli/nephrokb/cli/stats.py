@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from nephrokb.cli.options import data_option, format_option, reports_errors
-from nephrokb.stats import STATS_FORMATS
+from nephrokb.knowledge.stats import STATS_FORMATS
 
 
 @click.command()
@@ -20,7 +20,7 @@ def stats(format_name: str, data: tuple[str, ...]) -> None:
       nephrokb stats
       nephrokb stats --format json --data kb/
     """
-    from nephrokb.loading import load_knowledge
-    from nephrokb.stats import compute_stats
+    from nephrokb.knowledge.stats import compute_stats
+    from nephrokb.rdf.loading import load_knowledge
 
     click.echo(STATS_FORMATS[format_name](compute_stats(load_knowledge(data))), nl=False)

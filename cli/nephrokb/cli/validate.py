@@ -109,15 +109,15 @@ def validate(
       nephrokb validate --engine pyshacl
     """
     from nephrokb.reports import render_report
-    from nephrokb.validation import validate as run_validation
-    from nephrokb.validation import validate_changed_since
+    from nephrokb.validation.engine import validate as run_validation
+    from nephrokb.validation.engine import validate_changed_since
 
     if dry_run and not fix:
         raise click.UsageError("--dry-run goes with --fix")
     if fix:
         apply_fixes([Path(f) for f in files], list(data), dry_run=dry_run)
     if files:
-        from nephrokb.authoring.importing import knowledge_with
+        from nephrokb.editing.importing import knowledge_with
 
         data = tuple(str(path) for path in knowledge_with([Path(f) for f in files], data))
     options = {"shapes": shapes, "only_shapes": only_shapes or None, "engine": engine}
@@ -139,7 +139,7 @@ FORMATS_WITH_FIXES = ("sarif", "github")
 
 def suggested_fixes(results, files: tuple[str, ...], data: tuple[str, ...]) -> tuple:
     """Attach to each result the certain fix of its triple (none when nothing can be fixed)."""
-    from nephrokb.authoring.fix import fix_targets, plan_fixes, with_fixes
+    from nephrokb.editing.fix import fix_targets, plan_fixes, with_fixes
     from nephrokb.errors import NephroKBError
 
     try:
@@ -151,7 +151,7 @@ def suggested_fixes(results, files: tuple[str, ...], data: tuple[str, ...]) -> t
 
 def apply_fixes(files: list[Path], data: list[str], *, dry_run: bool) -> None:
     """Fix the files (or show the diff), printing each change on stderr."""
-    from nephrokb.authoring.fix import fix_targets, plan_fixes, write_fixes
+    from nephrokb.editing.fix import fix_targets, plan_fixes, write_fixes
 
     plans = [plan_fixes(path) for path in fix_targets(files, data)]
     for plan in plans:

@@ -69,8 +69,8 @@ def export_knowledge(
     include: Sequence[str] = (),
 ) -> bytes:
     """Load `data` (default: the bundled kb/) plus the bundled `include` folders, and export."""
-    from nephrokb.knowledge_store import load_knowledge_store
-    from nephrokb.loading import load_graph, load_knowledge
+    from nephrokb.rdf.knowledge_store import load_knowledge_store
+    from nephrokb.rdf.loading import load_graph, load_knowledge
     from nephrokb.resources import bundled_files
 
     if format_name not in EXPORTERS:

@@ -5,7 +5,7 @@ always performed), depends_on, source_lines, procedure_iri, step_iri. `depends_o
 step numbers this step needs, joined by "; "; a step of another procedure is written as that
 procedure's label and the step number ("Percutaneous nephrostomy step 7"), and a step that no
 procedure holds by its label. `source_lines` lists source line numbers joined by "; ".
-Rows follow the procedure order of nephrokb.model, then step number; lines end with LF.
+Rows follow the procedure order of nephrokb.knowledge.model, then step number; lines end with LF.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from nephrokb.model import Procedure, Step, StepReference, read_procedures
+from nephrokb.knowledge.model import Procedure, Step, StepReference, read_procedures
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from nephrokb.model import Procedure, Step, read_procedures
+from nephrokb.knowledge.model import Procedure, Step, read_procedures
 from nephrokb.namespaces import compact
 
 if TYPE_CHECKING:

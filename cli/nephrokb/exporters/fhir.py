@@ -72,9 +72,9 @@ if TYPE_CHECKING:
     from curies import Converter
     from rdflib import Graph
 
-    from nephrokb.literature import Citation
-    from nephrokb.mappings import Mapping
-    from nephrokb.model import Procedure, Reference, Statement, Step
+    from nephrokb.knowledge.literature import Citation
+    from nephrokb.knowledge.mappings import Mapping
+    from nephrokb.knowledge.model import Procedure, Reference, Statement, Step
 
 FHIR_BASE = "https://w3id.org/nephrokb/fhir"
 CODE_SYSTEM_ID = "nephrokb"
@@ -140,10 +140,10 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
     """Return the Bundle and its origins: (resource reference, element path) -> node IRI.
 
     The origins say which knowledge-base node each resource, action and concept came from,
-    so that nephrokb.fhir_conformance can point a failure back at the knowledge.
+    so that nephrokb.exporters.fhir_conformance can point a failure back at the knowledge.
     """
-    from nephrokb.mappings import read_mappings
-    from nephrokb.model import read_procedures
+    from nephrokb.knowledge.mappings import read_mappings
+    from nephrokb.knowledge.model import read_procedures
 
     mappings = read_mappings(graph)
     procedures = read_procedures(graph)
@@ -198,7 +198,7 @@ def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:
     """Return the CodeSystem of every concept node and mapped node, sorted by code."""
     from rdflib import RDF, URIRef
 
-    from nephrokb.model import DCTERMS, label_of, text_of
+    from nephrokb.knowledge.model import DCTERMS, label_of, text_of
 
     nodes = {
         str(node)
@@ -560,7 +560,7 @@ def identifier_of(mapping: Mapping) -> str:
 @cache
 def converter() -> Converter:
     """Return nephrokb's CURIE converter, built once."""
-    from nephrokb.mappings import curie_converter
+    from nephrokb.knowledge.mappings import curie_converter
 
     return curie_converter()
 

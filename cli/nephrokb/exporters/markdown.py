@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence, Set
 from typing import TYPE_CHECKING
 
-from nephrokb.literature import SECTION_TITLES, Citation, Literature, Rate, sentence
-from nephrokb.model import (
+from nephrokb.knowledge.literature import SECTION_TITLES, Citation, Literature, Rate, sentence
+from nephrokb.knowledge.model import (
     Procedure,
     Reference,
     SourceLine,

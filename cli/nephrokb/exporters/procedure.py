@@ -46,8 +46,15 @@ from dataclasses import asdict
 from typing import Any
 
 from nephrokb.exporters.markdown import render_document
-from nephrokb.literature import SECTION_TITLES, Citation, Finding, Literature, Rate, sentence
-from nephrokb.model import Procedure, SourceLine, Statement, Step, StepReference
+from nephrokb.knowledge.literature import (
+    SECTION_TITLES,
+    Citation,
+    Finding,
+    Literature,
+    Rate,
+    sentence,
+)
+from nephrokb.knowledge.model import Procedure, SourceLine, Statement, Step, StepReference
 from nephrokb.namespaces import compact
 
 

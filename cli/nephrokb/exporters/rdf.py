@@ -37,7 +37,7 @@ HAS_BLANK_NODES = "ASK { ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }"
 
 def export_turtle(graph: Graph) -> bytes:
     """Write Turtle, triples sorted, with nephrokb's prefixes: what export_store_turtle writes."""
-    from nephrokb.knowledge_store import store_of
+    from nephrokb.rdf.knowledge_store import store_of
 
     return export_store_turtle(store_of(graph))
 
@@ -50,7 +50,7 @@ def export_store_turtle(store: Store) -> bytes:
     """
     import pyoxigraph as ox
 
-    from nephrokb.knowledge_store import graph_of
+    from nephrokb.rdf.knowledge_store import graph_of
 
     if store.query(HAS_BLANK_NODES):
         return sorted_copy(graph_of(store)).serialize(format="turtle", encoding="utf-8")

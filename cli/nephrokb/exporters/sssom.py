@@ -8,7 +8,7 @@ prefix the file uses, built-in prefixes such as skos and semapv with their stand
 nkb:Mapping record, rows sorted; a column is left out when every row is empty in it, except
 the four mandatory ones. Multi-valued slots (author_id, see_also) are joined with `|`.
 
-IRIs are written as CURIEs by curies (nephrokb.mappings.curie_converter); an IRI no known
+IRIs are written as CURIEs by curies (nephrokb.knowledge.mappings.curie_converter); an IRI no known
 prefix covers is refused, since SSSOM requires CURIEs. SNOMED CT and UMLS concepts appear by
 identifier only: the knowledge base stores no labels for them, so none are written.
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from curies import Converter
     from rdflib import Graph
 
-    from nephrokb.mappings import Mapping
+    from nephrokb.knowledge.mappings import Mapping
 
 MAPPING_SET_ID = "https://w3id.org/nephrokb/mappings/nephrokb.sssom.tsv"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -125,7 +125,7 @@ def export_sssom_json(graph: Graph) -> bytes:
 
 def build_mapping_set(graph: Graph) -> MappingSet:
     """Read the mapping records of `graph` into SSSOM rows and mapping set metadata."""
-    from nephrokb.mappings import curie_converter, read_mappings
+    from nephrokb.knowledge.mappings import curie_converter, read_mappings
 
     converter = curie_converter(graph)
     rows = sorted(

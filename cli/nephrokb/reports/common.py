@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.namespaces import compact
-from nephrokb.results import TURTLE_ESCAPES, TURTLE_SHORT_FORMS
-from nephrokb.validation import SEVERITIES, Report, ValidationResult
+from nephrokb.query.results import TURTLE_ESCAPES, TURTLE_SHORT_FORMS
+from nephrokb.validation.engine import SEVERITIES, Report, ValidationResult
 
 if TYPE_CHECKING:
     from rdflib import Literal

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from nephrokb.namespaces import PREFIXES
 from nephrokb.reports.common import display_path
-from nephrokb.validation import Report
+from nephrokb.validation.engine import Report
 
 EARL = "http://www.w3.org/ns/earl#"
 POINTERS = "http://www.w3.org/2009/pointers#"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from nephrokb.lookup import MEANINGS
-from nephrokb.model import Reference, label_of, text_of
+from nephrokb.knowledge.lookup import MEANINGS
+from nephrokb.knowledge.model import Reference, label_of, text_of
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 from nephrokb.site.browsers import browser_url
 from nephrokb.terminologies import terminology_of

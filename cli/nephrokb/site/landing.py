@@ -3,7 +3,7 @@
 `nephrokb release` adds these pages to the site it builds in dist/VERSION/site/.
 
 https://w3id.org/nephrokb/id/<slug> asked for as HTML redirects to `site/id/<slug>.html`
-(nephrokb.w3id); the page names the node, its type and its definition or description, and
+(nephrokb.release.w3id); the page names the node, its type and its definition or description, and
 links to the page of the site that describes it in full.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nephrokb import __version__
-from nephrokb.model import text_of
+from nephrokb.knowledge.model import text_of
 from nephrokb.namespaces import PREFIXES
 from nephrokb.site.knowledge import SAFE_FILE_NAME, index_anchors
 

@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 
 from nephrokb import __version__
 from nephrokb.errors import InputError
-from nephrokb.literature import SECTION_TITLES
-from nephrokb.model import (
+from nephrokb.knowledge.literature import SECTION_TITLES
+from nephrokb.knowledge.model import (
     Procedure,
     Reference,
     SourceLine,
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
     from rdflib import Graph
 
-    from nephrokb.query import QueryOutcome
+    from nephrokb.query.queries import QueryOutcome
 
 # Glossary sections in this order, with their headings; other types follow by label.
 GLOSSARY_SECTIONS = {
@@ -184,8 +184,8 @@ def environment() -> Environment:
 
 def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
     """Return every file of the site but the stylesheet, by path relative to the site folder."""
-    from nephrokb.knowledge_store import store_of
-    from nephrokb.query import list_bundled_queries, run_query
+    from nephrokb.query.queries import list_bundled_queries, run_query
+    from nephrokb.rdf.knowledge_store import store_of
 
     labels = ontology + graph
     anchors = index_anchors(graph, labels)
@@ -518,7 +518,7 @@ def vocabulary_page(vocabulary: Vocabulary) -> Page:
 
 def queries_page(results: Sequence[tuple[Any, QueryOutcome]]) -> Page:
     """Each bundled query with its SPARQL text and its results on the knowledge."""
-    from nephrokb.results import URI, Cell, cell_rows, table_cell
+    from nephrokb.query.results import URI, Cell, cell_rows, table_cell
 
     def cell(term: Cell | None) -> dict[str, str | None]:
         return {

@@ -25,7 +25,7 @@ from nephrokb.exporters.diagrams import (
     order_edges,
     step_caption,
 )
-from nephrokb.model import Procedure
+from nephrokb.knowledge.model import Procedure
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 FONT_SIZE = 13

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nephrokb.model import label_of, text_of
+from nephrokb.knowledge.model import label_of, text_of
 from nephrokb.namespaces import PREFIXES, VOCAB
 
 if TYPE_CHECKING:

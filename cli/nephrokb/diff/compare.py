@@ -1,0 +1,828 @@
+"""Compare two versions of the knowledge and say what changed in the knowledge, not the text.
+
+The graphs are compared triple by triple, with blank nodes matched by their structure
+(rdflib.compare's canonical labels), so layout, prefixes, order and blank-node names never
+count. The differing triples are then read as facts a reviewer cares about: procedures,
+steps, indications, benefits and conditions added or removed; steps renumbered, moved or
+reworded; dependencies, step conditions, attachments and mappings added, removed or changed.
+Differing triples that no such fact explains are reported as changes to their node, so a
+diff with no changes means the two graphs are isomorphic.
+
+DIFF_FORMATS maps each output format to its writer: text, markdown and json describe every
+change; kgcl and sssom are machine-readable deltas for terminology tools (see their writers).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nephrokb.namespaces import PREFIXES, VOCAB, compact
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    Triple = tuple[Node, Node, Node]
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+TEXT_PREDICATES = (
+    RDFS_LABEL,
+    PREFIXES["skos"] + "definition",
+    PREFIXES["dcterms"] + "description",
+)
+MAPPING_PREDICATES = tuple(
+    PREFIXES["skos"] + name
+    for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+)
+OWL = PREFIXES["owl"]
+SSSOM = PREFIXES["sssom"]
+
+# Kinds of change in report order, each with the class whose members are tracked as nodes.
+NODE_CLASSES = {
+    "procedure": VOCAB + "Procedure",
+    "step": VOCAB + "Step",
+    "indication": VOCAB + "Indication",
+    "benefit": VOCAB + "Benefit",
+    "condition": VOCAB + "Condition",
+}
+KINDS = (
+    "procedure",
+    "step",
+    "dependency",
+    "step condition",
+    "indication",
+    "benefit",
+    "condition",
+    "mapping",
+    "node",
+)
+PLURALS = {
+    "dependency": "dependencies",
+    "step condition": "step conditions",
+}
+SECTIONS = {
+    "procedure": "Procedures",
+    "step": "Steps",
+    "dependency": "Dependencies",
+    "step condition": "Step conditions",
+    "indication": "Indications",
+    "benefit": "Benefits",
+    "condition": "Conditions",
+    "mapping": "Mappings",
+    "node": "Other changes",
+}
+ACTIONS = (
+    "added",
+    "removed",
+    "moved",
+    "renumbered",
+    "reworded",
+    "changed",
+    "attached",
+    "detached",
+)
+# Links from a procedure to the statements attached to it, by the kind of statement.
+ATTACHMENTS = {
+    "indication": VOCAB + "hasIndication",
+    "benefit": VOCAB + "hasBenefit",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One fact that differs between the old and the new knowledge.
+
+    `node` is the IRI the fact is about and `label` its label (from the new version when it
+    has one). `old` and `new` are the values before and after: texts as written, step numbers,
+    IRIs when `values` is "iri", or N-Triples terms when `values` is "term" (only a language
+    tag or datatype changed). `target` is the other node of a link (the step a dependency
+    points at, the procedure an indication is attached to, a mapping's concept) or, for a
+    step, its procedure. `property` is the predicate whose values changed.
+    """
+
+    kind: str
+    action: str
+    node: str
+    label: str | None
+    property: str | None = None
+    old: str | None = None
+    new: str | None = None
+    values: str = "text"
+    target: str | None = None
+    target_label: str | None = None
+
+    def sort_key(self) -> tuple:
+        """Order changes by kind and action in report order, then by compact names."""
+        return (
+            KINDS.index(self.kind),
+            ACTIONS.index(self.action),
+            compact(self.node),
+            compact(self.target) if self.target else "",
+            self.property or "",
+            self.old or "",
+            self.new or "",
+        )
+
+
+@dataclass(frozen=True)
+class KnowledgeDiff:
+    """Every change between two versions, in report order, and the two graphs compared
+    (the KGCL and SSSOM writers read mapping records and literals from them)."""
+
+    changes: tuple[Change, ...]
+    old: Graph | None = field(default=None, compare=False, repr=False)
+    new: Graph | None = field(default=None, compare=False, repr=False)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Return how many changes there are of each (kind, action), in report order."""
+        counted: dict[tuple[str, str], int] = {}
+        for change in self.changes:
+            key = (change.kind, change.action)
+            counted[key] = counted.get(key, 0) + 1
+        return counted
+
+
+@dataclass(frozen=True)
+class TripleDifferences:
+    """The triples only in the old graph and only in the new one, blank nodes made comparable.
+
+    `old` and `new` are the graphs the triples come from (with canonical blank node labels
+    when either graph has blank nodes), so a blank node can be traced to the IRIs above it.
+    """
+
+    removed: frozenset[Triple]
+    added: frozenset[Triple]
+    old: Graph
+    new: Graph
+
+
+def triple_differences(old: Graph, new: Graph) -> TripleDifferences:
+    """Return the triples that differ between two graphs, ignoring blank-node names."""
+    from rdflib import BNode
+    from rdflib.compare import to_canonical_graph
+
+    if any(isinstance(term, BNode) for graph in (old, new) for triple in graph for term in triple):
+        old, new = to_canonical_graph(old), to_canonical_graph(new)
+    old_triples, new_triples = set(old), set(new)
+    return TripleDifferences(
+        removed=frozenset(old_triples - new_triples),
+        added=frozenset(new_triples - old_triples),
+        old=old,
+        new=new,
+    )
+
+
+def named_ancestors(graph: Graph, node: Node) -> set[Node]:
+    """Return the IRIs that lead to `node` through blank nodes only ({node} for an IRI)."""
+    from rdflib import BNode
+
+    if not isinstance(node, BNode):
+        return {node}
+    found: set[Node] = set()
+    seen, waiting = {node}, [node]
+    while waiting:
+        for subject in graph.subjects(None, waiting.pop()):
+            if not isinstance(subject, BNode):
+                found.add(subject)
+            elif subject not in seen:
+                seen.add(subject)
+                waiting.append(subject)
+    return found
+
+
+def diff_paths(old: Sequence[str | Path], new: Sequence[str | Path]) -> KnowledgeDiff:
+    """Compare the knowledge in two sets of files or folders."""
+    from nephrokb.rdf.loading import load_graph
+
+    return diff_graphs(load_graph(old), load_graph(new))
+
+
+def diff_revisions(
+    old_revision: str, new_revision: str | None = None, *, folder: str = "kb"
+) -> KnowledgeDiff:
+    """Compare a folder of the current git repository (its path from the repository root)
+    at two revisions; without `new_revision`, compare with the working tree."""
+    from nephrokb.rdf.git_revisions import load_revision, repository_root
+    from nephrokb.rdf.loading import load_graph
+
+    root = repository_root(Path.cwd())
+    old = load_revision(root, old_revision, [folder])
+    new = (
+        load_graph([root / folder])
+        if new_revision is None
+        else load_revision(root, new_revision, [folder])
+    )
+    return diff_graphs(old, new)
+
+
+def diff_graphs(old: Graph, new: Graph) -> KnowledgeDiff:
+    """Return the changes that turn the knowledge in `old` into the knowledge in `new`."""
+    differences = triple_differences(old, new)
+    reader = ChangeReader(differences)
+    changes = [
+        *reader.node_changes(),
+        *reader.step_position_changes(),
+        *reader.dependency_changes(),
+        *reader.step_condition_changes(),
+        *reader.attachment_changes(),
+        *reader.mapping_changes(),
+    ]
+    changes.extend(reader.unexplained_changes())
+    return KnowledgeDiff(changes=tuple(sorted(set(changes), key=Change.sort_key)), old=old, new=new)
+
+
+class ChangeReader:
+    """Reads the differing triples as changes, remembering which triples each change explains."""
+
+    def __init__(self, differences: TripleDifferences):
+        self.old = differences.old
+        self.new = differences.new
+        self.removed = differences.removed
+        self.added = differences.added
+        self.explained: set[Triple] = set()
+        self.by_subject: dict[Node, list[Triple]] = defaultdict(list)
+        self.by_object: dict[Node, list[Triple]] = defaultdict(list)
+        self.by_predicate: dict[str, list[Triple]] = defaultdict(list)
+        for triples in (self.removed, self.added):
+            for triple in sorted(triples):
+                self.by_subject[triple[0]].append(triple)
+                self.by_object[triple[2]].append(triple)
+                self.by_predicate[str(triple[1])].append(triple)
+
+    def differing(self, *predicates: str) -> list[Triple]:
+        """Return the differing triples with one of `predicates`, removed ones first."""
+        return [
+            triple for predicate in predicates for triple in self.by_predicate.get(predicate, ())
+        ]
+
+    def with_subject(self, node: Node, predicate: str) -> list[Triple]:
+        """Return the differing triples about `node` with `predicate`."""
+        return [t for t in self.by_subject.get(node, ()) if str(t[1]) == predicate]
+
+    def with_object(self, node: Node, predicate: str) -> list[Triple]:
+        """Return the differing triples pointing at `node` with `predicate`."""
+        return [t for t in self.by_object.get(node, ()) if str(t[1]) == predicate]
+
+    def explain(self, triples: Iterable[Triple]) -> None:
+        self.explained.update(triples)
+
+    def label(self, node: Node) -> str | None:
+        """The node's label in the new version, else in the old one."""
+        from nephrokb.knowledge.model import text_of
+
+        for graph in (self.new, self.old):
+            text = text_of(graph, node, RDFS_LABEL)
+            if text:
+                return text
+        return None
+
+    def members(self, graph: Graph, class_iri: str) -> set[Node]:
+        from rdflib import RDF, URIRef
+
+        return set(graph.subjects(RDF.type, URIRef(class_iri)))
+
+    def node_changes(self) -> Iterable[Change]:
+        """Procedures, steps, indications, benefits and conditions added, removed or reworded."""
+        for kind, class_iri in NODE_CLASSES.items():
+            before, after = self.members(self.old, class_iri), self.members(self.new, class_iri)
+            for action, nodes, graph in (
+                ("added", after - before, self.new),
+                ("removed", before - after, self.old),
+            ):
+                for node in nodes:
+                    self.explain(self.by_subject.get(node, ()))
+                    if kind == "step":
+                        self.explain(self.with_object(node, VOCAB + "hasStep"))
+                    yield self.node_change(kind, action, node, graph)
+            for node in before & after:
+                yield from self.rewordings(kind, node)
+
+    def node_change(self, kind: str, action: str, node: Node, graph: Graph) -> Change:
+        """A node added or removed; a step says which procedure held it, at which number."""
+        if kind != "step":
+            return Change(kind, action, str(node), self.label(node))
+        procedure = self.procedure_of(graph, node)
+        number = self.numbers(graph, node)
+        return Change(
+            kind,
+            action,
+            str(node),
+            self.label(node),
+            old=number if action == "removed" else None,
+            new=number if action == "added" else None,
+            target=None if procedure is None else str(procedure),
+            target_label=None if procedure is None else self.label(procedure),
+        )
+
+    def rewordings(self, kind: str, node: Node) -> Iterable[Change]:
+        """Labels, definitions and descriptions of a node that changed."""
+        for predicate in TEXT_PREDICATES:
+            triples = self.with_subject(node, predicate)
+            if not triples:
+                continue
+            self.explain(triples)
+            old, new, values = changed_values(self.old, self.new, node, predicate)
+            yield Change(kind, "reworded", str(node), self.label(node), predicate, old, new, values)
+
+    def procedure_of(self, graph: Graph, step: Node) -> Node | None:
+        """The one procedure holding `step`, or None when none or several do."""
+        from rdflib import URIRef
+
+        holders = set(graph.subjects(URIRef(VOCAB + "hasStep"), step))
+        return holders.pop() if len(holders) == 1 else None
+
+    def numbers(self, graph: Graph, step: Node) -> str | None:
+        from rdflib import URIRef
+
+        found = sorted(str(n) for n in graph.objects(step, URIRef(VOCAB + "stepNumber")))
+        return ", ".join(found) if found else None
+
+    def step_position_changes(self) -> Iterable[Change]:
+        """Steps in both versions that were renumbered or moved to another procedure."""
+        kept = self.members(self.old, NODE_CLASSES["step"]) & self.members(
+            self.new, NODE_CLASSES["step"]
+        )
+        for step in kept & (self.by_subject.keys() | self.by_object.keys()):
+            renumbered = self.with_subject(step, VOCAB + "stepNumber")
+            procedure = self.procedure_of(self.new, step)
+            context = {
+                "target": None if procedure is None else str(procedure),
+                "target_label": None if procedure is None else self.label(procedure),
+            }
+            if renumbered:
+                self.explain(renumbered)
+                old, new = self.numbers(self.old, step), self.numbers(self.new, step)
+                yield Change(
+                    "step", "renumbered", str(step), self.label(step), old=old, new=new, **context
+                )
+            before = self.procedure_of(self.old, step)
+            if before is not None and procedure is not None and before != procedure:
+                self.explain(self.with_object(step, VOCAB + "hasStep"))
+                yield Change(
+                    "step",
+                    "moved",
+                    str(step),
+                    self.label(step),
+                    old=str(before),
+                    new=str(procedure),
+                    values="iri",
+                )
+
+    def dependency_changes(self) -> Iterable[Change]:
+        """nkb:dependsOn links added or removed."""
+        for triple in self.differing(VOCAB + "dependsOn"):
+            self.explain([triple])
+            step, _, target = triple
+            yield Change(
+                "dependency",
+                "removed" if triple in self.removed else "added",
+                str(step),
+                self.label(step),
+                target=str(target),
+                target_label=self.label(target),
+            )
+
+    def step_condition_changes(self) -> Iterable[Change]:
+        """nkb:condition texts added, removed or changed."""
+        predicate = VOCAB + "condition"
+        triples = self.differing(predicate)
+        self.explain(triples)
+        for step in sorted({triple[0] for triple in triples}):
+            old, new, values = changed_values(self.old, self.new, step, predicate)
+            action = "added" if old is None else "removed" if new is None else "changed"
+            yield Change(
+                "step condition", action, str(step), self.label(step), None, old, new, values
+            )
+
+    def attachment_changes(self) -> Iterable[Change]:
+        """Indications and benefits attached to or detached from procedures."""
+        for kind, predicate in ATTACHMENTS.items():
+            for triple in self.differing(predicate):
+                self.explain([triple])
+                procedure, _, statement = triple
+                yield Change(
+                    kind,
+                    "detached" if triple in self.removed else "attached",
+                    str(statement),
+                    self.label(statement),
+                    target=str(procedure),
+                    target_label=self.label(procedure),
+                )
+
+    def mapping_changes(self) -> Iterable[Change]:
+        """SKOS mappings added, removed, or changed to another mapping predicate."""
+        mappings = self.differing(*MAPPING_PREDICATES)
+        self.explain(mappings)
+        for subject, target in sorted({(s, o) for s, _, o in mappings}):
+            old = self.mapping_predicates(self.old, subject, target)
+            new = self.mapping_predicates(self.new, subject, target)
+            self.explain_records(subject, target, predicate_changed=bool(old and new))
+            common = {
+                "node": str(subject),
+                "label": self.label(subject),
+                "target": str(target),
+                "target_label": self.object_label(subject, target),
+                "values": "iri",
+            }
+            if not old:
+                yield Change("mapping", "added", property=new[0], **common)
+            elif not new:
+                yield Change("mapping", "removed", property=old[0], **common)
+            else:
+                yield Change("mapping", "changed", old=" ".join(old), new=" ".join(new), **common)
+
+    def mapping_predicates(self, graph: Graph, subject: Node, target: Node) -> list[str]:
+        return sorted(
+            str(p) for p in graph.predicates(subject, target) if str(p) in MAPPING_PREDICATES
+        )
+
+    def records(self, graph: Graph, subject: Node, target: Node) -> set[Node]:
+        """The mapping records (owl:Axiom) about the mapping of `subject` to `target`."""
+        from rdflib import URIRef
+
+        about = set(graph.subjects(URIRef(OWL + "annotatedSource"), subject))
+        return about & set(graph.subjects(URIRef(OWL + "annotatedTarget"), target))
+
+    def explain_records(self, subject: Node, target: Node, *, predicate_changed: bool) -> None:
+        """A record added or removed with its mapping is part of that change, as is its
+        owl:annotatedProperty when the predicate changed; other edits to records are not."""
+        before = self.records(self.old, subject, target)
+        after = self.records(self.new, subject, target)
+        for record in before ^ after:
+            self.explain(self.by_subject.get(record, ()))
+        if predicate_changed:
+            for record in before & after:
+                self.explain(self.with_subject(record, OWL + "annotatedProperty"))
+
+    def object_label(self, subject: Node, target: Node) -> str | None:
+        """The label a mapping record gives its concept (sssom:object_label), if any."""
+        from rdflib import URIRef
+
+        for graph in (self.new, self.old):
+            for record in sorted(self.records(graph, subject, target)):
+                label = graph.value(record, URIRef(SSSOM + "object_label"))
+                if label is not None:
+                    return " ".join(str(label).split())
+        return None
+
+    def unexplained_changes(self) -> Iterable[Change]:
+        """Differing triples no fact explains, as one change per node (blank nodes: the IRIs
+        above them), naming the predicates involved."""
+        predicates: dict[Node, set[str]] = defaultdict(set)
+        for triples, graph in ((self.removed, self.old), (self.added, self.new)):
+            for triple in triples - self.explained:
+                for node in named_ancestors(graph, triple[0]) or {triple[0]}:
+                    predicates[node].add(str(triple[1]))
+        for node, changed in predicates.items():
+            in_old = next(self.old.predicate_objects(node), None) is not None
+            in_new = next(self.new.predicate_objects(node), None) is not None
+            action = "changed" if in_old and in_new else "added" if in_new else "removed"
+            names = " ".join(sorted(changed, key=compact))
+            yield Change("node", action, str(node), self.label(node), names, values="iri")
+
+
+def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> tuple:
+    """Return the old and new values of a text predicate, and how to show them.
+
+    Texts are kept exactly as written (whitespace too); when only a language tag or a
+    datatype changed, the values are given as N-Triples terms, so the change shows.
+    """
+    before, after = texts(old, node, predicate), texts(new, node, predicate)
+    if before != after:
+        return before, after, "text"
+    return terms(old, node, predicate), terms(new, node, predicate), "term"
+
+
+def texts(graph: Graph, node: Node, predicate: str) -> str | None:
+    """Return the literal values of `predicate` on `node` as written (several: ` | `)."""
+    from rdflib import Literal, URIRef
+
+    values = sorted(
+        str(value) for value in graph.objects(node, URIRef(predicate)) if isinstance(value, Literal)
+    )
+    return " | ".join(values) if values else None
+
+
+def terms(graph: Graph, node: Node, predicate: str) -> str | None:
+    """Return the values of `predicate` on `node` in N-Triples syntax, sorted."""
+    from rdflib import URIRef
+
+    values = sorted(value.n3() for value in graph.objects(node, URIRef(predicate)))
+    return " | ".join(values) if values else None
+
+
+class Style:
+    """How a writer shows nodes and values: plain text for terminals."""
+
+    arrow = " -> "
+
+    def text(self, text: str) -> str:
+        return f'"{one_line(text)}"'
+
+    def term(self, term: str) -> str:
+        return one_line(term)
+
+    def node(self, iri: str, label: str | None) -> str:
+        return f'{compact(iri)} "{label}"' if label else compact(iri)
+
+    def iris(self, iris: str) -> str:
+        return " ".join(compact(iri) for iri in iris.split())
+
+    def value(self, change: Change, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if change.values == "iri":
+            return self.iris(value)
+        if change.values == "term":
+            return self.term(value)
+        if change.kind == "step" and change.property is None:
+            return f"step {value}"
+        return self.text(value)
+
+
+class MarkdownStyle(Style):
+    """Nodes and values for Markdown: code spans for IRIs, labels escaped."""
+
+    arrow = " → "
+
+    def text(self, text: str) -> str:
+        return f'"{escape_markdown(one_line(text))}"'
+
+    def term(self, term: str) -> str:
+        return escape_markdown(one_line(term))
+
+    def node(self, iri: str, label: str | None) -> str:
+        return f'`{compact(iri)}` "{escape_markdown(label)}"' if label else f"`{compact(iri)}`"
+
+    def iris(self, iris: str) -> str:
+        return " ".join(f"`{compact(iri)}`" for iri in iris.split())
+
+
+MARKDOWN_SPECIAL = str.maketrans({character: "\\" + character for character in "\\`*_[]<>|~"})
+
+
+LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def one_line(text: str) -> str:
+    """Write line breaks and tabs as escapes, so that every change stays on one line."""
+    return text.translate(LINE_BREAKS)
+
+
+def escape_markdown(text: str) -> str:
+    """Escape the characters that would turn a label into Markdown or HTML."""
+    return text.translate(MARKDOWN_SPECIAL)
+
+
+def describe(change: Change, style: Style) -> str:
+    """Describe one change after its kind and action: the node, then what changed."""
+    name = style.node(change.node, change.label)
+    target = style.node(change.target, change.target_label) if change.target else None
+    old, new = style.value(change, change.old), style.value(change, change.new)
+    if change.kind == "dependency":
+        return f"{name} on {target}"
+    if change.action in ("attached", "detached"):
+        return f"{name} {'to' if change.action == 'attached' else 'from'} {target}"
+    if change.kind == "mapping":
+        if change.action == "changed":
+            return f"{name} {target}: {old}{style.arrow}{new}"
+        return f"{name} {style.iris(change.property or '')} {target}"
+    if change.kind == "node":
+        return f"{name}: {style.iris(change.property or '')}"
+    detail = style.arrow.join(value for value in (old, new) if value is not None)
+    if change.action == "reworded":
+        detail = f"{style.iris(change.property or '')} {detail}"
+    where = f" in {target}" if target else ""
+    return f"{name}{where}: {detail}" if detail else f"{name}{where}"
+
+
+def headline(diff: KnowledgeDiff) -> str:
+    """Return e.g. `3 changes: 1 procedure added, 2 steps renumbered`."""
+    counts = diff.counts()
+    total = len(diff.changes)
+    parts = [
+        f"{count} {kind if count == 1 else PLURALS.get(kind, kind + 's')} {action}"
+        for (kind, action), count in counts.items()
+    ]
+    return f"{total} change{'' if total == 1 else 's'}: " + ", ".join(parts)
+
+
+NO_CHANGES = "No changes in the knowledge."
+
+
+def render_text(diff: KnowledgeDiff) -> str:
+    """One line per change, `kind action: node ...`, then the headline."""
+    if not diff.changes:
+        return NO_CHANGES + "\n"
+    style = Style()
+    lines = [f"{c.kind} {c.action}: {describe(c, style)}" for c in diff.changes]
+    return "\n".join([*lines, "", headline(diff)]) + "\n"
+
+
+def render_markdown(diff: KnowledgeDiff) -> str:
+    """A pull-request comment: the headline counts, then a section per kind of change."""
+    lines = ["## Knowledge changes", ""]
+    if not diff.changes:
+        return "\n".join([*lines, NO_CHANGES]) + "\n"
+    style = MarkdownStyle()
+    total, summary = headline(diff).split(": ", 1)
+    lines += [f"**{total}**: {summary}"]
+    for kind in KINDS:
+        changes = [change for change in diff.changes if change.kind == kind]
+        if changes:
+            lines += ["", f"### {SECTIONS[kind]}", ""]
+            lines += [f"- **{change.action}** {describe(change, style)}" for change in changes]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diff: KnowledgeDiff) -> str:
+    """Every change with full IRIs, and the counts per kind and action."""
+    counts: dict[str, dict[str, int]] = {}
+    for (kind, action), count in diff.counts().items():
+        counts.setdefault(kind, {})[action] = count
+    document = {
+        "total": len(diff.changes),
+        "counts": counts,
+        "changes": [asdict(change) for change in diff.changes],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# KGCL (https://github.com/INCATools/kgcl) commands, one per line; kgcl-schema's parser reads them.
+KGCL_EDGES = {
+    "dependency": VOCAB + "dependsOn",
+    **ATTACHMENTS,
+}
+
+
+def render_kgcl(diff: KnowledgeDiff) -> str:
+    """Write the change as KGCL commands, one per line, in report order.
+
+    Nodes added are `create node`, removed `delete`; a new label is `rename`, other reworded
+    texts, step numbers and step conditions `change annotation of`; dependencies, attachments
+    and mappings are `create edge`/`delete edge`, a mapping's new predicate `change
+    relationship between`, a step moved to another procedure a `delete edge` and a `create
+    edge` of nkb:hasStep. KGCL has no escapes and no command to add or remove a single
+    annotation, so a text with a line break, a text added where there was none or removed,
+    and changes no fact explains (kind `node`) are left out: the other formats show them.
+    """
+    return "".join(line + "\n" for change in diff.changes for line in kgcl_commands(diff, change))
+
+
+def kgcl_commands(diff: KnowledgeDiff, change: Change) -> list[str]:
+    """The KGCL commands for one change (none when KGCL cannot say it)."""
+    node = compact(change.node)
+    target = compact(change.target) if change.target else ""
+    if change.kind == "dependency" or change.action in ("attached", "detached"):
+        edge = compact(KGCL_EDGES[change.kind])
+        subject, object_ = (node, target) if change.kind == "dependency" else (target, node)
+        verb = "create" if change.action in ("added", "attached") else "delete"
+        return [f"{verb} edge {subject} {edge} {object_}"]
+    if change.kind == "mapping":
+        if change.action == "changed":
+            old, new = (compact(iri) for iri in ((change.old or ""), (change.new or "")))
+            return [f"change relationship between {node} and {target} from {old} to {new}"]
+        verb = "create" if change.action == "added" else "delete"
+        return [f"{verb} edge {node} {compact(change.property or '')} {target}"]
+    if change.action == "added" and change.kind in NODE_CLASSES:
+        label = kgcl_term(diff.new, change.node, RDFS_LABEL, quote="'")
+        return [f"create node {node} {label}" if label else f"create {node}"]
+    if change.action == "removed" and change.kind in NODE_CLASSES:
+        return [f"delete {node}"]
+    if change.action == "moved":
+        has_step = compact(VOCAB + "hasStep")
+        return [
+            f"delete edge {compact(change.old or '')} {has_step} {node}",
+            f"create edge {compact(change.new or '')} {has_step} {node}",
+        ]
+    predicate = {
+        "renumbered": VOCAB + "stepNumber",
+        "changed": VOCAB + "condition",
+        "reworded": change.property,
+    }.get(change.action)
+    if predicate is None or change.kind == "node":
+        return []
+    if predicate == RDFS_LABEL:
+        old = kgcl_term(diff.old, change.node, predicate, quote="'")
+        new = kgcl_term(diff.new, change.node, predicate, quote="'")
+        if old and new:
+            return [f"rename {node} from {old} to {new}"]
+    old = kgcl_term(diff.old, change.node, predicate, quote='"')
+    new = kgcl_term(diff.new, change.node, predicate, quote='"')
+    if not (old and new):
+        return []
+    return [f"change annotation of {node} with {compact(predicate)} from {old} to {new}"]
+
+
+def kgcl_term(graph: Graph | None, node: str, predicate: str, *, quote: str) -> str | None:
+    """The one literal value of `predicate` on `node` as a KGCL term (`'text'@en`,
+    `"3"^^xsd:integer`), or None when there is not exactly one or KGCL cannot quote it."""
+    from rdflib import Literal, URIRef
+
+    values = [] if graph is None else list(graph.objects(URIRef(node), URIRef(predicate)))
+    if len(values) != 1 or not isinstance(values[0], Literal):
+        return None
+    value = values[0]
+    text = str(value)
+    if quote in text or "\n" in text or "\r" in text:
+        return None
+    term = f"{quote}{text}{quote}"
+    if value.language:
+        return f"{term}@{value.language}"
+    if value.datatype is not None and str(value.datatype) != PREFIXES["xsd"] + "string":
+        return f"{term}^^{compact(str(value.datatype))}"
+    return term
+
+
+# The mapping delta as SSSOM/TSV: rows of added mappings, and of removed ones negated.
+DELTA_MAPPING_SET_ID = "https://w3id.org/nephrokb/mappings/nephrokb-changes.sssom.tsv"
+DELTA_TITLE = "nephrokb mapping changes"
+DELTA_DESCRIPTION = (
+    "Mappings added and removed between two versions of nephrokb. A removed mapping is written "
+    "with predicate_modifier Not: nephrokb no longer asserts it. Each row's comment says which."
+)
+ADDED_COMMENT = "added: newly asserted in this version"
+REMOVED_COMMENT = "removed: no longer asserted in this version"
+
+
+def render_sssom_delta(
+    diff: KnowledgeDiff,
+    *,
+    mapping_set_id: str = DELTA_MAPPING_SET_ID,
+    version: str | None = None,
+) -> str:
+    """Write the mappings added and removed as SSSOM/TSV that `sssom validate` accepts.
+
+    An added mapping is its record's row in the new version; a removed one its row in the old
+    version with `predicate_modifier` Not; a mapping whose predicate changed is both, the old
+    predicate removed and the new one added. Each row's `comment` says `added: ...` or
+    `removed: ...` (before the record's own comment, after ` | `).
+    """
+    from nephrokb import __version__
+    from nephrokb.exporters.sssom import (
+        LICENSE,
+        MappingSet,
+        mapping_row,
+        prefixes_used,
+        tsv_value,
+        write_sssom_tsv,
+    )
+    from nephrokb.knowledge.mappings import curie_converter, read_mappings
+
+    wanted = {"added": set(), "removed": set()}
+    for change in diff.changes:
+        if change.kind != "mapping":
+            continue
+        if change.action == "changed":
+            wanted["removed"].update(
+                (change.node, old, change.target) for old in change.old.split()
+            )
+            wanted["added"].update((change.node, new, change.target) for new in change.new.split())
+        else:
+            wanted[change.action].add((change.node, change.property, change.target))
+    rows = []
+    for action, graph in (("added", diff.new), ("removed", diff.old)):
+        if not wanted[action] or graph is None:
+            continue
+        converter = curie_converter(graph)
+        for mapping in read_mappings(graph):
+            if (mapping.subject, mapping.predicate, mapping.object) not in wanted[action]:
+                continue
+            row = mapping_row(mapping, converter)
+            note = ADDED_COMMENT if action == "added" else REMOVED_COMMENT
+            row["comment"] = f"{note} | {row['comment']}" if "comment" in row else note
+            if action == "removed":
+                row["predicate_modifier"] = "Not"
+            rows.append(row)
+    rows.sort(key=lambda row: [tsv_value(row.get(column)) for column in DELTA_SORT_COLUMNS])
+    prefix_map = {
+        **(curie_converter(diff.old).prefix_map if diff.old is not None else {}),
+        **(curie_converter(diff.new).prefix_map if diff.new is not None else {}),
+    }
+    metadata = {
+        "curie_map": {prefix: prefix_map[prefix] for prefix in prefixes_used(rows)},
+        "license": LICENSE,
+        "mapping_set_description": DELTA_DESCRIPTION,
+        "mapping_set_id": mapping_set_id,
+        "mapping_set_title": DELTA_TITLE,
+        "mapping_set_version": version or __version__,
+    }
+    return write_sssom_tsv(MappingSet(metadata=metadata, rows=tuple(rows))).decode("utf-8")
+
+
+DELTA_SORT_COLUMNS = ("subject_id", "object_id", "predicate_modifier", "predicate_id")
+
+
+DIFF_FORMATS: dict[str, Callable[[KnowledgeDiff], str]] = {
+    "json": render_json,
+    "kgcl": render_kgcl,
+    "markdown": render_markdown,
+    "sssom": render_sssom_delta,
+    "text": render_text,
+}

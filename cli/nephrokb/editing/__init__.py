@@ -1,0 +1,1 @@
+"""Commands that rewrite knowledge files: canonical formatting, fixes, imports."""

@@ -1,0 +1,1 @@
+"""The knowledge model read from the graph: procedures, mappings, literature, lookup, statistics."""

@@ -1,0 +1,1 @@
+"""SPARQL: running queries, writing results, talking to endpoints, publishing and serving."""

@@ -1,0 +1,1 @@
+"""Reading knowledge: sources and safety checks, parsing, loading, terms, stores, revisions."""

@@ -1,0 +1,49 @@
+"""The knowledge in a pyoxigraph Store, where queries run and Turtle is written.
+
+pyoxigraph evaluates SPARQL and serializes in Rust, tens to hundreds of times faster than
+rdflib on large knowledge bases. A caller holding an rdflib graph has it copied in, and
+what still needs rdflib copies the store back out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+    from rdflib import Graph
+
+
+def load_knowledge_store(
+    data: Sequence[str | Path] | None = None, include: Sequence[str] = ()
+) -> Store:
+    """Load the --data paths (or the bundled kb/) and the bundled `include` folders."""
+    from nephrokb.rdf.loading import load_store
+    from nephrokb.resources import bundled_files, bundled_folder
+
+    paths = list(data) if data else [bundled_folder("kb")]
+    for name in include:
+        paths.extend(bundled_files(name))
+    return load_store(paths)[0]
+
+
+def store_of(graph: Graph) -> Store:
+    """Copy an rdflib graph into the default graph of a new pyoxigraph Store."""
+    import pyoxigraph as ox
+
+    from nephrokb.rdf.terms import to_quad
+
+    store = ox.Store()
+    store.extend(to_quad(triple) for triple in graph)
+    return store
+
+
+def graph_of(store: Store) -> Graph:
+    """Copy the default graph of a pyoxigraph Store into a new rdflib graph."""
+    import pyoxigraph as ox
+
+    from nephrokb.rdf.terms import rdflib_graph
+
+    return rdflib_graph(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

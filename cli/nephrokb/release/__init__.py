@@ -1,0 +1,1 @@
+"""Releases: versioned distributions, changelogs and persistent-IRI redirects."""

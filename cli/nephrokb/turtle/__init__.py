@@ -1,0 +1,1 @@
+"""Turtle as text: the canonical serialisation, locating nodes in source files, comments."""

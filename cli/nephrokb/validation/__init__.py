@@ -1,0 +1,1 @@
+"""Validating knowledge against SHACL shapes: engine, plan, constraint components, results."""
