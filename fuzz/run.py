@@ -77,9 +77,9 @@ def mutate(data: bytes, pool: list[bytes], rng: random.Random) -> bytes:
 
 def exercise(path: Path, rng: random.Random, validate_every: int, count: int) -> None:
     """Load one input, then query it and (sometimes) validate it."""
-    from nephrokb.loading import load_graph
-    from nephrokb.query import load_bundled_query, run_query
-    from nephrokb.validation import validate
+    from nephrokb.query.queries import load_bundled_query, run_query
+    from nephrokb.rdf.loading import load_graph
+    from nephrokb.validation.engine import validate
 
     graph = load_graph([path])
     run_query(load_bundled_query(rng.choice(QUERIES)).text, graph)
