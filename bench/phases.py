@@ -58,10 +58,9 @@ def run_phases(folder: Path, timeout: float) -> None:
     import pyshacl
 
     from nephrokb.rdf import loading
-    from nephrokb.validation import core as core_constraints
+    from nephrokb.validation import core_constraints, sparql_constraints
     from nephrokb.validation import engine as validation
     from nephrokb.validation import shapes as shapes_loading
-    from nephrokb.validation import sparql as sparql_constraints
 
     files = loading.resolve_turtle_files([folder])
     loaded = emit(

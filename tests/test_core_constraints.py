@@ -8,7 +8,7 @@ from rdflib import Graph
 
 from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
-from nephrokb.validation import core as core_constraints
+from nephrokb.validation import core_constraints
 from nephrokb.validation import engine as validation
 from nephrokb.validation.plan import make_plan
 

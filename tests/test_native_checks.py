@@ -6,8 +6,7 @@ import shutil
 
 from conftest import FIXTURES
 from nephrokb.resources import bundled_files
-from nephrokb.validation import native_checks
-from nephrokb.validation import sparql as sparql_constraints
+from nephrokb.validation import native_checks, sparql_constraints
 from nephrokb.validation.engine import validate
 from nephrokb.validation.plan import make_plan
 from nephrokb.validation.shapes import bundled_shapes

@@ -8,7 +8,7 @@ sssom:confidence, sssom:see_also, and optionally sssom:object_label and sssom:co
 
 The two halves must agree: a SKOS mapping triple without a record, or a record whose triple is
 not asserted, is refused with an InputError (`nephrokb validate` reports both as violations).
-Texts have their whitespace collapsed, as in nephrokb.model.
+Texts have their whitespace collapsed, as in nephrokb.knowledge.model.
 """
 
 from __future__ import annotations

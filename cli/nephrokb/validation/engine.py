@@ -348,8 +348,7 @@ def pyshacl_results(
 
 def native_results(mixed: Graph, current: ValidationPlan, store) -> set:
     """Return the results of the natively evaluated shapes (a set: each result once)."""
-    from nephrokb.validation import core as core_constraints
-    from nephrokb.validation import sparql as sparql_constraints
+    from nephrokb.validation import core_constraints, sparql_constraints
 
     results = set(core_constraints.evaluate(mixed, current.native_shapes))
     index = core_constraints.PredicateIndex(mixed)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from nephrokb.terminologies import verhoeff_valid
-from nephrokb.validation.core import PredicateIndex
+from nephrokb.validation.core_constraints import PredicateIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nephrokb.validation import core as core_constraints
-from nephrokb.validation import sparql as sparql_constraints
-from nephrokb.validation.core import NodeCheck, Unsupported
-from nephrokb.validation.sparql import SparqlConstraint
+from nephrokb.validation import core_constraints, sparql_constraints
+from nephrokb.validation.core_constraints import NodeCheck, Unsupported
+from nephrokb.validation.sparql_constraints import SparqlConstraint
 
 if TYPE_CHECKING:
     from rdflib import Graph

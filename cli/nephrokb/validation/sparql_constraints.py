@@ -22,7 +22,7 @@ from pyparsing import ParseException
 from rdflib import URIRef
 
 from nephrokb.errors import ShapesError
-from nephrokb.validation.core import NativeResult, Unsupported, deactivated, only_value
+from nephrokb.validation.core_constraints import NativeResult, Unsupported, deactivated, only_value
 from nephrokb.validation.sparql_text import evaluable_over_whole_graph
 
 if TYPE_CHECKING:

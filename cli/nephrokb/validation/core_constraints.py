@@ -32,7 +32,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DESCRIPTIVE = {RDF_TYPE, RDFS + "comment", RDFS + "label"}
 TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
-# sh:sparql is read by nephrokb.validation.sparql; sh:message and sh:severity of a node
+# sh:sparql is read by nephrokb.validation.sparql_constraints; sh:message and sh:severity of a node
 # shape apply to its own constraints only (sh:closed, SPARQL), not to its property shapes.
 NODE_SHAPE_PREDICATES = DESCRIPTIVE | {
     SH + name
