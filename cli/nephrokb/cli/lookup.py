@@ -13,7 +13,7 @@ from nephrokb.knowledge.lookup import LOOKUP_FORMATS
 @click.command()
 @click.argument("code")
 @format_option(
-    LOOKUP_FORMATS, "Output format; json has the structure documented in nephrokb.lookup."
+    LOOKUP_FORMATS, "Output format; json has the structure documented in nephrokb.knowledge.lookup."
 )
 @data_option
 @reports_errors
