@@ -4,12 +4,13 @@ bench.run starts this as a child for each size, so a slow or huge run cannot tak
 benchmark down with it. It prints one JSON object per line, one per row, as soon as the row
 is measured, so a row that is cut off by the time cap still leaves the rows before it.
 
-nephrokb side, what `nephrokb query` and `nephrokb export --format turtle` do:
-`nephrokb.rdf.knowledge_store.load_knowledge_store`,
-`nephrokb.query.queries.run_query` with each bundled
-query on that store (rows converted to rdflib terms), and the store's `turtle` exporter
-(sorted). pyoxigraph side: `Store.load` of the same files, `Store.query` with the same query
-text (every solution materialised), `Store.dump` as Turtle (unsorted).
+nephrokb side, what `nephrokb query --format csv` and `nephrokb export --format turtle` do:
+`nephrokb.rdf.knowledge_store.load_knowledge_store`, `nephrokb.query.queries.run_query`
+with each bundled query on that store and its results written as CSV
+(`writer_for("select", "csv")`), and the store's `turtle` exporter (sorted). pyoxigraph
+side: `Store.load` of the same files, `Store.query` with the same query text, its solutions
+written by pyoxigraph's own CSV serializer, and `Store.dump` as Turtle (unsorted). Each
+query row's size is the number of CSV lines after the header, so both sides must agree.
 
 Example:
     python -m bench.inprocess /tmp/kb-1000 --repeat 3 --timeout 600
@@ -82,13 +83,18 @@ class Workload:
         self.store = oxigraph_store(self.files)
         return self.store
 
-    def nephrokb_query(self, text: str, origin: str) -> tuple:
+    def nephrokb_query(self, text: str, origin: str) -> list[str]:
         from nephrokb.query.queries import run_query
+        from nephrokb.query.results import writer_for
 
-        return run_query(text, self.knowledge, origin=origin).rows
+        outcome = run_query(text, self.knowledge, origin=origin)
+        return writer_for("select", "csv")(outcome).splitlines()[1:]
 
-    def oxigraph_query(self, text: str) -> list[tuple]:
-        return [tuple(solution) for solution in self.store.query(text)]
+    def oxigraph_query(self, text: str) -> list[bytes]:
+        import pyoxigraph
+
+        solutions = self.store.query(text)
+        return solutions.serialize(format=pyoxigraph.QueryResultsFormat.CSV).splitlines()[1:]
 
     def nephrokb_turtle(self) -> bytes:
         from nephrokb.exporters import STORE_EXPORTERS

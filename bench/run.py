@@ -419,7 +419,7 @@ def nephrokb_export(output_format: str) -> Callable[[Context, int], list[str]]:
 
 def bundled_query_file(name: str) -> Path:
     """Return the bundled .rq file of the query `name`."""
-    from nephrokb.query import load_bundled_query
+    from nephrokb.query.queries import load_bundled_query
 
     return Path(str(load_bundled_query(name).path))
 
