@@ -26,6 +26,7 @@ from pathlib import Path
 
 SHACL = "http://www.w3.org/ns/shacl#"
 PYSHACL_RESULTS = re.compile(r"^Results \((\d+)\):", re.MULTILINE)
+NEPHROKB_SUMMARY = re.compile(r"([\d,]+) violations, ([\d,]+) warnings, ([\d,]+) info")
 
 
 def pyshacl_oxigraph_results(data: Path, shapes: Path, ontology: Path) -> int:
@@ -74,6 +75,12 @@ def results_in_pyshacl_output(text: str) -> int | None:
     if found:
         return int(found.group(1))
     return 0 if "Conforms: True" in text else None
+
+
+def results_in_nephrokb_text(text: str) -> int | None:
+    """Return the result count of `nephrokb validate`'s text report (its summary line)."""
+    found = NEPHROKB_SUMMARY.search(text)
+    return None if found is None else sum(int(n.replace(",", "")) for n in found.groups())
 
 
 def results_in_jena_report(path: Path) -> int | None:

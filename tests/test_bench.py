@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 from bench.generate import BREAKAGES, generate
 from bench.measure import Measurement, Sample, measure_command
-from bench.peers import ENGINES, results_in_jena_report, results_in_pyshacl_output
+from bench.peers import (
+    ENGINES,
+    results_in_jena_report,
+    results_in_nephrokb_text,
+    results_in_pyshacl_output,
+)
 from bench.run import (
     Context,
     PeerRow,
@@ -101,6 +106,13 @@ def test_pyshacl_cli_output_is_counted():
     assert results_in_pyshacl_output("Validation Report\nConforms: True\n") == 0
     assert results_in_pyshacl_output("Validation Report\nConforms: False\nResults (12):\n") == 12
     assert results_in_pyshacl_output("Traceback (most recent call last):\n") is None
+
+
+def test_nephrokb_text_report_is_counted():
+    summary = "Does not conform: 1,294 violations, 3 warnings, 2 info (2 files, 16088 triples).\n"
+    assert results_in_nephrokb_text("a.ttl:4: violation: ...\n\n" + summary) == 1299
+    assert results_in_nephrokb_text("Conforms: 0 violations, 0 warnings, 0 info (1 file).") == 0
+    assert results_in_nephrokb_text("nephrokb: error: cannot read a.ttl\n") is None
 
 
 def test_jena_report_is_counted(tmp_path):
