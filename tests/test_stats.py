@@ -1,8 +1,16 @@
-"""`nephrokb stats`: exact counts for the minimal fixture and for mappings per terminology."""
+"""`nephrokb stats`: exact counts for the minimal fixture, mappings per terminology, literature.
+
+The literature fixture's whole text output is a golden file, tests/golden/stats/literature.txt.
+After an intended change to the output, rewrite it and review the diff:
+
+    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_stats.py
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +22,19 @@ from nephrokb.rdf.loading import load_graph
 from nephrokb.terminologies import TERMINOLOGIES
 
 MINIMAL = str(FIXTURES / "clean" / "minimal.ttl")
+LITERATURE = str(FIXTURES / "clean" / "literature.ttl")
+GOLDEN = Path(__file__).parent / "golden" / "stats" / "literature.txt"
+REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
+NO_LITERATURE = {
+    "contraindications": 0,
+    "preparation": 0,
+    "precautions": 0,
+    "complications": 0,
+    "aftercare": 0,
+    "alternatives": 0,
+    "rates": 0,
+    "evidence": 0,
+}
 
 MAPPINGS_TURTLE = """\
 @prefix kb: <https://w3id.org/nephrokb/id/> .
@@ -44,6 +65,26 @@ Mappings per terminology:
   MeSH        0
   UMLS        0
   other       0
+
+Literature of kb:demo-access:
+  contraindications  0
+  preparation        0
+  precautions        0
+  complications      0
+  aftercare          0
+  alternatives       0
+  rates              0
+  evidence           0
+
+Literature of kb:demo-drainage:
+  contraindications  0
+  preparation        0
+  precautions        0
+  complications      0
+  aftercare          0
+  alternatives       0
+  rates              0
+  evidence           0
 """
 
 
@@ -82,6 +123,10 @@ def test_minimal_fixture_counts_in_json(minimal_json):
     assert minimal_json["mappings"] == {
         **{t.name: 0 for t in TERMINOLOGIES.values()},
         OTHER_TERMINOLOGY: 0,
+    }
+    assert minimal_json["literature"] == {
+        "kb:demo-access": NO_LITERATURE,
+        "kb:demo-drainage": NO_LITERATURE,
     }
 
 
@@ -162,4 +207,58 @@ def test_bundled_kb_counts_the_literature_layer(bundled_graph):
         "nkb:Rate": 11,
         "nkb:Alternative": 2,
         "nkb:Evidence": 14,
+    }
+
+
+def test_literature_fixture_text_matches_golden_file():
+    result = invoke("--data", LITERATURE)
+    assert result.exit_code == 0, result.output
+    if REGENERATE:
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_bytes(result.output.encode("utf-8"))
+    assert result.output == GOLDEN.read_bytes().decode("utf-8")
+
+
+def test_literature_fixture_counts_each_section_rates_and_works_once():
+    result = invoke("--data", LITERATURE, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["literature"] == {
+        "kb:demo-access": {
+            "contraindications": 1,
+            "preparation": 1,
+            "precautions": 1,
+            "complications": 1,
+            "aftercare": 1,
+            "alternatives": 1,
+            "rates": 2,
+            "evidence": 1,
+        },
+        "kb:demo-drainage": NO_LITERATURE,
+    }
+
+
+def test_bundled_kb_counts_the_literature_of_each_procedure():
+    result = invoke("--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["literature"] == {
+        "kb:antegrade-ureteral-stent-placement": {
+            "contraindications": 1,
+            "preparation": 0,
+            "precautions": 0,
+            "complications": 3,
+            "aftercare": 2,
+            "alternatives": 1,
+            "rates": 4,
+            "evidence": 4,
+        },
+        "kb:percutaneous-nephrostomy": {
+            "contraindications": 2,
+            "preparation": 2,
+            "precautions": 5,
+            "complications": 6,
+            "aftercare": 1,
+            "alternatives": 1,
+            "rates": 7,
+            "evidence": 11,
+        },
     }

@@ -58,7 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "stats": (
         "nephrokb.cli.stats:stats",
-        "Count triples, nodes per nkb: class, steps per procedure and mappings per terminology.",
+        "Count triples, nodes per class, steps, mappings and each procedure's literature.",
     ),
     "validate": ("nephrokb.cli.validate:validate", "Check knowledge against the SHACL shapes."),
 }

@@ -1,4 +1,4 @@
-"""`nephrokb stats`: count triples, nodes per class, steps and mappings."""
+"""`nephrokb stats`: count triples, nodes per class, steps, mappings and literature."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from nephrokb.knowledge.stats import STATS_FORMATS
 @data_option
 @reports_errors
 def stats(format_name: str, data: tuple[str, ...]) -> None:
-    """Count triples, nodes per nkb: class, steps per procedure and mappings per terminology.
+    """Count triples, nodes per class, steps, mappings and each procedure's literature.
+
+    The literature of a procedure is counted by section (contraindications,
+    preparation, precautions, complications, aftercare, alternatives), with
+    its rates and the works it cites.
 
     \b
     Example:

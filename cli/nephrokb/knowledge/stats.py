@@ -1,4 +1,8 @@
-"""Count what a knowledge graph holds: triples, nodes per nkb: class, steps, mappings.
+"""Count what a knowledge graph holds: triples, nodes per class, steps, mappings, literature.
+
+A procedure's literature is counted as nephrokb.knowledge.literature reads it: its
+contraindications, preparation, precautions, complications, aftercare and alternatives, its
+rates (those of its findings measured for it, and its success rates) and the works cited.
 
 Mappings are triples whose predicate is a SKOS mapping property; they are counted per
 terminology of their object IRI (nephrokb.terminologies), every terminology listed, 0
@@ -12,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nephrokb.knowledge.literature import SECTION_TITLES, read_literature
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
 from nephrokb.terminologies import TERMINOLOGIES, terminology_of
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
 MAPPING_PREDICATES = tuple(
     PREFIXES["skos"] + name
@@ -35,6 +41,14 @@ class ProcedureSize:
 
 
 @dataclass(frozen=True)
+class ProcedureLiterature:
+    """How much of the literature layer one procedure has, by section."""
+
+    curie: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
 class Stats:
     """The counts `nephrokb stats` reports."""
 
@@ -42,6 +56,7 @@ class Stats:
     classes: dict[str, int]
     procedures: tuple[ProcedureSize, ...]
     mappings: dict[str, int]
+    literature: tuple[ProcedureLiterature, ...]
 
 
 def compute_stats(graph: Graph) -> Stats:
@@ -63,17 +78,18 @@ def compute_stats(graph: Graph) -> Stats:
         compact(iri): len(set(graph.subjects(RDF.type, URIRef(iri))))
         for iri in sorted(declared | used)
     }
-    procedures = sorted(
-        (
-            ProcedureSize(
-                curie=compact(str(node)),
-                label=label_of(graph, node),
-                steps=len(set(graph.objects(node, URIRef(VOCAB + "hasStep")))),
-            )
-            for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "Procedure")))
-        ),
-        key=lambda size: size.curie,
+    procedure_nodes = sorted(
+        set(graph.subjects(RDF.type, URIRef(VOCAB + "Procedure"))),
+        key=lambda node: compact(str(node)),
     )
+    procedures = [
+        ProcedureSize(
+            curie=compact(str(node)),
+            label=label_of(graph, node),
+            steps=len(set(graph.objects(node, URIRef(VOCAB + "hasStep")))),
+        )
+        for node in procedure_nodes
+    ]
     mappings = {terminology.name: 0 for terminology in TERMINOLOGIES.values()}
     mappings[OTHER_TERMINOLOGY] = 0
     for predicate in MAPPING_PREDICATES:
@@ -81,8 +97,22 @@ def compute_stats(graph: Graph) -> Stats:
             terminology = terminology_of(str(target))
             mappings[terminology.name if terminology else OTHER_TERMINOLOGY] += 1
     return Stats(
-        triples=len(graph), classes=classes, procedures=tuple(procedures), mappings=mappings
+        triples=len(graph),
+        classes=classes,
+        procedures=tuple(procedures),
+        mappings=mappings,
+        literature=tuple(literature_counts(graph, node) for node in procedure_nodes),
     )
+
+
+def literature_counts(graph: Graph, procedure: Node) -> ProcedureLiterature:
+    """Count one procedure's literature: each section, its rates and the works cited."""
+    literature = read_literature(graph, procedure)
+    counts = {field: len(getattr(literature, field)) for field, _ in SECTION_TITLES}
+    rates = {rate.iri for findings in literature.sections() for f in findings for rate in f.rates}
+    counts["rates"] = len(rates | {rate.iri for rate in literature.success_rates})
+    counts["evidence"] = len(literature.citations())
+    return ProcedureLiterature(curie=compact(str(procedure)), counts=counts)
 
 
 def render_text(stats: Stats) -> str:
@@ -93,6 +123,9 @@ def render_text(stats: Stats) -> str:
     lines += aligned((size.curie, size.steps) for size in stats.procedures)
     lines += ["", "Mappings per terminology:"]
     lines += aligned(stats.mappings.items())
+    for procedure in stats.literature:
+        lines += ["", f"Literature of {procedure.curie}:"]
+        lines += aligned(procedure.counts.items())
     return "\n".join(lines) + "\n"
 
 
@@ -107,7 +140,11 @@ def aligned(rows) -> list[str]:
 
 
 def render_json(stats: Stats) -> str:
-    """Return the counts as JSON: triples, classes, procedures (curie, label, steps), mappings."""
+    """Return the counts as JSON: triples, classes, procedures, mappings, literature.
+
+    `procedures` lists curie, label and steps; `literature` maps each procedure's curie to
+    its counts by section.
+    """
     document = {
         "triples": stats.triples,
         "classes": stats.classes,
@@ -116,6 +153,7 @@ def render_json(stats: Stats) -> str:
             for size in stats.procedures
         ],
         "mappings": stats.mappings,
+        "literature": {procedure.curie: procedure.counts for procedure in stats.literature},
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
