@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from nephrokb.knowledge.model import Procedure, Step, read_procedures
 from nephrokb.namespaces import compact
+from nephrokb.rdf.graph_index import GraphIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -31,12 +32,12 @@ DOT_ORDER_EDGE = 'style=dotted, color="#6e7781", arrowhead=empty'
 
 def export_dot(graph: Graph) -> bytes:
     """Write the step flow of every procedure as a Graphviz digraph."""
-    return render_dot(read_procedures(graph)).encode("utf-8")
+    return render_dot(read_procedures(GraphIndex(graph))).encode("utf-8")
 
 
 def export_mermaid(graph: Graph) -> bytes:
     """Write the step flow of every procedure as a Mermaid flowchart."""
-    return render_mermaid(read_procedures(graph)).encode("utf-8")
+    return render_mermaid(read_procedures(GraphIndex(graph))).encode("utf-8")
 
 
 def step_edges(procedures: Sequence[Procedure]) -> Iterator[tuple[str, str]]:
@@ -169,6 +170,7 @@ class MermaidNames:
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.taken: set[str] = set()
 
     def of(self, iri: str, kind: str) -> str:
         """Return the id of `iri`, made from its last path segment."""
@@ -176,8 +178,9 @@ class MermaidNames:
             slug = re.sub(r"\W", "_", re.split(r"[/#:]", iri.rstrip("/#"))[-1], flags=re.ASCII)
             base = f"{kind}_{slug}"
             name, suffix = base, 1
-            while name in self.names.values():
+            while name in self.taken:
                 suffix += 1
                 name = f"{base}_{suffix}"
             self.names[iri] = name
+            self.taken.add(name)
         return self.names[iri]

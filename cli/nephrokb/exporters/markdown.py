@@ -26,6 +26,7 @@ from nephrokb.knowledge.model import (
     read_procedures,
 )
 from nephrokb.namespaces import compact
+from nephrokb.rdf.graph_index import GraphIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -35,7 +36,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
 
 def export_markdown(graph: Graph) -> bytes:
     """Write every procedure in `graph` as one Markdown document."""
-    return render_document(read_procedures(graph)).encode("utf-8")
+    return render_document(read_procedures(GraphIndex(graph))).encode("utf-8")
 
 
 def render_document(procedures: Sequence[Procedure]) -> str:
@@ -193,6 +194,7 @@ class Footnotes:
 
     def __init__(self) -> None:
         self.labels: dict[str, str] = {}
+        self.taken: set[str] = set()
         self.lines: dict[str, SourceLine] = {}
 
     def cite(self, sources: Sequence[SourceLine]) -> str:
@@ -203,12 +205,12 @@ class Footnotes:
         """Return the footnote label of one source line."""
         if line.iri not in self.labels:
             base = f"line-{line.number}"
-            taken = set(self.labels.values())
             label, suffix = base, 1
-            while label in taken:
+            while label in self.taken:
                 suffix += 1
                 label = f"{base}-{suffix}"
             self.labels[line.iri] = label
+            self.taken.add(label)
             self.lines[line.iri] = line
         return self.labels[line.iri]
 
