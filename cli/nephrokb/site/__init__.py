@@ -17,19 +17,25 @@ from typing import TYPE_CHECKING
 from nephrokb.site.knowledge import STYLESHEET
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
     from rdflib import Graph
 
 
-def render_site(graph: Graph, ontology: Graph) -> dict[str, bytes]:
-    """Return every file of the site by its path relative to the site folder, sorted by path."""
+def render_site(graph: Graph, ontology: Graph, parsed: Store | None = None) -> dict[str, bytes]:
+    """Return every file of the site by its path relative to the site folder, sorted by path.
+
+    `parsed` is the pyoxigraph store of the files `graph` was read from, if at hand.
+    """
     from nephrokb.site.pages import render_pages
 
-    rendered = render_pages(graph, ontology)
+    rendered = render_pages(graph, ontology, parsed)
     rendered[STYLESHEET] = files("nephrokb.site").joinpath(STYLESHEET).read_bytes()
     return dict(sorted(rendered.items()))
 
 
-def build_site(graph: Graph, ontology: Graph, output_dir: str | Path) -> list[Path]:
+def build_site(
+    graph: Graph, ontology: Graph, output_dir: str | Path, parsed: Store | None = None
+) -> list[Path]:
     """Write the site into `output_dir` and return the paths written.
 
     The site is built in a folder beside `output_dir` and renamed into place, so readers
@@ -38,4 +44,4 @@ def build_site(graph: Graph, ontology: Graph, output_dir: str | Path) -> list[Pa
     """
     from nephrokb.output import replace_folder
 
-    return replace_folder(output_dir, render_site(graph, ontology))
+    return replace_folder(output_dir, render_site(graph, ontology, parsed))

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from nephrokb.knowledge.lookup import MEANINGS
 from nephrokb.knowledge.model import Reference, label_of, text_of
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.rdf.graph_index import uri
 from nephrokb.site.browsers import browser_url
 from nephrokb.terminologies import terminology_of
 
@@ -147,17 +148,15 @@ def procedure_page(iri: str) -> str:
 
 def types_of(graph: Graph, node: Node) -> list[str]:
     """Return the node's rdf:type IRIs, sorted."""
-    from rdflib import URIRef
 
-    return sorted(str(kind) for kind in graph.objects(node, URIRef(RDF_TYPE)))
+    return sorted(str(kind) for kind in graph.objects(node, uri(RDF_TYPE)))
 
 
 def kind_label(kinds: Iterable[str], labels: Graph) -> str:
     """Name a node's type for people: the label of its first type, or 'Node' when untyped."""
-    from rdflib import URIRef
 
     kinds = list(kinds)
-    return label_of(labels, URIRef(kinds[0])) if kinds else "Node"
+    return label_of(labels, uri(kinds[0])) if kinds else "Node"
 
 
 def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
@@ -172,7 +171,7 @@ def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
     anchors: dict[str, Anchor] = {}
     mapping_records = []
     for iri in nodes:
-        node = URIRef(iri)
+        node = uri(iri)
         kinds = types_of(graph, node)
         if VOCAB + "Mapping" in kinds:
             mapping_records.append(iri)
@@ -182,8 +181,8 @@ def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
             iri, slug_of(iri), page, label_of(graph, node), kind_label(kinds, labels)
         )
     for iri in mapping_records:
-        node = URIRef(iri)
-        source = graph.value(node, URIRef(OWL + "annotatedSource"))
+        node = uri(iri)
+        source = graph.value(node, uri(OWL + "annotatedSource"))
         home = anchors.get(str(source)) if source is not None else None
         anchors[iri] = Anchor(
             iri,
@@ -203,7 +202,7 @@ def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
         return procedure_page(str(node))
     if VOCAB + "Step" in kinds:
         holders = sorted(
-            str(p) for p in graph.subjects(URIRef(VOCAB + "hasStep"), node) if isinstance(p, URIRef)
+            str(p) for p in graph.subjects(uri(VOCAB + "hasStep"), node) if isinstance(p, URIRef)
         )
         if holders and VOCAB + "Procedure" in types_of(graph, URIRef(holders[0])):
             return procedure_page(holders[0])
@@ -214,9 +213,8 @@ def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
 
 def property_label(iri: str, labels: Graph) -> str:
     """Return a property's label from the vocabulary, or its compact name."""
-    from rdflib import URIRef
 
-    return text_of(labels, URIRef(iri), PREFIXES["rdfs"] + "label") or compact(iri)
+    return text_of(labels, uri(iri), PREFIXES["rdfs"] + "label") or compact(iri)
 
 
 def reference(graph: Graph, node: Node) -> Reference:
@@ -276,17 +274,16 @@ def read_mappings(graph: Graph, node: Node) -> tuple[Mapping, ...]:
 
     Ordered by relation (exact first), then terminology and code.
     """
-    from rdflib import URIRef
 
     records: dict[tuple[str, str], Node] = {}
-    for record in graph.subjects(URIRef(OWL + "annotatedSource"), node):
-        relation = graph.value(record, URIRef(OWL + "annotatedProperty"))
-        target = graph.value(record, URIRef(OWL + "annotatedTarget"))
+    for record in graph.subjects(uri(OWL + "annotatedSource"), node):
+        relation = graph.value(record, uri(OWL + "annotatedProperty"))
+        target = graph.value(record, uri(OWL + "annotatedTarget"))
         if str(relation) in MAPPING_RELATIONS and target is not None:
             records[(str(relation), str(target))] = record
     pairs = set(records)
     for relation in MAPPING_RELATIONS:
-        pairs |= {(relation, str(target)) for target in graph.objects(node, URIRef(relation))}
+        pairs |= {(relation, str(target)) for target in graph.objects(node, uri(relation))}
     order = list(MAPPING_RELATIONS)
     mappings = [
         mapping_of(graph, relation, target, records.get((relation, target)))
@@ -297,12 +294,11 @@ def read_mappings(graph: Graph, node: Node) -> tuple[Mapping, ...]:
 
 def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) -> Mapping:
     """Describe one mapping, reading its SSSOM fields from the record when there is one."""
-    from rdflib import URIRef
 
     def field(name: str) -> str | None:
         if record is None:
             return None
-        value = graph.value(record, URIRef(SSSOM + name))
+        value = graph.value(record, uri(SSSOM + name))
         return None if value is None else " ".join(str(value).split())
 
     terminology = terminology_of(target)
@@ -336,7 +332,7 @@ def source_documents(graph: Graph) -> tuple[Reference, ...]:
             str(node),
             text_of(graph, node, DCTERMS + "title") or label_of(graph, node),
         )
-        for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "SourceDocument")))
+        for node in set(graph.subjects(RDF.type, uri(VOCAB + "SourceDocument")))
         if isinstance(node, URIRef)
     )
     return tuple(sorted(documents, key=lambda document: (document.label.casefold(), document.iri)))

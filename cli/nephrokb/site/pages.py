@@ -26,6 +26,7 @@ from nephrokb.knowledge.model import (
     text_of,
 )
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.rdf.graph_index import GraphIndex, uri
 from nephrokb.site.knowledge import (
     GLOSSARY_PAGE,
     IDENTIFIERS_PAGE,
@@ -57,9 +58,11 @@ from nephrokb.site.vocabulary import Vocabulary, local_name, read_vocabulary
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from pyoxigraph import Store
     from rdflib import Graph
 
     from nephrokb.query.queries import QueryOutcome
+    from nephrokb.query.results import Cell
 
 # Glossary sections in this order, with their headings; other types follow by label.
 GLOSSARY_SECTIONS = {
@@ -182,25 +185,32 @@ def environment() -> Environment:
     )
 
 
-def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
-    """Return every file of the site but the stylesheet, by path relative to the site folder."""
-    from nephrokb.query.queries import list_bundled_queries, run_query
-    from nephrokb.rdf.knowledge_store import store_of
+def render_pages(graph: Graph, ontology: Graph, parsed: Store | None = None) -> dict[str, bytes]:
+    """Return every file of the site but the stylesheet, by path relative to the site folder.
 
-    labels = ontology + graph
+    Every page is read from one GraphIndex of the knowledge. `parsed`, the pyoxigraph store
+    of the files `graph` was read from, saves copying the graph into one for the queries.
+    """
+    from nephrokb.query.queries import list_bundled_queries, run_query
+    from nephrokb.rdf.knowledge_store import rdflib_store
+
+    store = rdflib_store(graph, parsed)
+    triples = len(graph)
+    graph = GraphIndex(graph)
+    labels = GraphIndex(ontology, graph)
     anchors = index_anchors(graph, labels)
     vocabulary = read_vocabulary(ontology)
     links = Links(anchors, vocabulary)
     procedures = read_procedures(graph)
     check_page_names(procedures)
-    store = store_of(graph)
 
     pages = [index_page(procedures, vocabulary)]
     files: dict[str, bytes] = {}
+    reliance = relied_on_by(procedures)
     for procedure in procedures:
         svg = render_flow_svg(procedure)
         files[flow_image_path(procedure)] = svg.encode("utf-8")
-        pages.append(procedure_page_of(procedure, procedures, graph, labels, svg))
+        pages.append(procedure_page_of(procedure, reliance, graph, labels, svg))
     pages += [
         glossary_page(graph, labels, anchors),
         sources_page(graph, labels, anchors),
@@ -209,7 +219,8 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
             [
                 (query, run_query(query.text, store, origin=query.path))
                 for query in list_bundled_queries()
-            ]
+            ],
+            links,
         ),
         identifiers_page(anchors),
     ]
@@ -227,7 +238,7 @@ def render_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
         "links": links,
         "navigation": Navigation(navigation),
         "version": __version__,
-        "triples": len(graph),
+        "triples": triples,
         "compact": compact,
         "KB": KB,
         "intended_use": intended_use(source_documents(graph), links),
@@ -259,6 +270,15 @@ def intended_use(documents: Sequence[Reference], links: Links) -> Markup:
     ).format(encoding)
 
 
+def relied_on_by(procedures: Sequence[Procedure]) -> dict[str, list[Procedure]]:
+    """Return, by procedure IRI, the procedures that rely on it, in the order of `procedures`."""
+    reliance: dict[str, list[Procedure]] = {}
+    for other in procedures:
+        for iri in dict.fromkeys(reference.iri for reference in other.relies_on):
+            reliance.setdefault(iri, []).append(other)
+    return reliance
+
+
 def check_page_names(procedures: Sequence[Procedure]) -> None:
     """Refuse procedures whose slug cannot be a page of its own."""
     for procedure in procedures:
@@ -283,7 +303,7 @@ def index_page(procedures: Sequence[Procedure], vocabulary: Vocabulary) -> Page:
 
 def procedure_page_of(
     procedure: Procedure,
-    procedures: Sequence[Procedure],
+    reliance: dict[str, list[Procedure]],
     graph: Graph,
     labels: Graph,
     svg: str,
@@ -311,9 +331,7 @@ def procedure_page_of(
                     )
                 if any(kind in EQUIPMENT_TYPES for kind in kinds):
                     equipment.setdefault(target.iri, []).append(step.number)
-    relied_on_by = [
-        other for other in procedures if any(ref.iri == procedure.iri for ref in other.relies_on)
-    ]
+    relied_on_by = reliance.get(procedure.iri, [])
     literature = procedure.literature
     cited = literature.citations() if literature else ()
     coded = (
@@ -322,7 +340,7 @@ def procedure_page_of(
         else []
     )
     mappings = {
-        iri: read_mappings(graph, URIRef(iri))
+        iri: read_mappings(graph, uri(iri))
         for iri in [procedure.iri, *conditions, *equipment, *coded]
     }
     return Page(
@@ -355,17 +373,15 @@ def procedure_page_of(
 
 def sorted_by_label(values: dict[str, Any], graph: Graph) -> list[tuple[Reference, Any]]:
     """Return (node, value) pairs ordered by the node's label."""
-    from rdflib import URIRef
 
-    pairs = [(Reference(iri, label_of(graph, URIRef(iri))), value) for iri, value in values.items()]
+    pairs = [(Reference(iri, label_of(graph, uri(iri))), value) for iri, value in values.items()]
     return sorted(pairs, key=lambda pair: (pair[0].label.casefold(), pair[0].iri))
 
 
 def kind_name(graph: Graph, labels: Graph, iri: str) -> str:
     """Return the label of a node's first type."""
-    from rdflib import URIRef
 
-    return kind_label(types_of(graph, URIRef(iri)), labels)
+    return kind_label(types_of(graph, uri(iri)), labels)
 
 
 @dataclass(frozen=True)
@@ -444,15 +460,15 @@ def unplaced_mappings(graph: Graph, anchors: dict[str, Anchor]) -> list[dict[str
         node = URIRef(anchor.iri)
         if VOCAB + "Mapping" not in types_of(graph, node):
             continue
-        source = graph.value(node, URIRef(OWL + "annotatedSource"))
+        source = graph.value(node, uri(OWL + "annotatedSource"))
         if source is not None and str(source) in anchors:
             continue
         unplaced.append(
             {
                 "anchor": anchor,
                 "source": str(source) if source is not None else None,
-                "relation": graph.value(node, URIRef(OWL + "annotatedProperty")),
-                "target": graph.value(node, URIRef(OWL + "annotatedTarget")),
+                "relation": graph.value(node, uri(OWL + "annotatedProperty")),
+                "target": graph.value(node, uri(OWL + "annotatedTarget")),
             }
         )
     return sorted(unplaced, key=lambda found: found["anchor"].iri)
@@ -464,11 +480,11 @@ def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pag
 
     def excerpt(anchor: Anchor) -> dict[str, Any]:
         node = URIRef(anchor.iri)
-        line = graph.value(node, URIRef(VOCAB + "lineNumber"))
+        line = graph.value(node, uri(VOCAB + "lineNumber"))
         derived = sorted(
             (
                 Reference(str(subject), anchors[str(subject)].label)
-                for subject in graph.subjects(URIRef(PREFIXES["prov"] + "wasDerivedFrom"), node)
+                for subject in graph.subjects(uri(PREFIXES["prov"] + "wasDerivedFrom"), node)
                 if str(subject) in anchors
             ),
             key=lambda ref: (ref.label.casefold(), ref.iri),
@@ -516,25 +532,33 @@ def vocabulary_page(vocabulary: Vocabulary) -> Page:
     )
 
 
-def queries_page(results: Sequence[tuple[Any, QueryOutcome]]) -> Page:
+def queries_page(results: Sequence[tuple[Any, QueryOutcome]], links: Links) -> Page:
     """Each bundled query with its SPARQL text and its results on the knowledge."""
-    from nephrokb.query.results import URI, Cell, cell_rows, table_cell
+    from nephrokb.query.results import cell_rows
 
-    def cell(term: Cell | None) -> dict[str, str | None]:
-        return {
-            "text": table_cell(term),
-            "iri": term.value if term is not None and term.kind == URI else None,
-        }
-
-    queries = [
-        {
-            "query": query,
-            "outcome": outcome,
-            "rows": [[cell(term) for term in row] for row in cell_rows(outcome)],
-        }
-        for query, outcome in results
-    ]
+    queries = []
+    for query, outcome in results:
+        rows = list(cell_rows(outcome)) if outcome.kind == "select" else []
+        table = result_rows(rows, links)
+        queries.append({"query": query, "outcome": outcome, "count": len(rows), "rows": table})
     return Page(QUERIES_PAGE, "queries.html.j2", "Bundled queries", {"queries": queries})
+
+
+def result_rows(rows: Sequence[Sequence[Cell | None]], links: Links) -> Markup:
+    """Return the table rows of a query's results: a link for each IRI, text for the rest.
+
+    Written here rather than in the template: a results table can have tens of thousands
+    of cells, and a template step per cell is most of the site's rendering time.
+    """
+    from nephrokb.query.results import URI, table_cell
+
+    def cell(term: Cell | None) -> str:
+        text = table_cell(term)
+        if term is not None and term.kind == URI and term.value:
+            return f"<td>{links.anchor(term.value, text)}</td>"
+        return f"<td>{escape(text)}</td>"
+
+    return Markup("".join(f"<tr>{''.join(cell(term) for term in row)}</tr>\n" for row in rows))
 
 
 def identifiers_page(anchors: dict[str, Anchor]) -> Page:
