@@ -549,6 +549,54 @@ def test_site_command_reports_an_unwritable_folder_in_one_line(tmp_path):
     assert result.output == f"nephrokb: error: {blocker / 'site'}: cannot write: Not a directory\n"
 
 
+@pytest.fixture
+def template_overrides(tmp_path, monkeypatch):
+    """Write templates into a folder that the site's Jinja environment reads first."""
+    import jinja2
+
+    import nephrokb.site.pages
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    bundled = nephrokb.site.pages.environment
+
+    def environment():
+        jinja = bundled()
+        jinja.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), jinja.loader])
+        return jinja
+
+    monkeypatch.setattr(nephrokb.site.pages, "environment", environment)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "{% extends 'base.html.j2' %}\n{% block content %}\n<p>{{ missing }}</p>\n"
+            "{% endblock %}\n",
+            "site template glossary.html.j2:3: cannot render the site page glossary.html: "
+            "'missing' is undefined",
+        ),
+        (
+            "{% extends 'base.html.j2' %}\n{% block content %}\n{% if %}\n{% endblock %}\n",
+            "site template glossary.html.j2:3: cannot render the site page glossary.html: "
+            "Expected an expression, got 'end of statement block'",
+        ),
+    ],
+    ids=["undefined", "syntax"],
+)
+def test_a_template_error_is_one_line_naming_template_and_line_exit_2(
+    tmp_path, template_overrides, template, message
+):
+    (template_overrides / "glossary.html.j2").write_text(template, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["site", "--output", str(out), "--data", str(MINIMAL)])
+    assert result.exit_code == 2
+    assert result.output == f"nephrokb: error: {message}\n"
+    assert not out.exists()
+
+
 class DevTools:
     """Drives headless Chromium over --remote-debugging-pipe (JSON messages ending in NUL)."""
 

@@ -39,6 +39,10 @@ class EndpointError(NephroKBError):
     """A SPARQL endpoint that cannot be reached or answers with an error."""
 
 
+class SiteError(NephroKBError):
+    """A site page its template cannot render, with the template's name and line."""
+
+
 class OutputError(NephroKBError):
     """An output that cannot be written: full disk, read-only folder, closed pipe, a folder.
 

@@ -6,15 +6,18 @@ escape every value they contain before they are marked safe.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from jinja2 import TemplateError
 from markupsafe import Markup, escape
 
 from nephrokb import __version__
-from nephrokb.errors import InputError
+from nephrokb.errors import InputError, SiteError
 from nephrokb.knowledge.literature import SECTION_TITLES
 from nephrokb.knowledge.model import (
     Procedure,
@@ -244,12 +247,35 @@ def render_pages(graph: Graph, ontology: Graph, parsed: Store | None = None) -> 
         "intended_use": intended_use(source_documents(graph), links),
     }
     for page in pages:
-        template = jinja.get_template(page.template)
-        html = template.render(
-            **shared, **page.context, page_name=page.name, title=page.title, notes=Footnotes()
-        )
+        try:
+            template = jinja.get_template(page.template)
+            html = template.render(
+                **shared, **page.context, page_name=page.name, title=page.title, notes=Footnotes()
+            )
+        except TemplateError as error:
+            raise site_error(error, page) from error
         files[page.name] = html.encode("utf-8")
     return dict(sorted(files.items()))
+
+
+def site_error(error: TemplateError, page: Page) -> SiteError:
+    """Translate a Jinja error into a SiteError naming the template and line it arose at.
+
+    A syntax error carries its template and line; an error while rendering (an undefined
+    name, say) is placed at the innermost template frame of its traceback, which Jinja
+    rewrites to template lines.
+    """
+    name, line = getattr(error, "name", None), getattr(error, "lineno", None)
+    if name is None:
+        frames = traceback.extract_tb(error.__traceback__)
+        in_templates = [frame for frame in frames if frame.filename.endswith(".j2")]
+        if in_templates:
+            name, line = Path(in_templates[-1].filename).name, in_templates[-1].lineno
+    return SiteError(
+        f"cannot render the site page {page.name}: {error.message or type(error).__name__}",
+        path=f"site template {name or page.template}",
+        line=line,
+    )
 
 
 def intended_use(documents: Sequence[Reference], links: Links) -> Markup:
