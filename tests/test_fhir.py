@@ -393,5 +393,122 @@ def test_stent_plan_definition_cites_only_its_own_literature(bundle):
     artifacts = [(a["type"], a["display"]) for a in stent["relatedArtifact"]]
     assert artifacts[0] == ("depends-on", "Percutaneous nephrostomy")
     assert artifacts[1][0] == "derived-from"
-    assert [kind for kind, _ in artifacts[2:]] == ["citation"] * 4
+    assert [kind for kind, _ in artifacts[2:6]] == ["citation"] * 4
+    assert [kind for kind, _ in artifacts[6:]] == ["justification"] * 7
     assert ("citation", "Tubeless antegrade ureteric stenting (Ir J Med Sci 2019)") in artifacts
+
+
+def justifications(plan: dict) -> list[tuple[str, str, str, str]]:
+    """(label, finding code, Citation id, display) of a plan's justification artifacts."""
+    return [
+        (
+            artifact["label"],
+            artifact["classifier"][0]["coding"][0]["code"],
+            artifact["resource"].rsplit("/", 1)[1],
+            artifact["display"],
+        )
+        for artifact in plan["relatedArtifact"]
+        if artifact["type"] == "justification"
+    ]
+
+
+def test_contraindications_and_complications_justify_the_plan_citing_their_evidence(bundle):
+    plans = {plan["id"]: plan for plan in resources(bundle, "PlanDefinition")}
+    stent = "Measured in all ureteric stents at one centre, most placed around stone surgery, not"
+    stent += " in antegrade stents alone; the abstract gives no numerator."
+    population = "529 patients with ureteric stents at one tertiary centre, 58.9% placed in the"
+    population += " context of stone surgery"
+    review = "evidence-eur-radiol-pcn-and-antegrade-stenting-review"
+    assert justifications(plans["antegrade-ureteral-stent-placement"]) == [
+        (
+            "contraindication",
+            "contraindication-severe-infection-or-bleeding-without-drainage",
+            review,
+            "Relative contraindication: Severe infection or bleeding after nephrostomy without"
+            " sufficient drainage. Correct first: Secure sufficient concomitant drainage through"
+            " the nephrostomy before inserting the stent.",
+        ),
+        (
+            "complication",
+            "complication-any-after-antegrade-stenting",
+            review,
+            "Complication: Complications of antegrade stenting of any kind",
+        ),
+        (
+            "complication",
+            "complication-any-after-antegrade-stenting",
+            review,
+            "Complication: Complications of antegrade stenting of any kind. Complications of"
+            " antegrade double-J stent insertion, 2-4%; population: antegrade double-J stent"
+            " insertions in the literature the review covers. The review's complication rate for"
+            " percutaneous antegrade double-J stent insertion.",
+        ),
+        (
+            "complication",
+            "complication-sepsis-with-indwelling-stent",
+            "evidence-curr-urol-2018-ureteric-stent-use",
+            "Complication: Sepsis with an indwelling ureteric stent",
+        ),
+        (
+            "complication",
+            "complication-sepsis-with-indwelling-stent",
+            "evidence-curr-urol-2018-ureteric-stent-use",
+            "Complication: Sepsis with an indwelling ureteric stent. Sepsis with indwelling"
+            f" ureteric stents, 4.3% (of 529); population: {population}. {stent}",
+        ),
+        (
+            "complication",
+            "complication-stent-encrustation",
+            "evidence-curr-urol-2018-ureteric-stent-use",
+            "Complication: Stent encrustation",
+        ),
+        (
+            "complication",
+            "complication-stent-encrustation",
+            "evidence-curr-urol-2018-ureteric-stent-use",
+            "Complication: Stent encrustation. Encrustation of indwelling ureteric stents, 14.5%"
+            f" (of 529); population: {population}. {stent}",
+        ),
+    ]
+    pcn = justifications(plans["percutaneous-nephrostomy"])
+    dos_and_donts = "evidence-acad-radiol-1999-pcn-dos-and-donts"
+    assert [entry for entry in pcn if entry[0] == "contraindication"] == [
+        (
+            "contraindication",
+            f"contraindication-marked-{name}",
+            dos_and_donts,
+            f"Relative contraindication: Marked {name}. Correct first: Correct the {name} before"
+            " the procedure unless it is among the most emergent.",
+        )
+        for name in ("coagulopathy", "thrombocytopenia")
+    ]
+    assert (
+        "complication",
+        "complication-transient-haematuria",
+        "evidence-radiographics-2002-pcn-step-by-step",
+        "Complication: Transient haematuria after nephrostomy (virtually every patient)",
+    ) in pcn
+
+
+def test_every_finding_and_rate_of_the_literature_is_justified_by_each_work_it_cites(
+    bundle, bundled_graph
+):
+    plans = {plan["id"]: plan for plan in resources(bundle, "PlanDefinition")}
+    citations = {resource["url"] for resource in resources(bundle, "Citation")}
+    codes = {concept["code"] for concept in resources(bundle, "CodeSystem")[0]["concept"]}
+    for procedure in read_procedures(bundled_graph):
+        literature = procedure.literature
+        plan = plans[procedure.iri.removeprefix(KB)]
+        expected = Counter()
+        for label, findings in (
+            ("contraindication", literature.contraindications),
+            ("complication", literature.complications),
+        ):
+            for finding in findings:
+                code = finding.iri.removeprefix(KB)
+                for evidence in (finding.evidence, *(rate.evidence for rate in finding.rates)):
+                    expected.update((label, code, c.iri.removeprefix(KB)) for c in evidence)
+        assert Counter(entry[:3] for entry in justifications(plan)) == expected
+        for artifact in plan["relatedArtifact"]:
+            assert artifact.get("resource", "") in citations or artifact["type"] != "justification"
+        assert {code for _, code, _, _ in justifications(plan)} <= codes

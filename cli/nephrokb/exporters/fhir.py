@@ -19,7 +19,15 @@ source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (
   - `relatedArtifact`: `depends-on` the PlanDefinition of each procedure it nkb:reliesOn,
     `derived-from` each source document it comes from (dcterms:source, by label), then one
     `citation` per work the procedure's literature layer cites, `resource` = the canonical
-    URL of that work's Citation resource;
+    URL of that work's Citation resource; then its contraindications and complications as
+    `justification` artifacts (see literature_artifacts). The CPG IG (HL7
+    cqf-recommendations) puts contraindications in the decision logic of a recommendation
+    and justifies a plan with `justification` relatedArtifacts to its evidence; these plans
+    are clinical protocols whose actions are the source's steps, and R5 has no plan-level
+    condition, so each contraindication or complication is a `justification` naming the
+    finding (label `contraindication` or `complication`, classifier = the finding in our
+    CodeSystem, display = what the literature says, with a rate's figure and population)
+    and citing, as `resource`, the Citation of one work that supports it;
   - `action`: one per step, in step order: id and linkId = the step's slug, prefix `N.`,
     title, description, and code = the step in our CodeSystem. A conditional step has a
     condition of kind `applicability` whose Expression holds the nkb:condition text
@@ -72,7 +80,7 @@ if TYPE_CHECKING:
     from curies import Converter
     from rdflib import Graph
 
-    from nephrokb.knowledge.literature import Citation
+    from nephrokb.knowledge.literature import Citation, Finding, Literature, Rate
     from nephrokb.knowledge.mappings import Mapping
     from nephrokb.knowledge.model import Procedure, Reference, Statement, Step
 
@@ -275,6 +283,7 @@ def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[s
     ]
     if procedure.literature:
         related += [cites(citation) for citation in procedure.literature.citations()]
+        related += literature_artifacts(procedure.literature)
     if related:
         resource["relatedArtifact"] = related
     return resource
@@ -282,11 +291,66 @@ def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[s
 
 def cites(citation: Citation) -> dict[str, Any]:
     """Return the relatedArtifact citing one work of the procedure's literature layer."""
-    return {
-        "type": "citation",
-        "display": citation.label,
-        "resource": f"{FHIR_BASE}/Citation/{fhir_id(code_of(citation.iri))}",
-    }
+    return {"type": "citation", "display": citation.label, "resource": citation_url(citation)}
+
+
+def citation_url(citation: Citation) -> str:
+    """Return the canonical URL of a work's Citation resource."""
+    return f"{FHIR_BASE}/Citation/{fhir_id(code_of(citation.iri))}"
+
+
+def literature_artifacts(literature: Literature) -> list[dict[str, Any]]:
+    """Return the `justification` artifacts of a procedure's contraindications and complications.
+
+    One per finding (or rate) and work it cites, the work's Citation as `resource`, as the
+    CPG IG's examples justify a plan with relatedArtifact: label `contraindication` or
+    `complication`, classifier = the finding in our CodeSystem, display = what the
+    literature says (a rate with its figure and population).
+    """
+    artifacts = []
+    for label, findings in (
+        ("contraindication", literature.contraindications),
+        ("complication", literature.complications),
+    ):
+        for finding in findings:
+            classifier = [{"coding": [our_coding(finding.iri, finding.label)]}]
+            said = [(finding_text(label, finding), finding.evidence)]
+            said += [(rate_text(finding, rate), rate.evidence) for rate in finding.rates]
+            for display, evidence in said:
+                artifacts += [
+                    {
+                        "type": "justification",
+                        "label": label,
+                        "classifier": classifier,
+                        "display": display,
+                        "resource": citation_url(citation),
+                    }
+                    for citation in evidence
+                ]
+    return artifacts
+
+
+def finding_text(label: str, finding: Finding) -> str:
+    """Say a contraindication or complication in one line: kind, name, what to correct."""
+    kind = f"{finding.kind} {label}" if finding.kind else label
+    text = f"{kind.capitalize()}: {finding.label}"
+    if finding.frequency:
+        text += f" ({finding.frequency})"
+    if finding.corrective_action:
+        text += f". Correct first: {finding.corrective_action}"
+    return text
+
+
+def rate_text(finding: Finding, rate: Rate) -> str:
+    """Say one rate of a complication: its label, counts, population and caveat."""
+    text = f"Complication: {finding.label}. {rate.label}"
+    if rate.numerator is not None and rate.denominator is not None:
+        text += f" ({rate.numerator} of {rate.denominator})"
+    elif rate.denominator is not None:
+        text += f" (of {rate.denominator})"
+    if rate.population:
+        text += f"; population: {rate.population}"
+    return f"{text}. {rate.description}" if rate.description else text
 
 
 def citation_resource(citation: Citation) -> dict[str, Any]:
@@ -317,7 +381,7 @@ def citation_resource(citation: Citation) -> dict[str, Any]:
     return {
         "resourceType": "Citation",
         "id": slug,
-        "url": f"{FHIR_BASE}/Citation/{slug}",
+        "url": citation_url(citation),
         "version": __version__,
         "title": citation.label,
         "status": "active",
