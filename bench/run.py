@@ -102,7 +102,8 @@ class Row:
 
 @dataclass
 class Target:
-    """One of issue 7's targets, and whether this run met it."""
+    """One of the targets, and whether this run met it: on wall time and, for time targets,
+    on CPU time too (which other jobs on a shared machine disturb far less)."""
 
     name: str
     goal: str
@@ -110,6 +111,8 @@ class Target:
     met: bool | None  # None: could not be measured in this run
     profile_title: str = ""
     profile: str = ""
+    cpu_measured: str = ""
+    cpu_met: bool | None = None
 
 
 @dataclass
@@ -908,13 +911,12 @@ def evaluate_targets(context: Context) -> list[Target]:
             )
     if validate.get(1000) and validate.get(5000):
         small, large = validate[1000].ours, validate[5000].ours
-        growth_ratio = large.wall / small.wall if small.ok and large.ok else None
         targets.append(
-            Target(
+            ratio_target(
                 "growth N=1000 -> 5000 <= 5.5x",
-                "<= 5.5x",
-                f"{growth_ratio:.2f}x" if growth_ratio else "not measurable (timeout)",
-                growth_ratio is not None and growth_ratio <= 5.5,
+                5.5,
+                Row("Growth", "", "", large, "", small),
+                context.timeout,
             )
         )
     warm = find(growth, "Growth", "N=5000", CHANGED_ONLY + "warm cache")
@@ -976,17 +978,7 @@ def evaluate_targets(context: Context) -> list[Target]:
         if r.section == "Queries and export" and r.data == "N=5000" and r.name.startswith("query")
     ]
     if query_rows:
-        slower = [r for r in query_rows if r.ratio is None or r.ratio > 1.5]
-        worst = max(query_rows, key=lambda r: r.ratio or float("inf"))
-        targets.append(
-            Target(
-                "every bundled query within 1.5x of pyoxigraph at N=5000",
-                "<= 1.5x",
-                f"{len(slower)} of {len(query_rows)} queries over 1.5x; worst: {worst.name} "
-                + (f"{worst.ratio:.2f}x" if worst.ratio is not None else worst.ours.status),
-                not slower,
-            )
-        )
+        targets.append(every_query_target(query_rows, 1.5))
     largest = max(context.sizes)
     row = validate.get(largest)
     if row is not None and row.ours.max_rss_bytes is not None:
@@ -1014,6 +1006,34 @@ def evaluate_targets(context: Context) -> list[Target]:
     return targets
 
 
+def every_query_target(query_rows: Sequence[Row], limit: float) -> Target:
+    """Judge the in-process query rows at N=5000 together: how many are over `limit`."""
+
+    def cpu_ratio(row: Row) -> float | None:
+        ok = row.ours.ok and row.reference is not None and row.reference.ok
+        return row.ours.cpu / row.reference.cpu if ok and row.reference.cpu else None
+
+    def summary(ratio_of: Callable[[Row], float | None]) -> tuple[str, bool]:
+        slower = [r for r in query_rows if (ratio_of(r) or float("inf")) > limit]
+        worst = max(query_rows, key=lambda r: ratio_of(r) or float("inf"))
+        ratio = ratio_of(worst)
+        text = f"{len(slower)} of {len(query_rows)} over {limit}x; worst: {worst.name} " + (
+            f"{ratio:.2f}x" if ratio is not None else worst.ours.status
+        )
+        return text, not slower
+
+    measured, met = summary(lambda row: row.ratio)
+    cpu_measured, cpu_met = summary(cpu_ratio)
+    return Target(
+        f"every bundled query within {limit}x of pyoxigraph at N=5000",
+        f"<= {limit}x",
+        measured,
+        met,
+        cpu_measured=cpu_measured,
+        cpu_met=cpu_met,
+    )
+
+
 def peer(context: Context, data: str, engine: str) -> PeerRow | None:
     """Return the peer row of `engine` on the input `data`."""
     return next((r for r in context.peers if r.data == data and r.engine == engine), None)
@@ -1026,6 +1046,8 @@ def time_target(name: str, row: Row, limit: float, context: Context) -> Target:
         f"<= {limit:g} s",
         seconds(row.ours) if row.ours.ok else timeout_text(row.ours, context.timeout),
         row.ours.ok and row.ours.wall <= limit,
+        cpu_measured=f"{row.ours.cpu:.2f} s" if row.ours.ok else "",
+        cpu_met=row.ours.cpu <= limit if row.ours.ok else None,
     )
 
 
@@ -1054,11 +1076,18 @@ def ratio_target(name: str, limit: float, row: Row, timeout: float) -> Target:
         )
     if ratio is None:
         return Target(name, f"<= {limit}x", "not measurable", None)
+    cpu_ratio = row.ours.cpu / row.reference.cpu if row.reference.cpu else None
     return Target(
         name,
         f"<= {limit}x",
         f"{ratio:.2f}x ({seconds(row.ours)} vs {seconds(row.reference)})",
         ratio <= limit,
+        cpu_measured=(
+            f"{cpu_ratio:.2f}x ({row.ours.cpu:.2f} s vs {row.reference.cpu:.2f} s)"
+            if cpu_ratio
+            else ""
+        ),
+        cpu_met=cpu_ratio <= limit if cpu_ratio else None,
     )
 
 
@@ -1319,11 +1348,15 @@ def render(
         "",
         "## Targets (issues 7 and 18)",
         "",
-        "| target | goal | measured | met |",
-        "|---|---|---|---|",
+        "Judged on wall time (medians), as the targets are set; the CPU columns judge the "
+        "same targets on CPU time (user+system), which the other jobs on this shared machine "
+        "disturb far less.",
+        "",
+        "| target | goal | measured (wall) | met | CPU time | met on CPU |",
+        "|---|---|---|---|---|---|",
         *[
-            f"| {t.name} | {t.goal} | {t.measured} | "
-            f"{'met' if t.met else 'MISSED' if t.met is False else 'not measured'} |"
+            f"| {t.name} | {t.goal} | {t.measured} | {verdict(t.met)} | {t.cpu_measured} | "
+            f"{verdict(t.cpu_met) if t.cpu_measured else ''} |"
             for t in targets
         ],
         "",
@@ -1348,6 +1381,11 @@ def render(
             "",
         ]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def verdict(met: bool | None) -> str:
+    """Say whether a target was met."""
+    return "met" if met else "MISSED" if met is False else "not measured"
 
 
 def kept_analysis(path: Path) -> str:
