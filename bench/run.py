@@ -174,6 +174,13 @@ def merged_turtle(files: Sequence[Path], target: Path) -> Path:
     return target
 
 
+def summary(measurement: Measurement) -> str:
+    """One measurement in a few words, for the progress lines."""
+    if not measurement.ok:
+        return measurement.status
+    return f"{seconds(measurement)}, CPU {measurement.cpu:.2f} s, {memory(measurement)}"
+
+
 def say(message: str) -> None:
     """Report progress on standard error, so standard output holds only the table."""
     print(f"bench: {message}", file=sys.stderr, flush=True)
@@ -360,6 +367,7 @@ def measure_peers(context: Context) -> None:
                     row.note = f"no result count ({type(error).__name__})"
             elif row.measurement.status == "timeout":
                 stopped[engine.name] = f"timed out on {peer_input.data}"
+            say(f"  {peer_cell(row, cap)}")
 
 
 def pyshacl_command(context: Context, shapes: Path, ontology: Path, data: Path) -> list[str]:
@@ -525,6 +533,7 @@ def measure_growth(context: Context) -> None:
                 timeout=context.timeout,
                 expect=operation.expect,
             )
+            say(f"  {summary(measurement)}")
             if operation.name == FLOOR:
                 floor = measurement
             context.growth.append(
@@ -559,6 +568,7 @@ def measure_broken(context: Context) -> None:
         clean = find(context.growth, "Growth", f"N={size}", VALIDATE)
         broken_nodes, nodes = context.broken[size]
         results = results_in_nephrokb_text(stdout.read_text(encoding="utf-8"))
+        say(f"  {summary(measurement)}; {results} results")
         context.rows.append(
             Row(
                 "Broken knowledge",
