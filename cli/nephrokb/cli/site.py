@@ -37,11 +37,11 @@ def site(output: str, data: tuple[str, ...], quiet: bool) -> None:
       nephrokb site --output site/
       nephrokb site --output public/ --data kb/ --data extra.ttl
     """
-    from nephrokb.rdf.loading import load_graph, load_knowledge
+    from nephrokb.rdf.loading import garbage_collection_paused, load_graph, load_knowledge
     from nephrokb.resources import bundled_folder
     from nephrokb.site import build_site
 
-    with progress("Building the site", quiet=quiet):
+    with progress("Building the site", quiet=quiet), garbage_collection_paused():
         ontology = load_graph([bundled_folder("ontology")])
         written = build_site(load_knowledge(data), ontology, output)
     pages = sum(1 for path in written if path.suffix == ".html")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.rdf.graph_index import GraphIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -164,15 +165,15 @@ class TripleDifferences:
 
 def triple_differences(old: Graph, new: Graph) -> TripleDifferences:
     """Return the triples that differ between two graphs, ignoring blank-node names."""
-    from rdflib import BNode
     from rdflib.compare import to_canonical_graph
 
-    if any(isinstance(term, BNode) for graph in (old, new) for triple in graph for term in triple):
+    old_index, new_index = GraphIndex(old), GraphIndex(new)
+    if old_index.holds_blank_nodes() or new_index.holds_blank_nodes():
         old, new = to_canonical_graph(old), to_canonical_graph(new)
-    old_triples, new_triples = set(old), set(new)
+        old_index, new_index = GraphIndex(old), GraphIndex(new)
     return TripleDifferences(
-        removed=frozenset(old_triples - new_triples),
-        added=frozenset(new_triples - old_triples),
+        removed=frozenset(old_index.difference(new_index)),
+        added=frozenset(new_index.difference(old_index)),
         old=old,
         new=new,
     )
@@ -198,9 +199,10 @@ def named_ancestors(graph: Graph, node: Node) -> set[Node]:
 
 def diff_paths(old: Sequence[str | Path], new: Sequence[str | Path]) -> KnowledgeDiff:
     """Compare the knowledge in two sets of files or folders."""
-    from nephrokb.rdf.loading import load_graph
+    from nephrokb.rdf.loading import garbage_collection_paused, load_graph
 
-    return diff_graphs(load_graph(old), load_graph(new))
+    with garbage_collection_paused():
+        return diff_graphs(load_graph(old), load_graph(new))
 
 
 def diff_revisions(
@@ -209,16 +211,17 @@ def diff_revisions(
     """Compare a folder of the current git repository (its path from the repository root)
     at two revisions; without `new_revision`, compare with the working tree."""
     from nephrokb.rdf.git_revisions import load_revision, repository_root
-    from nephrokb.rdf.loading import load_graph
+    from nephrokb.rdf.loading import garbage_collection_paused, load_graph
 
     root = repository_root(Path.cwd())
-    old = load_revision(root, old_revision, [folder])
-    new = (
-        load_graph([root / folder])
-        if new_revision is None
-        else load_revision(root, new_revision, [folder])
-    )
-    return diff_graphs(old, new)
+    with garbage_collection_paused():
+        old = load_revision(root, old_revision, [folder])
+        new = (
+            load_graph([root / folder])
+            if new_revision is None
+            else load_revision(root, new_revision, [folder])
+        )
+        return diff_graphs(old, new)
 
 
 def diff_graphs(old: Graph, new: Graph) -> KnowledgeDiff:

@@ -70,7 +70,7 @@ def export_knowledge(
 ) -> bytes:
     """Load `data` (default: the bundled kb/) plus the bundled `include` folders, and export."""
     from nephrokb.rdf.knowledge_store import load_knowledge_store
-    from nephrokb.rdf.loading import load_graph, load_knowledge
+    from nephrokb.rdf.loading import garbage_collection_paused, load_graph, load_knowledge
     from nephrokb.resources import bundled_files
 
     if format_name not in EXPORTERS:
@@ -80,7 +80,8 @@ def export_knowledge(
             raise InputError(f"cannot include {name!r}; known: {', '.join(INCLUDABLE)}")
     if format_name in STORE_EXPORTERS:
         return STORE_EXPORTERS[format_name](load_knowledge_store(data, include))
-    graph = load_knowledge(data)
-    for name in include:
-        graph += load_graph(bundled_files(name))
-    return EXPORTERS[format_name](graph)
+    with garbage_collection_paused():
+        graph = load_knowledge(data)
+        for name in include:
+            graph += load_graph(bundled_files(name))
+        return EXPORTERS[format_name](graph)

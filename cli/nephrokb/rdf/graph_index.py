@@ -15,7 +15,7 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from rdflib import URIRef
+from rdflib import BNode, URIRef
 
 from nephrokb.rdf.predicate_store import PredicateStore
 
@@ -73,6 +73,28 @@ class GraphIndex:
                 for found, pairs in by_node(self.backward).items()
             }
         return iter(self.incoming.get(value, ()))
+
+    def holds_blank_nodes(self) -> bool:
+        """True when a subject or object is a blank node."""
+        return any(
+            isinstance(node, BNode)
+            for maps in (self.forward, self.backward)
+            for links in maps
+            for by_node in links.values()
+            for node in by_node
+        )
+
+    def difference(self, other: GraphIndex) -> set[tuple[Node, Node, Node]]:
+        """Return the triples here that `other` lacks, comparing each subject's objects per
+        predicate as sets rather than hashing every triple."""
+        missing: set[tuple[Node, Node, Node]] = set()
+        for links in self.forward:
+            for predicate, by_subject in links.items():
+                for subject, objects in by_subject.items():
+                    theirs = set(other.objects(subject, predicate))
+                    if objects != theirs:
+                        missing.update((subject, predicate, value) for value in objects - theirs)
+        return missing
 
     def outgoing_links(self) -> dict[Node, list[tuple[Node, Node]]]:
         """subject -> its (predicate, object) pairs, built on first use."""
