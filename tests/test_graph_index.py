@@ -83,3 +83,23 @@ def test_the_files_store_serves_only_when_it_holds_what_rdflib_read(tmp_path):
         assert (store is parsed) is served, name
         assert set(store) == set(store_of(graph)), name
     assert rdflib_store(graph, None) is not parsed
+
+
+def test_difference_is_the_set_difference_of_the_triples(knowledge):
+    edited = plain_graph(knowledge.serialize())
+    removed = sorted(edited)[::50]
+    for triple in removed:
+        edited.remove(triple)
+    extra = plain_graph(EXTRA.replace("_:blank", "ex:c"))
+    edited += extra
+    old, new = GraphIndex(knowledge), GraphIndex(edited)
+    assert old.difference(new) == set(knowledge) - set(edited) == set(removed)
+    assert new.difference(old) == set(edited) - set(knowledge) == set(extra)
+    assert old.difference(old) == set()
+
+
+def test_blank_nodes_are_found_as_subjects_and_as_objects(knowledge):
+    assert not GraphIndex(knowledge).holds_blank_nodes()
+    assert GraphIndex(plain_graph(EXTRA)).holds_blank_nodes()
+    as_object = "@prefix ex: <http://example.org/> . ex:a ex:p [] ."
+    assert GraphIndex(plain_graph(as_object)).holds_blank_nodes()
