@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from conftest import BROKEN, CLEAN
 from nephrokb.namespaces import compact
 from nephrokb.resources import bundled_files
-from nephrokb.turtle.locator import RDF_TYPE, XSD, LiteralKey, SourceLines, locate, tokens
+from nephrokb.turtle.locator import (
+    RDF_TYPE,
+    XSD,
+    LiteralKey,
+    SourceLines,
+    locate,
+    subject_locator,
+    tokens,
+)
 
 EX = "http://example.org/"
 BASE = "file:///data/sample.ttl"
@@ -141,7 +150,7 @@ def test_default_base_is_the_file():
 
 
 def test_tokens_carry_the_line_they_start_on():
-    kinds = [(kind, line) for kind, _, line in tokens('ex:a ex:b """x\ny""" ;\n ex:c 1 .')]
+    kinds = [(kind, line) for kind, _, line, _ in tokens('ex:a ex:b """x\ny""" ;\n ex:c 1 .')]
     assert kinds == [
         ("prefixed_name", 1),
         ("prefixed_name", 1),
@@ -219,3 +228,113 @@ def test_locator_reads_what_rdflib_writes(triples):
 @given(st.text(alphabet=st.sampled_from(list("ex:a <>\"'#;,.[]()\n@prefix_1^\\")), max_size=80))
 def test_locator_never_raises_on_any_text(text):
     locate(text)
+    located = subject_locator(text)
+    if located is not None:
+        for subject in locate(text).subjects:
+            located.locate(subject)
+
+
+def located_subject_by_subject(text: str, base: str = "") -> SourceLines:
+    """The lines a SubjectLocator records for every subject `locate` finds, one at a time."""
+    located = subject_locator(text, base)
+    assert located is not None, "the scan left the text to locate"
+    for subject in locate(text, base).subjects:
+        located.locate(subject)
+    return located.lines
+
+
+def assert_located_as_whole(text: str, base: str = "") -> None:
+    """Reading subject by subject gives what reading the whole text gives (but mentions)."""
+    whole = locate(text, base)
+    lines = located_subject_by_subject(text, base)
+    assert lines.subjects == whole.subjects
+    assert lines.objects == whole.objects
+    assert lines.mentions == {}
+
+
+@pytest.mark.parametrize("path", turtle_files(), ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_subject_locator_reads_each_file_as_locate_does(path):
+    assert_located_as_whole(path.read_text(encoding="utf-8"), path.resolve().as_uri())
+
+
+def test_subject_locator_reads_hand_written_turtle_as_locate_does():
+    assert_located_as_whole(HAND_WRITTEN, BASE)
+
+
+# Statements the one-match scan leaves to the token reader: dots that end a statement with no
+# space before the next, names and blank nodes holding dots, numbers with and without a dot,
+# prefixes redeclared between two statements about one subject, blank-node subjects.
+COMPACT = """\
+@prefix ex: <http://example.org/> .
+ex:a ex:p "x".ex:b ex:p <http://example.org/o>.ex:c ex:p 1 .ex:d ex:p ex:v1.2 .
+ex:a ex:q 1.5, .5, 1.e2, -3 ; ex:r ex:a.b, _:b.1 ; ex:s "end". # a comment . ex:fake ex:p 1 .
+@prefix ex: <http://other.example/> .
+ex:a ex:p ex:o .
+PREFIX ex: <http://example.org/>
+BASE <http://base.example/>
+[ ex:p ex:a ] ex:q ex:o .
+( ex:a ) ex:q ex:o .
+_:x ex:p ex:a .
+<a> ex:p '''two
+lines''' ; ex:p ex:a .
+ex:a ex:t ex:last ."""
+
+
+def test_subject_locator_reads_compact_turtle_as_locate_does():
+    list(pyoxigraph.parse(COMPACT.encode(), format=pyoxigraph.RdfFormat.TURTLE))
+    assert_located_as_whole(COMPACT)
+    lines = located_subject_by_subject(COMPACT)
+    assert lines.subjects == {
+        EX + "a": 2,
+        EX + "b": 2,
+        EX + "c": 2,
+        EX + "d": 2,
+        "http://other.example/a": 5,
+        "http://base.example/a": 11,
+    }
+    assert lines.object_line(EX + "a", EX + "t", EX + "last") == 13
+    assert lines.object_line("http://other.example/a", EX + "p", EX + "o") is None
+    assert lines.object_line(EX + "d", EX + "p", EX + "v1.2") == 2
+    assert lines.object_line(EX + "a", EX + "q", LiteralKey("1.e2", XSD + "double")) == 3
+
+
+def test_locating_a_subject_reads_only_its_statements():
+    located = subject_locator(HAND_WRITTEN, BASE)
+    assert located is not None
+    lines = located.locate(EX + "second")
+    assert lines.subjects == {EX + "second": 25}
+    assert lines.objects == {(EX + "second", EX + "last"): {LiteralKey("end"): 25}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<< <http://a> <http://b> <http://c> >> <http://b> <http://c> .",
+        "<http://a> <http://b> <http://c> ~ <http://r> .",
+        "<http://a> <http://b> <http://c> {| <http://b> <http://d> |} .",
+        '<http://a> <http://b> "x"@en--ltr .',
+        'VERSION "1.2"\n<http://a> <http://b> <http://c> .',
+    ],
+)
+def test_subject_locator_leaves_turtle_1_2_to_locate(text):
+    assert list(pyoxigraph.parse(text.encode(), format=pyoxigraph.RdfFormat.TURTLE))
+    assert subject_locator(text) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(iris, iris, iris | literals), min_size=1, max_size=12),
+    st.sampled_from(["turtle", "nt"]),
+)
+def test_subject_locator_reads_what_rdflib_writes(triples, syntax):
+    graph = Graph()
+    graph.bind("ex", EX)
+    for subject, predicate, value in triples:
+        graph.add(
+            (
+                URIRef(subject),
+                URIRef(predicate),
+                value if isinstance(value, Literal) else URIRef(value),
+            )
+        )
+    assert_located_as_whole(graph.serialize(format=syntax))

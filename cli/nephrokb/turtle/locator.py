@@ -1,8 +1,8 @@
 """Locate the lines where a Turtle file describes its nodes and writes its triples.
 
 rdflib keeps no source positions, so reports that point at lines read the Turtle a second
-time with this locator: one linear pass over the token stream (a regular expression finds
-the tokens, a small recursive-descent reader follows the grammar), recording for each file
+time with this locator: a regular expression finds the tokens, a small recursive-descent
+reader follows the grammar, recording for each file
 
 - `subjects`: subject IRI -> first line where it is the subject of a statement,
 - `objects`: (subject IRI, predicate IRI) -> {object -> line of that object},
@@ -13,6 +13,11 @@ Blank nodes get no entries, since the labels rdflib gives them are not those of 
 the IRIs and triples inside blank-node property lists and collections are still mentions.
 The locator assumes Turtle that rdflib has already parsed: it never raises, and it does
 not check what it reads.
+
+`locate` reads a whole file. `SubjectLocator` reads only the statements of the subjects
+asked for: one scan of the file by a regular expression (no Python per token) finds where
+each statement starts and what its subject is, and the reader then follows those
+statements alone, giving the same `subjects` and `objects` entries for them as `locate`.
 """
 
 from __future__ import annotations
@@ -64,29 +69,44 @@ UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 PN_PREFIX = rf"[{PN_CHARS_BASE}](?:\.*[{PN_CHARS}])*"
 PN_LOCAL = rf"(?:[{PN_CHARS_U}:0-9]|{PLX})(?:\.*(?:[{PN_CHARS}:]|{PLX}))*"
 EXPONENT = r"[eE][+-]?[0-9]+"
+# The dot that ends a statement (a dot before a digit starts a number).
+STATEMENT_END = r"\.(?![0-9])"
+PUNCTUATION_BUT_END = r"[;,\[\]()]"
 
-# The most frequent tokens come first; an alternative that could swallow a later one's text
-# (a prefixed name, `true:x`, would start like the bare word `true`) comes before it.
-TOKEN = re.compile(
-    rf"""
-    (?P<newline>\n)
-    | (?P<space>[ \t\r\ufeff]+)
-    | (?P<prefixed_name>(?:{PN_PREFIX})?:(?:{PN_LOCAL})?)
-    | (?P<punctuation>[;,\[\]()]|\.(?![0-9]))
-    | (?P<long_string>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\[\s\S]))*\"\"\"
-                     |'''(?:(?:'|'')?(?:[^'\\]|\\[\s\S]))*''')
-    | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    | (?P<word>[A-Za-z]+)
-    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{UCHAR})*>)
-    | (?P<comment>\#[^\n]*)
-    | (?P<at_word>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-    | (?P<datatype_mark>\^\^)
-    | (?P<double>[+-]?(?:[0-9]+\.[0-9]*{EXPONENT}|\.[0-9]+{EXPONENT}|[0-9]+{EXPONENT}))
-    | (?P<decimal>[+-]?[0-9]*\.[0-9]+)
-    | (?P<integer>[+-]?[0-9]+)
-    | (?P<blank_node>_:[{PN_CHARS_U}0-9](?:\.*[{PN_CHARS}])*)
-    """,
-    re.VERBOSE,
+# Each kind of token and its pattern. The most frequent come first; an alternative that
+# could swallow a later one's text (a prefixed name, `true:x`, would start like the bare
+# word `true`) comes before it.
+TOKEN_PATTERNS = {
+    "newline": r"\n",
+    "space": r"[ \t\r\ufeff]+",
+    "prefixed_name": rf"(?:{PN_PREFIX})?:(?:{PN_LOCAL})?",
+    "punctuation": rf"{PUNCTUATION_BUT_END}|{STATEMENT_END}",
+    # Strings are written so that the regular expression engine never backtracks in them.
+    "long_string": r'"""(?:[^"\\]++|\\[\s\S]|"(?!""))*+"""'
+    r"|'''(?:[^'\\]++|\\[\s\S]|'(?!''))*+'''",
+    "string": r'"[^"\\\n\r]*+(?:\\.[^"\\\n\r]*+)*+"|' r"'[^'\\\n\r]*+(?:\\.[^'\\\n\r]*+)*+'",
+    "word": r"[A-Za-z]+",
+    "iri": rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]++|{UCHAR})*+>",
+    "comment": r"#[^\n]*",
+    "at_word": r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*",
+    "datatype_mark": r"\^\^",
+    "double": rf"[+-]?(?:[0-9]+\.[0-9]*{EXPONENT}|\.[0-9]+{EXPONENT}|[0-9]+{EXPONENT})",
+    "decimal": r"[+-]?[0-9]*\.[0-9]+",
+    "integer": r"[+-]?[0-9]+",
+    "blank_node": rf"_:[{PN_CHARS_U}0-9](?:\.*[{PN_CHARS}])*",
+}
+TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in TOKEN_PATTERNS.items()))
+# The rest of a statement from a token on: every token up to the dot that ends it (or the
+# end of the text), matched token by token as TOKEN matches them (an atomic group takes the
+# first alternative that matches, as finditer does), in one call with no Python per token.
+# It stops early at a character that starts no token.
+STATEMENT_REST = re.compile(
+    "(?>"
+    + "|".join(
+        PUNCTUATION_BUT_END if kind == "punctuation" else f"(?:{pattern})"
+        for kind, pattern in TOKEN_PATTERNS.items()
+    )
+    + ")*+"
 )
 SKIPPED = frozenset({"space", "comment"})
 NUMBER_TYPES = {"integer": XSD + "integer", "decimal": XSD + "decimal", "double": XSD + "double"}
@@ -94,30 +114,49 @@ ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 LOCAL_ESCAPE = re.compile(r"\\(.)")
 ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# What a statement that `locate` reads as such may start with (besides `[` and `(`).
+SUBJECT_STARTS = frozenset({"iri", "prefixed_name", "blank_node"})
+# Most statements are found whole by one match of FAST_STATEMENT, with no token reading:
+# a statement starting with an IRI or a prefixed name, whose dots outside strings, IRIs and
+# comments are its last one and dots before a digit (inside numbers). That is enough to
+# know where it ends: a quote always opens a string there, `#` a comment, `<` an IRI and
+# `\` escapes one character of a name; and a dot followed by one of AFTER_STATEMENT_END
+# ends the statement, since no token (a name, a number) may hold a dot followed by them.
+# The characters only Turtle 1.2 uses outside strings and IRIs (`<<`, `>>`, `~`, `{|`,
+# `|}`, `--` before a direction) stop the match, so such statements are read by tokens.
+AFTER_STATEMENT_END = r"""(?=[ \t\r\n#;,\[\]()"'<]|\Z)"""
+SKIPPED_TOKENS = "(?:{newline}|{space}|{comment})*+".format(**TOKEN_PATTERNS)
+FAST_STATEMENT = re.compile(
+    rf"{SKIPPED_TOKENS}(?:(?P<iri>{TOKEN_PATTERNS['iri']})|(?P<prefixed_name>"
+    rf"{TOKEN_PATTERNS['prefixed_name']}))"
+    r"""(?:[^"'<>#\\.~{}|\-]++|-(?!-)|\.(?=[0-9])|\\[_~.\-!$&'()*+,;=/?#@%]|(?>"""
+    + "|".join(TOKEN_PATTERNS[kind] for kind in ("long_string", "string", "iri", "comment"))
+    + rf"))*+{STATEMENT_END}{AFTER_STATEMENT_END}"
+)
 
-Token = tuple[str, str, int]
-END: Token = ("end", "", 0)
+Token = tuple[str, str, int, int]  # kind, text, line, offset where the token ends
+END: Token = ("end", "", 0, 0)
 
 
 def locate(text: str, base: str = "") -> SourceLines:
     """Return where the Turtle `text` describes its nodes; relative IRIs resolve against `base`."""
-    return TurtleLocator(text, base).read()
+    return TurtleLocator(tokens(text), base).read()
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """Yield (kind, text, line) for each token of `text`, skipping spaces and comments.
+def tokens(text: str, start: int = 0, line: int = 1) -> Iterator[Token]:
+    """Yield (kind, text, line, end) for each token of `text` from `start` (on `line`) on,
+    skipping spaces and comments.
 
     Characters that start no token are passed over, as finditer does; in Turtle that rdflib
     has accepted they can only belong to extensions (RDF-star's `<<`), which are not followed.
     """
-    line = 1
-    for match in TOKEN.finditer(text):
+    for match in TOKEN.finditer(text, start):
         kind = match.lastgroup
         if kind == "newline":
             line += 1
         elif kind not in SKIPPED:
             token = match.group()
-            yield kind, token, line
+            yield kind, token, line, match.end()
             if kind == "long_string":
                 line += token.count("\n")
 
@@ -137,14 +176,26 @@ def unescape(text: str) -> str:
 
 
 class TurtleLocator:
-    """Reads Turtle tokens once, following the grammar far enough to know each term's role."""
+    """Reads Turtle tokens, following the grammar far enough to know each term's role.
 
-    def __init__(self, text: str, base: str):
-        self.stream = tokens(text)
+    `prefixes` and `base` are those in force where `stream` starts; `lines` receives the
+    subjects and objects found, `mentions` (default: `lines.mentions`) the IRIs mentioned.
+    """
+
+    def __init__(
+        self,
+        stream: Iterator[Token],
+        base: str,
+        prefixes: dict[str, str] | None = None,
+        lines: SourceLines | None = None,
+        mentions: dict[str, int] | None = None,
+    ):
+        self.stream = stream
         self.token: Token = next(self.stream, END)
         self.base = base
-        self.prefixes: dict[str, str] = {}
-        self.lines = SourceLines()
+        self.prefixes = {} if prefixes is None else prefixes
+        self.lines = SourceLines() if lines is None else lines
+        self.mentions = self.lines.mentions if mentions is None else mentions
 
     def advance(self) -> Token:
         """Move to the next token and return the one just passed."""
@@ -155,26 +206,33 @@ class TurtleLocator:
     def read(self) -> SourceLines:
         """Read every statement and return the lines found."""
         while self.token is not END:
-            kind, text = self.token[0], self.token[1]
-            if kind == "at_word" and text in ("@prefix", "@base"):
-                self.directive(text[1:])
-                if self.token[1] == ".":
-                    self.advance()
-            elif kind == "word" and text.lower() in ("prefix", "base"):
-                self.directive(text.lower())
-            else:
+            if not self.directive():
                 self.triples()
                 if self.token[1] == ".":
                     self.advance()
         return self.lines
 
-    def directive(self, name: str) -> None:
+    def directive(self) -> bool:
+        """Read a prefix or base declaration if one starts here; True if one did."""
+        kind, text = self.token[0], self.token[1]
+        if kind == "at_word" and text in ("@prefix", "@base"):
+            self.declaration(text[1:])
+            if self.token[1] == ".":
+                self.advance()
+            return True
+        if kind == "word" and text.lower() in ("prefix", "base"):
+            self.declaration(text.lower())
+            return True
+        return False
+
+    def declaration(self, name: str) -> None:
         """Record a prefix or base declaration (the keyword is the current token)."""
         self.advance()
         if name == "prefix":
             prefix = self.advance()[1]
             if self.token[0] == "iri":
-                self.prefixes[prefix[:-1]] = self.resolve(self.advance()[1])
+                # A new dict, so that a SubjectLocator's statements keep the prefixes they had.
+                self.prefixes = {**self.prefixes, prefix[:-1]: self.resolve(self.advance()[1])}
         elif self.token[0] == "iri":
             self.base = self.resolve(self.advance()[1])
 
@@ -218,11 +276,9 @@ class TurtleLocator:
 
     def term(self) -> ObjectKey | None:
         """Read one term; return its IRI or LiteralKey, or None for a blank node."""
-        kind, text, line = self.advance()
-        if kind == "iri":
-            return self.mention(self.resolve(text), line)
-        if kind == "prefixed_name":
-            return self.mention(self.expand(text), line)
+        kind, text, line, _ = self.advance()
+        if kind in ("iri", "prefixed_name"):
+            return self.mention(self.named(kind, text), line)
         if kind in ("string", "long_string"):
             return self.literal(text)
         if kind in NUMBER_TYPES:
@@ -239,6 +295,10 @@ class TurtleLocator:
             self.advance()
         return None
 
+    def named(self, kind: str, text: str) -> str | None:
+        """Return the IRI an `iri` or `prefixed_name` token names (None: undeclared prefix)."""
+        return self.resolve(text) if kind == "iri" else self.expand(text)
+
     def literal(self, text: str) -> LiteralKey:
         """Read a string token and the language tag or datatype that may follow it."""
         quote = 3 if text[:3] in ('"""', "'''") else 1
@@ -254,7 +314,7 @@ class TurtleLocator:
     def mention(self, iri: str | None, line: int) -> str | None:
         """Record the first line an IRI appears on and return it."""
         if iri is not None:
-            self.lines.mentions.setdefault(iri, line)
+            self.mentions.setdefault(iri, line)
         return iri
 
     def resolve(self, iri_token: str) -> str:
@@ -271,3 +331,104 @@ class TurtleLocator:
         if namespace is None:
             return None
         return namespace + (LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local)
+
+
+class Scope(NamedTuple):
+    """The base IRI and the prefixes in force at some point of a Turtle file."""
+
+    base: str
+    prefixes: dict[str, str]
+
+
+class Statement(NamedTuple):
+    """Where a statement starts (offset and line), and the scope it is read in."""
+
+    start: int
+    line: int
+    scope: Scope
+
+
+class SubjectLocator:
+    """Where one Turtle file writes the subjects asked for, reading only their statements.
+
+    `lines` holds the `subjects` and `objects` entries of every subject located so far,
+    exactly as `locate` records them; its `mentions` stay empty (they need the whole file).
+    """
+
+    def __init__(self, text: str, statements: dict[str, list[Statement]]):
+        self.text = text
+        self.statements = statements
+        self.lines = SourceLines()
+        self.located: set[str] = set()
+
+    def locate(self, subject: str) -> SourceLines:
+        """Record where `subject`'s statements are and return `lines`."""
+        if subject not in self.located:
+            self.located.add(subject)
+            for statement in self.statements.get(subject, ()):
+                TurtleLocator(
+                    tokens(self.text, statement.start, statement.line),
+                    statement.scope.base,
+                    statement.scope.prefixes,
+                    self.lines,
+                    mentions={},
+                ).triples()
+        return self.lines
+
+
+def subject_locator(text: str, base: str = "") -> SubjectLocator | None:
+    """Return a SubjectLocator for the Turtle `text`, or None when the scan cannot follow it.
+
+    Most statements are found by FAST_STATEMENT; the others (directives, a statement with
+    a name holding a dot, one starting with a blank node) token by token by STATEMENT_REST.
+    A statement that does not start as a subject may (a blank node, `[`, `(`) or that holds
+    a character starting no token (Turtle 1.2's `<<`, `~`, `{|`) leaves the file to
+    `locate`, so that each statement found is one the reader of `locate` reads.
+    """
+    reader = TurtleLocator(iter(()), base)
+    statements: dict[str, list[Statement]] = {}
+    resolved: dict[tuple[str, str], str | None] = {}
+    scope = Scope(reader.base, reader.prefixes)
+    position, line, length = 0, 1, len(text)
+    while position < length:
+        fast = FAST_STATEMENT.match(text, position)
+        if fast is not None:
+            kind = fast.lastgroup
+            start = fast.start(kind)
+            line += text.count("\n", position, start)
+            subject = fast.group(kind)
+            key = (kind, subject)
+            if key not in resolved:
+                resolved[key] = reader.named(kind, subject)
+            iri = resolved[key]
+            if iri is not None:
+                statements.setdefault(iri, []).append(Statement(start, line, scope))
+            position = fast.end()
+            line += text.count("\n", start, position)
+            continue
+        reader.stream = tokens(text, position, line)
+        reader.token = next(reader.stream, END)
+        if reader.token is END:
+            break
+        kind, token, line, end = reader.token
+        start = end - len(token)
+        if reader.directive():
+            resolved.clear()
+            scope = Scope(reader.base, reader.prefixes)
+            position = reader.token[3] - len(reader.token[1]) if reader.token is not END else length
+            line = reader.token[2] if reader.token is not END else line
+            continue
+        if kind not in SUBJECT_STARTS and token not in ("[", "("):
+            return None
+        if kind in ("iri", "prefixed_name"):
+            iri = reader.named(kind, token)
+            if iri is not None:
+                statements.setdefault(iri, []).append(Statement(start, line, scope))
+        end = STATEMENT_REST.match(text, start).end()
+        if end < length:
+            if text[end] != ".":
+                return None  # a character that starts no token: leave the file to `locate`
+            end += 1
+        line += text.count("\n", start, end)
+        position = end
+    return SubjectLocator(text, statements)

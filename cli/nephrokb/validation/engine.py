@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from nephrokb.turtle.locator import SourceLines
+    from nephrokb.turtle.locator import SourceLines, SubjectLocator
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("fast", "pyshacl")
@@ -114,20 +114,18 @@ def validate(
     data_paths = list(data) if data else [bundled_folder("kb")]
     checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
+    # Locating results creates no cycles either: with the collector on, its passes over the
+    # loaded graph cost more than the locating itself.
     with garbage_collection_paused():
         loaded = load_dataset(files, with_store=engine == "fast")
         results = validate_with(loaded.graph, shapes_and_ontology, engine, loaded.store)
-    locations = Locations(loaded.sources, loaded.subjects)
-    several = source_checks.several_times_described(loaded.described)
-    found = source_checks.check_sources(
-        loaded.sources, named_nodes(several), locations, loaded.prefixes
-    )
-    return Report(
-        results=locate_results(results, locations, found),
-        files=files,
-        triples=loaded.triples_read,
-        checkout=checkout,
-    )
+        locations = Locations(loaded.sources, loaded.subjects)
+        several = source_checks.several_times_described(loaded.described)
+        found = source_checks.check_sources(
+            loaded.sources, named_nodes(several), locations, loaded.prefixes
+        )
+        located = locate_results(results, locations, found)
+    return Report(results=located, files=files, triples=loaded.triples_read, checkout=checkout)
 
 
 def validate_changed_since(
@@ -219,8 +217,11 @@ def validate_focus(
 class Locations:
     """Where each Turtle file writes its nodes, read with the locator only when asked.
 
-    A valid knowledge base has no results to locate, so it is never read a second time;
-    a result is looked for only in the files that have its focus node as a subject.
+    A valid knowledge base has no results to locate, so it is never read a second time.
+    A result is looked for only in the files that have its focus node as a subject, and
+    there only in the statements about it (nephrokb.turtle.locator.SubjectLocator), so
+    that locating costs what the results need rather than what the files hold. Only a
+    node that no file has as a subject makes the files be read whole, for its mentions.
     """
 
     def __init__(self, sources: Sequence[SourceText], subjects: Sequence[frozenset]) -> None:
@@ -230,9 +231,13 @@ class Locations:
             if source.syntax in ("turtle", "nt")
         ]
         self.lines: dict[int, SourceLines] = {}
+        self.subject_locators: dict[int, SubjectLocator | None] = {}
 
     def describing(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
-        """Yield (path, lines) of the files, in order, that have `focus` as a subject."""
+        """Yield (path, lines) of the files, in order, that have `focus` as a subject.
+
+        The lines hold at least the subjects and objects of `focus`'s statements.
+        """
         import pyoxigraph
 
         try:
@@ -241,7 +246,7 @@ class Locations:
             return
         for index, (source, subjects) in enumerate(self.files):
             if node in subjects:
-                yield source.path, self.read(index)
+                yield source.path, self.about(index, focus)
 
     def in_several_files(self, focus: str) -> bool:
         """True when more than one file has `focus` (an IRI) as a subject."""
@@ -251,12 +256,25 @@ class Locations:
         return sum(1 for _, subjects in self.files if node in subjects) > 1
 
     def every(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
-        """Yield (path, lines) of every file, in order (none for a blank node)."""
+        """Yield (path, lines) of every file, in order, read whole (none for a blank node)."""
         if ":" in focus:
             for index, (source, _) in enumerate(self.files):
                 yield source.path, self.read(index)
 
+    def about(self, index: int, subject: str) -> SourceLines:
+        """Return lines of file `index` that hold those of `subject`'s statements."""
+        from nephrokb.turtle.locator import subject_locator
+
+        source = self.files[index][0]
+        if index in self.lines or source.authored is not None:
+            return self.read(index)
+        if index not in self.subject_locators:
+            self.subject_locators[index] = subject_locator(source.text, base_iri(source.path))
+        located = self.subject_locators[index]
+        return self.read(index) if located is None else located.locate(subject)
+
     def read(self, index: int) -> SourceLines:
+        """Return every line the locator finds in file `index`, reading it whole once."""
         from nephrokb.turtle.locator import locate  # compiling its token pattern takes ~20 ms
 
         if index not in self.lines:
