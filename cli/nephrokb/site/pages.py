@@ -93,6 +93,7 @@ class Links:
     def __init__(self, anchors: dict[str, Anchor], vocabulary: Vocabulary):
         self.anchors = anchors
         self.vocabulary = vocabulary.terms
+        self.openings: dict[str, str] = {}  # IRI -> its escaped `<a href="...">`, or ""
 
     def href(self, iri: str) -> str | None:
         """Return where the site links for `iri`: its anchor, its vocabulary entry, or itself."""
@@ -116,11 +117,14 @@ class Links:
 
     def anchor(self, iri: str, text: str) -> Markup:
         """Return `<a href>text</a>` for `iri`, or the bare text when there is nowhere to go."""
-        href = self.href(iri)
-        if href is None:
+        opening = self.openings.get(iri)
+        if opening is None:
+            href = self.href(iri)
+            opening = self.openings[iri] = "" if href is None else f'<a href="{escape(href)}">'
+        if not opening:
             return escape(text)
         # escape() in an f-string is Markup.format's escaping without its Formatter.
-        return Markup(f'<a href="{escape(href)}">{escape(text)}</a>')
+        return Markup(f"{opening}{escape(text)}</a>")
 
 
 class Navigation:
