@@ -6,12 +6,19 @@ import contextlib
 import functools
 import os
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
+# The one switch that rewrites golden files instead of comparing with them (docs/testing.md).
+REGENERATE_GOLDEN = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
+REGENERATE_COMMAND = "NEPHROKB_REGENERATE_GOLDEN=1 pytest -m golden"
+# sssom-py and fhir.resources, the referees of the SSSOM and FHIR exports, pull in ~60 packages.
+NEEDS_INTEROP = "needs the interop extra: pip install '.[test,server,interop]'"
 BROKEN = sorted((FIXTURES / "broken").glob("*.ttl"))
 CLEAN = sorted((FIXTURES / "clean").glob("*.ttl"))
 SOURCE_TEXT = FIXTURES / "source" / "000_767184e945e559e0.txt"
@@ -27,6 +34,101 @@ def expectations(fixture: Path) -> tuple[set[tuple[str, str, str]], list[str]]:
         elif line.startswith("# message: "):
             messages.append(line.removeprefix("# message: "))
     return expected, messages
+
+
+def assert_matches_golden(path: Path, text: str) -> None:
+    """Assert that `text` is exactly the golden file at `path` (with REGENERATE_GOLDEN, write it
+    first). Tests call it through the `golden_file` fixture, which marks them `golden`."""
+    if REGENERATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    assert path.exists(), f"missing {path}: run `{REGENERATE_COMMAND}`"
+    assert text == path.read_bytes().decode("utf-8"), (
+        f"{path} differs; if the change is intended, run `{REGENERATE_COMMAND}` and review it"
+    )
+
+
+@pytest.fixture
+def golden_file():
+    """`assert_matches_golden`; a test that asks for it is marked `golden`."""
+    return assert_matches_golden
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that compares with a golden file `golden` (regenerate with -m golden)."""
+    for item in items:
+        if "golden_file" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.golden)
+
+
+def interop(module: str):
+    """Import a module of the interop extra (sssom-py, fhir.resources), or skip saying why."""
+    return pytest.importorskip(module, reason=NEEDS_INTEROP)
+
+
+def assert_sssom_validate_accepts(path: Path) -> None:
+    """`sssom validate`, sssom-py's own command, accepts the file (skip without sssom-py).
+
+    Python warnings are off: pandas 3 warns on stderr about sssom-py's own chained
+    assignment, which is not a finding about the file (sssom-py logs those).
+    """
+    interop("sssom")
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "sssom"), "validate", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert run.returncode == 0, run.stderr
+    assert "error" not in run.stderr.lower()
+
+
+def mount_tmpfs(folder: Path, size: str) -> str | None:
+    """Mount a tmpfs of `size` on `folder`; return why not, or None once mounted."""
+    if os.geteuid() != 0:
+        return "mounting a tmpfs needs root"
+    try:
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        reason = getattr(error, "stderr", b"") or str(error).encode()
+        return f"`mount -t tmpfs` failed here: {reason.decode(errors='replace').strip()}"
+    return None
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def read_only(folder: Path, fill: Callable[[Path], None] = lambda folder: None) -> Iterator[str]:
+    """Make the empty `folder`, once `fill` has written into it, one this process cannot write
+    into; yield the reason a write there fails with.
+
+    Folder permissions do not stop root (which CI runs as), so as root the folder is a tmpfs
+    remounted read-only (EROFS); otherwise it is mode 0555 (EACCES). The test is skipped,
+    saying why, where root cannot mount a tmpfs.
+    """
+    if os.geteuid() != 0:
+        fill(folder)
+        folder.chmod(0o555)
+        try:
+            yield "Permission denied"
+        finally:
+            folder.chmod(0o755)
+        return
+    why_not = mount_tmpfs(folder, "1m")
+    if why_not:
+        pytest.skip(f"running as root, whom folder permissions cannot stop, and {why_not}")
+    try:
+        fill(folder)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield "Read-only file system"
+    finally:
+        unmount(folder)
 
 
 def against_pyshacl(fixtures: list[Path]) -> list:
@@ -66,9 +168,9 @@ def bundled_graph():
 @pytest.fixture(scope="module")
 def local_answers_computed_once(bundled_graph):
     """Parse the bundled knowledge and each query once, and run each local query once."""
+    import nephrokb.query.queries
     import nephrokb.rdf.knowledge_store
     import nephrokb.rdf.loading
-    import nephrokb.query.queries
 
     load, run = nephrokb.rdf.loading.load_knowledge, nephrokb.query.queries.run_query
     bundled_store = nephrokb.rdf.knowledge_store.store_of(bundled_graph)
@@ -94,7 +196,9 @@ def local_answers_computed_once(bundled_graph):
         )
         patch.setattr(nephrokb.query.queries, "run_query", run_once)
         patch.setattr(
-            nephrokb.query.queries, "prepare_query", functools.cache(nephrokb.query.queries.prepare_query)
+            nephrokb.query.queries,
+            "prepare_query",
+            functools.cache(nephrokb.query.queries.prepare_query),
         )
         yield
 

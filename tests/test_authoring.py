@@ -56,6 +56,7 @@ def test_every_kb_file_round_trips_through_yaml(turtle):
     assert isomorphic(compiled(write_yaml(decompile(graph))), graph)
 
 
+@pytest.mark.slow
 def test_export_yaml_then_import_gives_the_same_knowledge(tmp_path):
     runner = CliRunner()
     exported = tmp_path / "everything.yaml"
@@ -130,6 +131,7 @@ def procedure_documents(draw):
     return document
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(procedure_documents())
 def test_yaml_export_then_import_is_isomorphic(document):
@@ -355,12 +357,14 @@ def test_the_shipped_schema_is_the_one_the_registry_gives():
     assert shipped == schema_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("turtle", KB_FILES, ids=lambda path: path.name)
 def test_the_schema_accepts_every_exported_kb_file(turtle):
     document = yaml.safe_load(write_yaml(decompile(Graph().parse(turtle))))
     jsonschema.validate(json.loads(json.dumps(document, default=str)), procedure_schema())
 
 
+@pytest.mark.slow
 def test_the_schema_accepts_the_skeleton_and_refuses_an_unknown_key():
     skeleton = yaml.safe_load(procedure_skeleton("x"))
     jsonschema.validate(skeleton, procedure_schema())
@@ -392,6 +396,7 @@ def test_the_guide_names_every_key_of_the_format():
 MAPPING_EXPORTS = {"sssom", "sssom-json", "xlsx"}
 
 
+@pytest.mark.slow
 def test_an_imported_procedure_appears_in_show_the_site_and_every_export(tmp_path):
     from nephrokb.exporters import EXPORTERS
 
@@ -419,12 +424,14 @@ def workbook_graph(content: bytes, name: str = "book.xlsx") -> Graph:
     return result.graph
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("turtle", KB_FILES, ids=lambda path: path.name)
 def test_every_kb_file_round_trips_through_a_workbook(turtle):
     graph = Graph().parse(turtle)
     assert isomorphic(workbook_graph(write_workbook(decompile(graph))), graph)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(procedure_documents())
 def test_workbook_export_then_import_is_isomorphic(document):
@@ -565,6 +572,7 @@ def test_every_broken_workbook_is_reported_at_its_cell_in_every_format(
         assert f"(at {cell})" in output
 
 
+@pytest.mark.slow
 def test_a_workbook_validates_imports_and_exports(tmp_path):
     path = example_workbook(tmp_path)
     folder = copy_of_kb(tmp_path)

@@ -102,6 +102,7 @@ def test_device_is_refused():
     )
 
 
+@pytest.mark.slow
 def test_deep_nesting_is_refused(tmp_path):
     deep = tmp_path / "deep.ttl"
     depth = 50_000

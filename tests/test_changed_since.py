@@ -111,12 +111,14 @@ PROPERTY_SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(graph=edited("minimal"))
 def test_changed_only_equals_full_validation_of_affected_nodes_minimal(graph):
     check_changed_only_validation("minimal", graph)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(graph=edited("mapped"))
 def test_changed_only_equals_full_validation_of_affected_nodes_mapped(graph):
@@ -133,6 +135,7 @@ def clean_original(fixture: Path) -> str:
     return min(("minimal", "mapped"), key=distance)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", BROKEN, ids=lambda path: path.stem)
 def test_changed_only_validation_finds_what_each_broken_fixture_breaks(fixture):
     name = clean_original(fixture)

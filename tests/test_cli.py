@@ -78,6 +78,7 @@ def test_unknown_option_is_a_usage_error():
     )
 
 
+@pytest.mark.slow
 def test_shell_completion_as_documented_in_the_readme():
     completed = subprocess.run(
         [str(Path(sys.executable).with_name("nephrokb"))],

@@ -191,6 +191,7 @@ def test_unsupported_features_stay_with_pyshacl():
     assert plan.pyshacl_shapes is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["label-not-english", "step-number-not-integer"])
 def test_bundled_shapes_skip_pyshacl_entirely(fixture, monkeypatch):
     from conftest import FIXTURES

@@ -1,16 +1,13 @@
 """`nephrokb diff`: one fixture pair per kind of change, each with its exact outputs.
 
 Each folder of tests/fixtures/diff/ holds old.ttl, new.ttl and the expected outputs
-(expected.txt, expected.json, and for some expected.md). Regenerate them, then review the
-changes, with:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_diff.py
+(expected.txt, expected.json, and for some expected.md): golden files (docs/testing.md says
+how to regenerate them).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import pytest
@@ -24,7 +21,6 @@ from nephrokb.diff.compare import DIFF_FORMATS, diff_graphs, diff_paths, render_
 from nephrokb.errors import InputError
 
 CASES = sorted(path for path in (FIXTURES / "diff").iterdir() if path.is_dir())
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 EXPECTED = {"text": "expected.txt", "json": "expected.json", "markdown": "expected.md"}
 # Every kind of change the diff reports, with the fixture that shows it.
 KINDS_OF_CHANGE = {
@@ -74,13 +70,10 @@ GOLDEN = [
 @pytest.mark.parametrize(
     ("case", "diff_format"), GOLDEN, ids=[f"{case.name}-{form}" for case, form in GOLDEN]
 )
-def test_fixture_pair_gives_the_expected_output(case, diff_format):
-    golden = case / EXPECTED[diff_format]
+def test_fixture_pair_gives_the_expected_output(case, diff_format, golden_file):
     result = run(str(case / "old.ttl"), str(case / "new.ttl"), "--format", diff_format)
     assert result.exit_code == (0 if case.name == "reformatted-only" else 1), result.output
-    if REGENERATE:
-        golden.write_text(result.output, encoding="utf-8")
-    assert result.output == golden.read_text(encoding="utf-8")
+    golden_file(case / EXPECTED[diff_format], result.output)
 
 
 def test_every_pair_has_text_and_json_golden_files():

@@ -335,6 +335,7 @@ def test_misuse_is_refused(args, message):
     assert_one_line_error(query("procedures", *args), message)
 
 
+@pytest.mark.slow
 def test_a_local_query_stops_at_the_timeout():
     everything = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     assert_one_line_error(

@@ -54,6 +54,7 @@ def as_rdflib_rows(outcome: QueryOutcome) -> QueryOutcome:
     return QueryOutcome("select", variables=outcome.variables, rows=outcome.rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("format_name", SELECT_FORMATS)
 def test_select_results_from_pyoxigraph_terms_are_the_rdflib_bytes(store, format_name):
     write = WRITERS["select"][format_name]
@@ -142,6 +143,7 @@ OLD_NAVIGATION = (
 )
 
 
+@pytest.mark.slow
 def test_site_navigation_rendered_once_is_the_old_loop(generated):
     from nephrokb.rdf.loading import load_graph, load_knowledge
     from nephrokb.resources import bundled_folder

@@ -50,6 +50,7 @@ def plain_pyshacl_results(fixture, pyshacl_reference, shapes_and_ontology) -> li
     return comparable(explain(read_results(report, data), shapes_and_ontology[1]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", against_pyshacl(BROKEN + CLEAN))
 def test_validate_gives_plain_pyshacls_results_on_fixture(
     fixture, pyshacl_reference, shapes_and_ontology
@@ -59,6 +60,7 @@ def test_validate_gives_plain_pyshacls_results_on_fixture(
     assert comparable(validate([fixture]).results) == plain
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", against_pyshacl(BROKEN + CLEAN))
 def test_fast_engine_on_an_rdflib_graph_gives_plain_pyshacls_results_on_fixture(
     fixture, pyshacl_reference, shapes_and_ontology

@@ -7,10 +7,9 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-from fhir.resources.bundle import Bundle
 from rdflib import URIRef
 
-from conftest import FIXTURES
+from conftest import FIXTURES, interop
 from nephrokb.cli import main
 from nephrokb.exporters.fhir import (
     CODE_SYSTEM_URL,
@@ -59,7 +58,7 @@ def codings(value) -> list[dict]:
 
 
 def test_fhir_resources_reads_the_bundle_without_errors(bundle):
-    parsed = Bundle.model_validate(bundle)
+    parsed = interop("fhir.resources.bundle").Bundle.model_validate(bundle)
     assert [entry.resource.get_resource_type() for entry in parsed.entry] == [
         "CodeSystem",
         "PlanDefinition",
@@ -73,7 +72,7 @@ def test_fhir_resources_reads_the_bundle_without_errors(bundle):
 
 def test_minimal_fixture_gives_a_valid_bundle_with_an_empty_concept_map():
     document = export("--data", str(MINIMAL))
-    Bundle.model_validate(document)
+    interop("fhir.resources.bundle").Bundle.model_validate(document)
     assert len(resources(document, "PlanDefinition")) == 2
     assert "group" not in resources(document, "ConceptMap")[0]  # FHIR JSON has no empty array
 
@@ -345,20 +344,20 @@ def test_a_mapping_to_an_unknown_terminology_is_one_line_exit_2(tmp_path):
 
 
 def test_bundle_is_r5_and_not_r4b(bundle):
-    from fhir.resources.R4B.bundle import Bundle as BundleR4B
     from pydantic import ValidationError
 
+    bundle_r4b = interop("fhir.resources.R4B.bundle").Bundle
+
     with pytest.raises(ValidationError, match="relationship"):
-        BundleR4B.model_validate(bundle)
+        bundle_r4b.model_validate(bundle)
 
 
 def test_each_cited_work_is_a_citation_the_plan_definitions_reference(bundle):
-    from fhir.resources.citation import Citation
-
+    citation = interop("fhir.resources.citation").Citation
     citations = resources(bundle, "Citation")
     assert len(citations) == 14
     for resource in citations:
-        Citation.model_validate(resource)
+        citation.model_validate(resource)
     urls = {resource["url"] for resource in citations}
     referenced = {
         artifact["resource"]

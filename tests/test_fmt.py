@@ -31,6 +31,7 @@ line "two" \\\\ ends with a quote"\"\"\" ; ex:part [ ex:size 3.50 ; ex:flag true
 """
 
 
+@pytest.mark.slow
 def test_repository_turtle_is_canonical():
     result = CliRunner().invoke(main, ["fmt", "--check", *map(str, REPO_FOLDERS)])
     assert result.exit_code == 0, result.output
@@ -89,6 +90,7 @@ def test_unparsable_file_is_never_rewritten_and_blocks_the_batch(tmp_path):
     assert bad.read_text(encoding="utf-8") == "@prefix ex: <http://example.org/> .\nex:a ex:b .\n"
 
 
+@pytest.mark.slow
 def test_default_paths_are_the_project_folders(tmp_path, monkeypatch):
     for folder in REPO_FOLDERS:
         shutil.copytree(folder, tmp_path / folder.name)
@@ -150,6 +152,7 @@ TRIPLES = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TRIPLES)
 def test_canonical_form_is_lossless_and_idempotent(triples):
@@ -162,6 +165,7 @@ def test_canonical_form_is_lossless_and_idempotent(triples):
     assert serialize_canonical(reparsed, PREFIXES, base=RELATIVE_BASE) == text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", REPO_FOLDERS, ids=lambda p: p.name)
 def test_bundled_files_are_their_own_canonical_form(folder):
     for path in sorted(Path(folder).glob("*.ttl")):

@@ -30,6 +30,7 @@ from nephrokb.namespaces import KB
 from nephrokb.query.endpoint import with_prefixes
 from nephrokb.query.queries import list_bundled_queries, read_query
 
+pytestmark = pytest.mark.slow  # Apache Jena's command-line tools, one JVM each
 REFEREES = Path(__file__).parent / "referees"
 MARKER = "#jena-commands-exit "
 BUNDLED = [bundled.name for bundled in list_bundled_queries()]

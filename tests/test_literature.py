@@ -1,7 +1,7 @@
 """The literature layer: read apart from the source text, and shown by `show` in three formats.
 
-Golden files live in tests/golden/show/ (literature-*); after an intended change rewrite them
-with `NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_literature.py` and review the diff.
+Golden files live in tests/golden/show/ (literature-*; docs/testing.md says how to regenerate
+them).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, GOLDEN
 from nephrokb.cli import main
 from nephrokb.knowledge.literature import Rate, read_literature
 from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import KB, VOCAB
 from nephrokb.rdf.loading import load_graph
-from test_show import assert_matches_golden
 
 LITERATURE = str(FIXTURES / "clean" / "literature.ttl")
 MINIMAL = str(FIXTURES / "clean" / "minimal.ttl")
@@ -31,9 +30,9 @@ def show(*args: str) -> str:
 
 
 @pytest.mark.parametrize(("format_name", "suffix"), [("text", "txt"), ("markdown", "md")])
-def test_show_marks_literature_apart_from_the_source(format_name, suffix):
+def test_show_marks_literature_apart_from_the_source(format_name, suffix, golden_file):
     output = show("demo-access", "--data", LITERATURE, "--format", format_name)
-    assert_matches_golden(f"literature-demo-access.{suffix}", output)
+    golden_file(GOLDEN / "show" / f"literature-demo-access.{suffix}", output)
 
 
 def test_show_json_lists_the_literature_and_its_evidence_once():

@@ -1,25 +1,21 @@
 """`nephrokb lookup`: which local concepts map to a code given as CURIE, IRI or FHIR pair.
 
 Exact outputs for the forms terminology people write are golden files in tests/golden/lookup/,
-read from tests/fixtures/lookup/ so that curating kb/ leaves them alone. After an intended
-change to the output, rewrite them and review the diff:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_lookup.py
+read from tests/fixtures/lookup/ so that curating kb/ leaves them alone (docs/testing.md says
+how to regenerate them).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, GOLDEN
 from nephrokb.cli import main
 from nephrokb.errors import InputError
 from nephrokb.knowledge.lookup import lookup_code, parse_code
@@ -29,9 +25,8 @@ from nephrokb.resources import bundled_folder
 from nephrokb.terminologies import TERMINOLOGIES, is_snomed_concept_id
 
 PCN_SNOMED = "http://snomed.info/id/313270001"
-GOLDEN = Path(__file__).parent / "golden" / "lookup"
+LOOKUP = GOLDEN / "lookup"
 LOOKUP_FIXTURE = FIXTURES / "lookup" / "mappings.ttl"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 
 # Golden case -> (code as typed, exit code).
 GOLDEN_CASES = {
@@ -49,6 +44,7 @@ def invoke(*args: str):
     return CliRunner().invoke(main, ["lookup", *args])
 
 
+@pytest.mark.slow
 def test_curie_shows_the_concept_predicate_justification_confidence_and_evidence():
     result = invoke("SCTID:313270001")
     assert result.exit_code == 0, result.output
@@ -114,6 +110,7 @@ def test_json_has_the_documented_fields():
     assert match["date"] == "2026-11-27"
 
 
+@pytest.mark.slow
 def test_every_mapping_is_found_from_its_object(bundled_graph):
     converter = curie_converter(bundled_graph)
     for mapping in read_mappings(bundled_graph):
@@ -217,19 +214,15 @@ def test_loading_the_command_imports_no_heavy_library():
 
 @pytest.mark.parametrize("output_format", ["text", "json"])
 @pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
-def test_terminology_forms_match_golden_files(case, output_format):
+def test_terminology_forms_match_golden_files(case, output_format, golden_file):
     code, exit_code = GOLDEN_CASES[case]
     result = invoke(code, "--format", output_format, "--data", str(LOOKUP_FIXTURE))
     assert result.exit_code == exit_code, result.output
-    path = GOLDEN / f"{case}.{'txt' if output_format == 'text' else 'json'}"
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(result.output, encoding="utf-8")
-    assert result.output == path.read_text(encoding="utf-8")
+    golden_file(LOOKUP / f"{case}.{'txt' if output_format == 'text' else 'json'}", result.output)
 
 
 def test_every_golden_file_has_a_case():
-    names = {path.stem for path in GOLDEN.iterdir()}
+    names = {path.stem for path in LOOKUP.iterdir()}
     assert names == set(GOLDEN_CASES)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import mount_tmpfs, read_only, unmount
 from nephrokb.cli import main
 from nephrokb.output import STALE_AFTER_SECONDS, TEMPORARY_NAME
 
@@ -273,6 +274,7 @@ def test_fmt_refuses_a_device_or_fifo_and_leaves_it_as_it_was(tmp_path, kind):
     assert identity(target) == before
 
 
+@pytest.mark.slow
 def test_site_onto_a_device_is_refused_and_the_device_stays(tmp_path):
     before = identity("/dev/null")
     result = run("site", "--output", "/dev/null", "--data", str(MINIMAL))
@@ -297,6 +299,7 @@ def test_a_socket_is_refused_in_one_line_and_stays_a_socket(tmp_path):
         server.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
 def test_dev_stdout_writes_to_the_pipe(name):
     completed = subprocess.run(
@@ -308,6 +311,7 @@ def test_dev_stdout_writes_to_the_pipe(name):
     assert completed.stdout == expected_bytes("export")
 
 
+@pytest.mark.slow
 def test_dev_stdout_redirected_to_a_file_writes_that_file_in_place(tmp_path):
     redirected = tmp_path / "redirected.nt"
     with open(redirected, "wb") as stream:
@@ -340,6 +344,7 @@ STDOUT_COMMANDS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arguments", STDOUT_COMMANDS, ids=" ".join)
 def test_standard_output_on_a_full_disk_is_one_line_exit_2(arguments):
     before = identity("/dev/full")
@@ -354,6 +359,7 @@ def test_standard_output_on_a_full_disk_is_one_line_exit_2(arguments):
     assert identity("/dev/full") == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "code"),
     [
@@ -372,6 +378,7 @@ def test_standard_error_on_a_full_disk_ends_without_a_traceback(arguments, code)
     assert b"Traceback" not in completed.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "arguments",
     [["export", "--format", "nt"], ["export", "--format", "nt", "-o", "/dev/stdout"]],
@@ -391,52 +398,18 @@ def test_a_closed_pipe_ends_quietly_like_unix_tools(arguments):
 # Read-only folders and full filesystems
 
 
-def mount_tmpfs(folder: Path, size: str) -> str | None:
-    """Mount a tmpfs of `size` on `folder`; return why not, or None once mounted."""
-    if os.geteuid() != 0:
-        return "mounting a tmpfs needs root"
-    try:
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
-            capture_output=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError) as error:
-        reason = getattr(error, "stderr", b"") or str(error).encode()
-        return f"`mount -t tmpfs` failed here: {reason.decode(errors='replace').strip()}"
-    return None
-
-
-def unmount(folder: Path) -> None:
-    subprocess.run(["umount", str(folder)], capture_output=True, check=False)
-
-
 @pytest.fixture
 def read_only_folder(tmp_path):
-    """A folder holding kept.nt and procedure.ttl that this process cannot write into.
+    """A folder holding kept.nt and procedure.ttl that this process cannot write into."""
 
-    Folder permissions do not stop root, so as root the folder is a tmpfs remounted
-    read-only (EROFS); otherwise it is mode 0555 (EACCES).
-    """
+    def fill(folder: Path) -> None:
+        (folder / "kept.nt").write_bytes(ORIGINAL)
+        (folder / "procedure.ttl").write_text(NOT_CANONICAL, encoding="utf-8")
+
     folder = tmp_path / "read-only"
     folder.mkdir()
-    if os.geteuid() != 0:
-        (folder / "kept.nt").write_bytes(ORIGINAL)
-        (folder / "procedure.ttl").write_text(NOT_CANONICAL, encoding="utf-8")
-        folder.chmod(0o555)
-        yield folder, "Permission denied"
-        folder.chmod(0o755)
-        return
-    why_not = mount_tmpfs(folder, "1m")
-    if why_not:
-        pytest.skip(f"running as root, whom folder permissions cannot stop, and {why_not}")
-    try:
-        (folder / "kept.nt").write_bytes(ORIGINAL)
-        (folder / "procedure.ttl").write_text(NOT_CANONICAL, encoding="utf-8")
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-        yield folder, "Read-only file system"
-    finally:
-        unmount(folder)
+    with read_only(folder, fill) as reason:
+        yield folder, reason
 
 
 def test_export_into_a_read_only_folder_is_one_line_exit_2(read_only_folder):
@@ -455,6 +428,7 @@ def test_fmt_in_a_read_only_folder_is_one_line_exit_2(read_only_folder):
     assert (folder / "procedure.ttl").read_text(encoding="utf-8") == NOT_CANONICAL
 
 
+@pytest.mark.slow
 def test_site_into_a_read_only_folder_is_one_line_exit_2(read_only_folder):
     folder, reason = read_only_folder
     result = run("site", "--output", str(folder / "site"), "--data", str(MINIMAL))
@@ -531,6 +505,7 @@ def test_fmt_onto_a_full_filesystem_keeps_the_file(full_folder):
     assert leftovers(full_folder) == []
 
 
+@pytest.mark.slow
 def test_site_onto_a_full_filesystem_keeps_the_old_site(full_folder):
     target = full_folder / "site"
     result = run("site", "--output", str(target), "--data", str(MINIMAL))
@@ -548,6 +523,7 @@ def limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_is_one_line_exit_2_on_a_file_and_on_standard_output(tmp_path):
     target = tmp_path / "kept.nt"
     target.write_bytes(ORIGINAL)
@@ -717,6 +693,7 @@ def test_a_killed_write_keeps_the_original_and_the_next_run_removes_its_stale_fi
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["kb.nt", recent, *unrelated])
 
 
+@pytest.mark.slow
 def test_a_stale_site_build_is_removed_by_the_next_site_run(tmp_path):
     stale = tmp_path / ".site.nephrokb-0123456789ab.tmp"
     (stale / "images").mkdir(parents=True)
@@ -735,6 +712,7 @@ def test_a_stale_site_build_is_removed_by_the_next_site_run(tmp_path):
 # The site: built beside its folder and renamed into place
 
 
+@pytest.mark.slow
 def test_site_replaces_its_folder_keeping_other_files_and_a_symlink(tmp_path):
     real = tmp_path / "public"
     real.mkdir(mode=0o750)
@@ -755,6 +733,7 @@ def test_site_replaces_its_folder_keeping_other_files_and_a_symlink(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
 
 
+@pytest.mark.slow
 def test_site_is_swapped_in_by_two_renames_where_no_atomic_exchange_exists(tmp_path, monkeypatch):
     from nephrokb import output
 
@@ -770,6 +749,7 @@ def test_site_is_swapped_in_by_two_renames_where_no_atomic_exchange_exists(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+@pytest.mark.slow
 def test_a_mounted_site_folder_has_each_file_replaced_in_place(tmp_path):
     site = tmp_path / "volume"
     site.mkdir()
@@ -789,6 +769,7 @@ def test_a_mounted_site_folder_has_each_file_replaced_in_place(tmp_path):
         unmount(site)
 
 
+@pytest.mark.slow
 def test_site_into_the_working_folder_leaves_that_folder_in_place(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

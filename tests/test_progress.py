@@ -39,6 +39,7 @@ def stderr_on_a_terminal(arguments: list[str]) -> bytes:
     return written
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "stage"),
     [
@@ -50,11 +51,13 @@ def test_progress_shows_on_a_terminal(arguments, stage):
     assert stage in stderr_on_a_terminal(arguments)
 
 
+@pytest.mark.slow
 def test_quiet_shows_no_progress_on_a_terminal():
     written = stderr_on_a_terminal(["validate", "--quiet", "--data", str(MINIMAL)])
     assert b"Validating" not in written
 
 
+@pytest.mark.slow
 def test_piped_output_shows_no_progress():
     result = subprocess.run(
         [*COMMAND, "validate", "--data", str(MINIMAL)], capture_output=True, check=False

@@ -145,6 +145,7 @@ def comparable(report: Report) -> set:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_random_edits_give_pyshacls_results(tmp_path_factory, minimal_triples, data):
@@ -170,6 +171,7 @@ ROUND_TRIPS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(ROUND_TRIPS))
 @SETTINGS
 @given(triples=GRAPHS)
@@ -179,6 +181,7 @@ def test_random_graphs_survive_every_triple_export(name, triples):
     assert isomorphic(graph, Graph().parse(data=exporter(graph), format=syntax))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("exporter", "syntax"), [(export_nquads, "nquads"), (export_trig, "trig")])
 @SETTINGS
 @given(triples=GRAPHS)

@@ -66,6 +66,7 @@ def test_help_shows_examples():
 # Against a real server
 
 
+@pytest.mark.slow
 def test_publishing_twice_leaves_one_copy(oxigraph_server, bundled_graph):  # noqa: F811
     for _ in range(2):
         result = publish("--endpoint", oxigraph_server.store_url)

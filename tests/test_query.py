@@ -2,10 +2,8 @@
 
 Golden files in tests/golden/query/ hold the exact answers on the bundled knowledge base:
 NAME.tsv for each bundled query run without parameters, and
-steps-percutaneous-nephrostomy.table.txt for the text table. After a deliberate change to
-the knowledge or the queries, rewrite them and review the diff before committing:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_query.py
+steps-percutaneous-nephrostomy.table.txt for the text table (docs/testing.md says how to
+regenerate them after a deliberate change to the knowledge or the queries).
 
 The knowledge base is parsed once for the module: `load_knowledge_store` is replaced by a cache.
 """
@@ -17,18 +15,16 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import CLEAN
+from conftest import CLEAN, GOLDEN
 from nephrokb.cli import main
 from nephrokb.namespaces import KB
 from nephrokb.query.queries import list_bundled_queries, load_bundled_query, run_query
 
-GOLDEN = Path(__file__).parent / "golden" / "query"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
+ANSWERS = GOLDEN / "query"
 BUNDLED = [query.name for query in list_bundled_queries()]
 MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
 PCN = f"<{KB}percutaneous-nephrostomy>"
@@ -56,13 +52,6 @@ def knowledge_parsed_once():
 
 def query(*args: str, input: str | None = None):
     return CliRunner().invoke(main, ["query", *args], input=input)
-
-
-def assert_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGENERATE:
-        path.write_bytes(text.encode("utf-8"))
-    assert text == path.read_bytes().decode("utf-8")
 
 
 def parsed_rows(text: str, format: str):
@@ -116,26 +105,27 @@ def test_bundled_query_has_description_and_order(name):
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_bundled_query_answers_as_golden(name):
+def test_bundled_query_answers_as_golden(name, golden_file):
     result = query(name, "--format", "tsv")
     assert result.exit_code == 0, result.output
-    assert_golden(f"{name}.tsv", result.stdout)
+    golden_file(ANSWERS / f"{name}.tsv", result.stdout)
 
 
 def test_every_bundled_query_has_a_golden_file():
-    assert sorted(path.stem for path in GOLDEN.glob("*.tsv")) == BUNDLED
+    assert sorted(path.stem for path in ANSWERS.glob("*.tsv")) == BUNDLED
 
 
-def test_table_answers_as_golden():
+def test_table_answers_as_golden(golden_file):
     result = query("steps", "--param", "procedure=kb:percutaneous-nephrostomy", "--format", "table")
     assert result.exit_code == 0, result.output
-    assert_golden("steps-percutaneous-nephrostomy.table.txt", result.stdout)
+    golden_file(ANSWERS / "steps-percutaneous-nephrostomy.table.txt", result.stdout)
 
 
 def test_tsv_is_the_default_when_not_on_a_terminal():
     assert query("procedures").stdout == query("procedures", "--format", "tsv").stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("format", ["json", "xml", "tsv"])
 @pytest.mark.parametrize("name", BUNDLED)
 def test_result_formats_parse_back_to_the_local_rows(name, format, bundled_graph):
@@ -315,6 +305,7 @@ print("".join(write(outcome) for write in WRITERS["graph"].values()))
 """
 
 
+@pytest.mark.slow
 def test_graph_output_is_the_same_whatever_the_hash_seed():
     # rdflib's store iterates a set, so its own serializers change order from run to run.
     def written(seed: str) -> str:
@@ -455,7 +446,7 @@ def test_missing_query_argument_is_a_usage_error():
 
 
 def ajs_steps() -> str:
-    golden = (GOLDEN / "steps.tsv").read_bytes().decode("utf-8").splitlines(keepends=True)
+    golden = (ANSWERS / "steps.tsv").read_bytes().decode("utf-8").splitlines(keepends=True)
     return golden[0] + "".join(line for line in golden[1:] if line.startswith(f"{AJS}\t"))
 
 
@@ -591,6 +582,7 @@ def test_run_within_gives_up_on_a_slow_call_and_passes_errors_on():
     assert run_within(1, int, "7") == 7
 
 
+@pytest.mark.slow
 def test_a_query_given_up_on_stops_running():
     import threading
     import time

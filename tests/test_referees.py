@@ -24,6 +24,7 @@ from shacl_engines import (
     report_findings,
 )
 
+pytestmark = pytest.mark.slow  # a JVM, pyrudof and pyshacl on every case
 REFEREES = ("pyshacl", "pyrudof", "jena")
 BUNDLED_KB = Path("bundled-kb")  # stands for the bundled kb/ folder, merged into one file
 CASES = [*BROKEN, *CLEAN, BUNDLED_KB]

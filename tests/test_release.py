@@ -3,10 +3,8 @@
 The fixture repository (git, made here) holds the bundled ontology and shapes and
 tests/fixtures/clean/mapped.ttl as its kb/; release 0.2.0 is made and tagged, then the edits
 of tests/fixtures/release/ are committed and 0.3.0 is made. The 0.3.0 CHANGELOG section,
-KGCL and SSSOM delta are compared with tests/golden/release/. Regenerate them, then review
-the changes, with:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_release.py
+KGCL and SSSOM delta are compared with tests/golden/release/ (docs/testing.md says how to
+regenerate them).
 """
 
 from __future__ import annotations
@@ -16,18 +14,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fhir.resources.bundle import Bundle
 from kgcl_schema.datamodel import kgcl
 from kgcl_schema.grammar.parser import parse
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, git
+from conftest import FIXTURES, GOLDEN, assert_sssom_validate_accepts, git, interop
 from nephrokb.cli import main
 from nephrokb.editing.fmt import format_files
 from nephrokb.exporters.fhir_conformance import PACKAGE_VARIABLE, CorePackage, check_resources
@@ -36,13 +32,9 @@ from nephrokb.rdf.loading import load_graph
 from nephrokb.release.distribution import RELEASES, parse_version
 from nephrokb.turtle.canonical import serialize_canonical
 
+pytestmark = pytest.mark.slow  # two releases of a git repository, checked with sssom and FHIR
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden" / "release"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
-SSSOM_CLI = Path(sys.executable).parent / "sssom"
-# Python warnings off: pandas 3 warns about sssom-py's own chained assignment on stderr, which
-# is not a finding about the file (sssom-py logs those).
-QUIET = {**os.environ, "PYTHONWARNINGS": "ignore"}
+RELEASE = GOLDEN / "release"
 OWL = PREFIXES["owl"]
 
 
@@ -107,23 +99,16 @@ def releases(tmp_path_factory):
     return repository, first, second
 
 
-def check_golden(name: str, text: str) -> None:
-    golden = GOLDEN / name
-    if REGENERATE:
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
-
-
 def without_commit(text: str, repository: Path) -> str:
     """Replace the v0.2.0 commit (it changes with the bundled ontology) by a placeholder."""
     commit = git(repository, "rev-parse", "v0.2.0^{commit}").strip()
     return text.replace(commit[:12], "<commit>")
 
 
-def test_changelog_section_of_the_second_release(releases):
+def test_changelog_section_of_the_second_release(releases, golden_file):
     repository, _, _ = releases
     section = (repository / "dist" / "0.3.0" / "CHANGES.md").read_text()
-    check_golden("CHANGES-0.3.0.md", without_commit(section, repository))
+    golden_file(RELEASE / "CHANGES-0.3.0.md", without_commit(section, repository))
 
 
 def test_changelog_holds_both_sections_newest_first(releases):
@@ -138,10 +123,10 @@ def test_changelog_holds_both_sections_newest_first(releases):
     assert changelog == f"# Changelog\n\n{second}\n{first}"
 
 
-def test_kgcl_delta_matches_golden_and_parses_with_kgcl_schema(releases):
+def test_kgcl_delta_matches_golden_and_parses_with_kgcl_schema(releases, golden_file):
     repository, _, _ = releases
     text = (repository / "dist" / "0.3.0" / "changes.kgcl").read_text()
-    check_golden("changes-0.3.0.kgcl", text)
+    golden_file(RELEASE / "changes-0.3.0.kgcl", text)
     parsed = parse(text)
     assert [type(change) for change in parsed] == [
         kgcl.NodeCreation,
@@ -154,15 +139,11 @@ def test_kgcl_delta_matches_golden_and_parses_with_kgcl_schema(releases):
     ]
 
 
-def test_sssom_delta_matches_golden_and_sssom_validate_accepts_it(releases):
+def test_sssom_delta_matches_golden_and_sssom_validate_accepts_it(releases, golden_file):
     repository, _, _ = releases
     path = repository / "dist" / "0.3.0" / "changes.sssom.tsv"
-    check_golden("changes-0.3.0.sssom.tsv", path.read_text())
-    run = subprocess.run(
-        [str(SSSOM_CLI), "validate", str(path)], capture_output=True, text=True, env=QUIET
-    )
-    assert run.returncode == 0, run.stderr
-    assert "error" not in run.stderr.lower()
+    golden_file(RELEASE / "changes-0.3.0.sssom.tsv", path.read_text())
+    assert_sssom_validate_accepts(path)
 
 
 def test_ontology_and_release_node_are_stamped_in_canonical_turtle(releases):
@@ -207,15 +188,11 @@ def test_rdf_artefacts_reparse_isomorphic_to_the_knowledge(releases):
 def test_sssom_and_fhir_artefacts_validate(releases):
     repository, _, _ = releases
     dist = repository / "dist" / "0.3.0"
-    run = subprocess.run(
-        [str(SSSOM_CLI), "validate", str(dist / "nephrokb.sssom.tsv")],
-        capture_output=True,
-        text=True,
-        env=QUIET,
-    )
-    assert run.returncode == 0, run.stderr
+    assert_sssom_validate_accepts(dist / "nephrokb.sssom.tsv")
     assert '#mapping_set_version: "0.3.0"\n' in (dist / "nephrokb.sssom.tsv").read_text()
-    bundle = Bundle.model_validate_json((dist / "nephrokb.fhir.json").read_text())
+    bundle = interop("fhir.resources.bundle").Bundle.model_validate_json(
+        (dist / "nephrokb.fhir.json").read_text()
+    )
     assert bundle.type == "collection"
 
 

@@ -84,6 +84,7 @@ def test_named_data_is_read_and_the_summary_names_no_checkout(tmp_path, monkeypa
     )
 
 
+@pytest.mark.slow
 def test_fmt_in_a_checkout_subfolder_checks_the_checkouts_folders(tmp_path, monkeypatch):
     root = fake_checkout(tmp_path)
     (root / "kb" / "procedure.ttl").write_text(

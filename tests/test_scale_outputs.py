@@ -5,16 +5,14 @@ from before the fast paths (commit 31d8126), on knowledge bases from the benchma
 generator: 30 procedures (every tenth relies on the one before), the same with a few edits,
 and 30 procedures from another seed. Outputs are compared by digest because they are large;
 the version number, which changes with releases, is masked first. After an intended change
-to one of these outputs, rewrite the digests and review what changed:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_scale_outputs.py
+to one of these outputs, rewrite the digests as docs/testing.md says (they are golden files)
+and review what changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +20,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import GOLDEN, REGENERATE_COMMAND, REGENERATE_GOLDEN
 from nephrokb import __version__
 from nephrokb.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden" / "scale" / "generated.json"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
+DIGESTS = GOLDEN / "scale" / "generated.json"
 PROCEDURES = 30
 OTHER_SEED = 7
+# Every test here compares with the recorded digests, of outputs of three generated KBs.
+pytestmark = [pytest.mark.golden, pytest.mark.slow]
 DIFF_FORMATS = ("json", "kgcl", "markdown", "sssom", "text")
 EXPORT_FORMATS = ("csv", "dot", "markdown", "mermaid")
 # Edits of the generated knowledge base: a label, a definition, a step number, a dependency,
@@ -103,7 +103,7 @@ def knowledge(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def golden() -> dict:
-    return json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
+    return json.loads(DIGESTS.read_text(encoding="utf-8")) if DIGESTS.exists() else {}
 
 
 @pytest.fixture(scope="module")
@@ -111,17 +111,17 @@ def recorded(golden):
     """Compare a section of digests with the golden file (or record it when regenerating)."""
     sections: dict[str, dict[str, str]] = {}
     yield lambda name, digests: compare(golden, sections, name, digests)
-    if REGENERATE:
+    if REGENERATE_GOLDEN:
         merged = {**golden, **sections}
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        DIGESTS.parent.mkdir(parents=True, exist_ok=True)
+        DIGESTS.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def compare(golden: dict, sections: dict, name: str, digests: dict[str, str]) -> None:
     sections[name] = digests
-    if REGENERATE:
+    if REGENERATE_GOLDEN:
         return
-    assert name in golden, f"no digests for {name}; run with NEPHROKB_REGENERATE_GOLDEN=1"
+    assert name in golden, f"no digests for {name}; run `{REGENERATE_COMMAND}`"
     assert digests == golden[name]
 
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import CLEAN
@@ -79,6 +80,7 @@ def test_a_missing_server_says_what_to_install(monkeypatch, tmp_path):
     )
 
 
+@pytest.mark.slow
 @needs_oxigraph
 def test_serve_answers_queries_and_stops_on_ctrl_c(tmp_path, bundled_graph):
     port = free_port()
@@ -109,6 +111,7 @@ def test_serve_answers_queries_and_stops_on_ctrl_c(tmp_path, bundled_graph):
     assert "connection refused" in query("procedures", "--endpoint", url).stderr
 
 
+@pytest.mark.slow
 @needs_oxigraph
 def test_a_kept_location_is_reloaded_at_each_start(tmp_path, bundled_graph):
     store = tmp_path / "store"

@@ -1,26 +1,20 @@
 """`nephrokb show`: finding a procedure by IRI, CURIE, slug or label, and its three formats.
 
-Golden files live in tests/golden/show/. After an intended change to the checklist, rewrite
-them and review the diff:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_show.py
+Golden files live in tests/golden/show/ (docs/testing.md says how to regenerate them).
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, GOLDEN
 from nephrokb.cli import main
 
-GOLDEN = Path(__file__).parent / "golden" / "show"
+SHOW = GOLDEN / "show"
 MINIMAL = str(FIXTURES / "clean" / "minimal.ttl")
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 PCN = "https://w3id.org/nephrokb/id/percutaneous-nephrostomy"
 DEMO_ACCESS = "https://w3id.org/nephrokb/id/demo-access"
 DEMO_PROCEDURES = 'kb:demo-access "Demo access", kb:demo-drainage "Demo drainage"'
@@ -30,15 +24,6 @@ def invoke(*args: str):
     return CliRunner().invoke(main, ["show", *args])
 
 
-def assert_matches_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    assert path.exists(), f"missing {path}; run with NEPHROKB_REGENERATE_GOLDEN=1"
-    assert text == path.read_bytes().decode("utf-8")
-
-
 @pytest.mark.parametrize(
     ("query", "golden"),
     [
@@ -46,17 +31,17 @@ def assert_matches_golden(name: str, text: str) -> None:
         ("kb:antegrade-ureteral-stent-placement", "antegrade-ureteral-stent-placement.txt"),
     ],
 )
-def test_text_checklist_matches_golden_file(query, golden):
+def test_text_checklist_matches_golden_file(query, golden, golden_file):
     result = invoke(query)
     assert result.exit_code == 0, result.output
-    assert_matches_golden(golden, result.output)
+    golden_file(SHOW / golden, result.output)
 
 
 @pytest.mark.parametrize(("format_name", "suffix"), [("markdown", "md"), ("json", "json")])
-def test_other_formats_match_golden_files(format_name, suffix):
+def test_other_formats_match_golden_files(format_name, suffix, golden_file):
     result = invoke("stent", "--format", format_name)
     assert result.exit_code == 0, result.output
-    assert_matches_golden(f"antegrade-ureteral-stent-placement.{suffix}", result.output)
+    golden_file(SHOW / f"antegrade-ureteral-stent-placement.{suffix}", result.output)
 
 
 def test_text_marks_conditional_steps_and_shows_dependencies():

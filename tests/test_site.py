@@ -2,9 +2,8 @@
 
 Every page is parsed with html5lib, the WHATWG HTML parser, in strict mode: a page with any
 parse error fails. The README picture docs/images/percutaneous-nephrostomy-flow.svg must equal
-a fresh render; after a deliberate change to the knowledge or the drawing, rewrite it with
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_site.py
+a fresh render: it is a golden file (docs/testing.md says how to regenerate it after a
+deliberate change to the knowledge or the drawing).
 
 The browser test opens every page in headless Chromium from file:// through the DevTools
 protocol and fails on a console error, an uncaught exception, a failed request or any request
@@ -42,7 +41,6 @@ from nephrokb.site.svg import assign_lanes, render_flow_svg
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 README_PICTURE = REPOSITORY / "docs" / "images" / "percutaneous-nephrostomy-flow.svg"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 CHROMIUM = Path("/usr/bin/chromium")
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
 DCTERMS = PREFIXES["dcterms"]
@@ -94,6 +92,7 @@ def local_tag(element) -> str:
     return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
 
 
+@pytest.mark.slow
 def test_build_writes_every_page_the_stylesheet_and_the_flow_images(site):
     written = sorted(str(path.relative_to(site)) for path in site.rglob("*") if path.is_file())
     assert written == sorted(
@@ -106,6 +105,7 @@ def test_build_writes_every_page_the_stylesheet_and_the_flow_images(site):
     )
 
 
+@pytest.mark.slow
 def test_build_returns_the_paths_it_wrote_and_prints_nothing(
     tmp_path, bundled_graph, ontology, capsys
 ):
@@ -116,6 +116,7 @@ def test_build_returns_the_paths_it_wrote_and_prints_nothing(
     assert capsys.readouterr() == ("", "")
 
 
+@pytest.mark.slow
 def test_the_same_knowledge_gives_the_same_bytes(bundled_graph, ontology):
     from rdflib import Graph
 
@@ -125,6 +126,7 @@ def test_the_same_knowledge_gives_the_same_bytes(bundled_graph, ontology):
     assert render_site(bundled_graph, ontology) == render_site(shuffled, ontology)
 
 
+@pytest.mark.slow
 def test_existing_files_in_the_output_folder_are_kept(tmp_path, bundled_graph, ontology):
     keep = tmp_path / "CNAME"
     keep.write_text("nephrokb.example\n", encoding="utf-8")
@@ -185,6 +187,7 @@ def ids_by_page(site):
     return {name: set(ids_of(parse(site / name))) for name in PAGES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGES)
 def test_every_internal_link_resolves_to_a_file_and_an_id(site, ids_by_page, name):
     document = parse(site / name)
@@ -420,6 +423,7 @@ def URIRef_of(iri: str):
     return URIRef(iri)
 
 
+@pytest.mark.slow
 def test_queries_page_has_every_bundled_query_with_its_rows(site, bundled_graph):
     document = parse(site / "queries.html")
     sections = {
@@ -436,6 +440,7 @@ def test_queries_page_has_every_bundled_query_with_its_rows(site, bundled_graph)
         assert len(table.find("tbody")) == len(outcome.rows)
 
 
+@pytest.mark.slow
 def test_text_from_the_knowledge_is_escaped(tmp_path, ontology):
     hostile = tmp_path / "hostile.ttl"
     text = MINIMAL.read_text(encoding="utf-8").replace(
@@ -507,18 +512,12 @@ def test_flow_svg_draws_the_step_order_apart_from_the_dependencies(bundled_graph
     assert "needs: the later step needs the result of the earlier one" in text_of(root)
 
 
-def test_readme_picture_is_a_fresh_render_of_the_bundled_knowledge(bundled_graph):
+def test_readme_picture_is_a_fresh_render_of_the_bundled_knowledge(bundled_graph, golden_file):
     procedure = find_procedure(read_procedures(bundled_graph), "percutaneous-nephrostomy")
-    fresh = render_flow_svg(procedure).encode("utf-8")
-    if REGENERATE:
-        README_PICTURE.parent.mkdir(parents=True, exist_ok=True)
-        README_PICTURE.write_bytes(fresh)
-    assert README_PICTURE.read_bytes() == fresh, (
-        "docs/images/percutaneous-nephrostomy-flow.svg is stale: "
-        "NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_site.py"
-    )
+    golden_file(README_PICTURE, render_flow_svg(procedure))
 
 
+@pytest.mark.slow
 def test_site_command_writes_the_site_and_says_where(tmp_path):
     result = CliRunner().invoke(main, ["site", "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -526,12 +525,14 @@ def test_site_command_writes_the_site_and_says_where(tmp_path):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_site_command_reads_data(tmp_path):
     result = CliRunner().invoke(main, ["site", "--output", str(tmp_path), "--data", str(MINIMAL)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo-access.html").is_file()
 
 
+@pytest.mark.slow
 def test_site_command_refuses_a_file_as_output_folder(tmp_path):
     taken = tmp_path / "taken"
     taken.write_text("", encoding="utf-8")
@@ -541,6 +542,7 @@ def test_site_command_refuses_a_file_as_output_folder(tmp_path):
     assert taken.read_text(encoding="utf-8") == ""
 
 
+@pytest.mark.slow
 def test_site_command_reports_an_unwritable_folder_in_one_line(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("", encoding="utf-8")
@@ -705,6 +707,7 @@ def problems(events: list[dict], session: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
 def test_every_page_loads_in_chromium_without_errors_or_network(site, tmp_path):
     devtools = DevTools(tmp_path / "profile", tmp_path / "chromium.log")
@@ -752,6 +755,7 @@ def test_every_page_loads_in_chromium_without_errors_or_network(site, tmp_path):
     assert (tmp_path / "percutaneous-nephrostomy.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_procedure_page_shows_the_literature_apart_with_linked_evidence(site):
     document = parse(site / "percutaneous-nephrostomy.html")
     (section,) = [

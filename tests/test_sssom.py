@@ -1,27 +1,25 @@
 """`nephrokb export --format sssom / sssom-json`, checked with sssom-py and a golden file.
 
-The golden file lives in tests/golden/sssom/. After an intended change to the exporter or to
-kb/mappings.ttl, rewrite it and review the diff:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_sssom.py
+The golden file lives in tests/golden/sssom/; after an intended change to the exporter or to
+kb/mappings.ttl, regenerate it as docs/testing.md says and review the diff.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+
+from conftest import FIXTURES, GOLDEN, NEEDS_INTEROP, assert_sssom_validate_accepts
+
+pytest.importorskip("sssom", reason=NEEDS_INTEROP)
 from sssom.context import _get_built_in_prefix_map
 from sssom.parsers import parse_sssom_json, parse_sssom_table
 from sssom.validators import validate
 
-from conftest import FIXTURES
 from nephrokb import __version__
 from nephrokb.cli import main
 from nephrokb.exporters.sssom import (
@@ -34,10 +32,7 @@ from nephrokb.knowledge.mappings import read_mappings
 from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_folder
 
-GOLDEN = Path(__file__).parent / "golden" / "sssom"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
-SSSOM_CLI = Path(sys.executable).parent / "sssom"
 
 MAPPED_TURTLE = """\
 @prefix kb: <https://w3id.org/nephrokb/id/> .
@@ -143,14 +138,12 @@ def kb_records(graph) -> set[tuple]:
     }
 
 
+@pytest.mark.slow
 def test_sssom_validate_command_accepts_the_export(sssom_file):
-    run = subprocess.run(
-        [str(SSSOM_CLI), "validate", str(sssom_file)], capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stderr
-    assert "error" not in run.stderr.lower()
+    assert_sssom_validate_accepts(sssom_file)
 
 
+@pytest.mark.slow
 def test_sssom_py_parses_without_warnings_and_validators_report_nothing(sssom_file, caplog):
     # Not strict=True: sssom-py 0.4.21 inverts its metadata check there and refuses every file.
     with caplog.at_level(logging.WARNING):
@@ -201,16 +194,11 @@ def test_no_snomed_or_umls_labels_are_written(sssom_file):
     assert (licensed["object_label"].fillna("") == "").all()
 
 
-def test_tsv_matches_golden_file(sssom_file):
-    text = sssom_file.read_text(encoding="utf-8")
-    path = GOLDEN / "bundled.sssom.tsv"
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing {path}; run with NEPHROKB_REGENERATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+def test_tsv_matches_golden_file(sssom_file, golden_file):
+    golden_file(GOLDEN / "sssom" / "bundled.sssom.tsv", sssom_file.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_sssom_json_reads_back_as_the_same_mapping_set(sssom_file, sssom_json_file, caplog):
     with caplog.at_level(logging.WARNING):
         from_json = parse_sssom_json(str(sssom_json_file))

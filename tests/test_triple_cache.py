@@ -73,6 +73,7 @@ def test_cached_lookups_equal_the_graphs(cache_dir):
     assert ("nkb", VOCAB) in set(cached.namespaces())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "fixture", ["step-number-gap", "label-not-english", "mapping-not-asserted"]
 )
@@ -94,6 +95,7 @@ def test_changed_only_answers_alike_with_the_cache_off_cold_and_warm(
     assert off.output.splitlines()[-1] == full.output.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_an_edited_file_is_read_again(repository, cache_dir):
     assert validate("--changed-since", "HEAD").exit_code == 0
     knowledge = repository / "kb" / "percutaneous-nephrostomy.ttl"
@@ -106,6 +108,7 @@ def test_an_edited_file_is_read_again(repository, cache_dir):
     assert validate("--changed-since", "HEAD").exit_code == 0
 
 
+@pytest.mark.slow
 def test_the_cache_holds_the_files_given_and_no_others(repository, cache_dir):
     validate("--changed-since", "HEAD")
     (repository / "kb" / "devices.ttl").unlink()
@@ -147,6 +150,7 @@ def test_a_cache_folder_that_is_a_file_is_passed_over(repository, monkeypatch, t
     assert (result.exit_code, result.output) == (expected.exit_code, expected.output)
 
 
+@pytest.mark.slow
 def test_a_corrupt_cache_database_is_made_anew(repository, cache_dir):
     expected = validate("--changed-since", "HEAD")
     (database,) = cache_dir.glob("*.sqlite3")

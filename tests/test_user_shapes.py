@@ -124,6 +124,7 @@ def test_the_same_without_a_store_runs_on_rdflib():
     assert len(fast) == 7
 
 
+@pytest.mark.slow
 def test_local_profile_gives_exactly_pyshacls_results():
     """sh:or, sh:qualifiedValueShape, a sequence path, $PATH and an implicit class target."""
     shapes = [USER_SHAPES / "local-profile.ttl"]
@@ -200,6 +201,7 @@ ex: sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
     assert [r.focus.rsplit("/", 1)[1] for r in fast] == focus
 
 
+@pytest.mark.slow
 def test_the_bundled_knowledge_is_validated_without_pyshacl():
     script = (
         "import sys\n"

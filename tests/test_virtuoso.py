@@ -27,9 +27,10 @@ from virtuoso_server import (
     virtuoso_server,  # noqa: F401
 )
 
-pytestmark = pytest.mark.usefixtures(
-    "no_credentials", "quick_retries", "local_answers_computed_once"
-)
+pytestmark = [
+    pytest.mark.slow,  # a Virtuoso server
+    pytest.mark.usefixtures("no_credentials", "quick_retries", "local_answers_computed_once"),
+]
 
 BUNDLED = [bundled.name for bundled in list_bundled_queries()]
 SELECT_FORMATS = sorted(WRITERS["select"])

@@ -23,6 +23,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 CORE_ENTRIES, SPARQL_ENTRIES = 98, 23
+SLOW_ENTRIES = {"core/complex/shacl-shacl"}  # the SHACL-for-SHACL shapes: 5 s, the rest 3 s
 # Entries nephrokb's default engine does not pass, with the reason (docs/conformance.md).
 NOT_REFUSED = (
     "the shapes graph is invalid (the test expects a failure) but nephrokb validates with it"
@@ -151,6 +152,8 @@ CASES = [
         id=name,
         marks=[pytest.mark.xfail(reason=EXPECTED_FAILURES[name], strict=True)]
         if name in EXPECTED_FAILURES
+        else [pytest.mark.slow]
+        if name in SLOW_ENTRIES
         else [],
     )
     for name, path, entry in entries()

@@ -139,6 +139,7 @@ def resolve(port: int, path: str, accept: str) -> tuple[int, str, str, bytes]:
     return first.status, target, second.getheader("Content-Type", ""), second.body
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/id/", "/id/demo-access", "/id/demo-pass-wire"])
 @pytest.mark.parametrize("media_type", sorted(RDF))
 def test_knowledge_iris_negotiate_to_the_rdf_files(server, path, media_type):
