@@ -92,6 +92,7 @@ def test_broken_variant_results_are_the_breakages(knowledge):
     assert len(BREAKAGES) == 3
 
 
+@pytest.mark.slow  # pyshacl on the generated knowledge: 6 s
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_peer_engines_count_what_nephrokb_reports(knowledge, engine):
     expected = len(nephrokb_report(knowledge["broken.ttl"])["results"])

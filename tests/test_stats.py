@@ -1,21 +1,17 @@
 """`nephrokb stats`: exact counts for the minimal fixture, mappings per terminology, literature.
 
-The literature fixture's whole text output is a golden file, tests/golden/stats/literature.txt.
-After an intended change to the output, rewrite it and review the diff:
-
-    NEPHROKB_REGENERATE_GOLDEN=1 pytest tests/test_stats.py
+The literature fixture's whole text output is a golden file, tests/golden/stats/literature.txt
+(docs/testing.md says how to regenerate it).
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, GOLDEN
 from nephrokb.cli import main
 from nephrokb.knowledge.stats import OTHER_TERMINOLOGY, compute_stats
 from nephrokb.rdf.loading import load_graph
@@ -23,8 +19,6 @@ from nephrokb.terminologies import TERMINOLOGIES
 
 MINIMAL = str(FIXTURES / "clean" / "minimal.ttl")
 LITERATURE = str(FIXTURES / "clean" / "literature.ttl")
-GOLDEN = Path(__file__).parent / "golden" / "stats" / "literature.txt"
-REGENERATE = os.environ.get("NEPHROKB_REGENERATE_GOLDEN") == "1"
 NO_LITERATURE = {
     "contraindications": 0,
     "preparation": 0,
@@ -210,13 +204,10 @@ def test_bundled_kb_counts_the_literature_layer(bundled_graph):
     }
 
 
-def test_literature_fixture_text_matches_golden_file():
+def test_literature_fixture_text_matches_golden_file(golden_file):
     result = invoke("--data", LITERATURE)
     assert result.exit_code == 0, result.output
-    if REGENERATE:
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_bytes(result.output.encode("utf-8"))
-    assert result.output == GOLDEN.read_bytes().decode("utf-8")
+    golden_file(GOLDEN / "stats" / "literature.txt", result.output)
 
 
 def test_literature_fixture_counts_each_section_rates_and_works_once():
