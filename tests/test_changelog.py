@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph
 
 from conftest import FIXTURES
-from nephrokb.diff.changelog import ComparedWith, prepend_section, render_section
-from nephrokb.diff.compare import diff_graphs
+from nephrokb.changes.changelog import ComparedWith, prepend_section, render_section
+from nephrokb.changes.compare import diff_graphs
 from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_folder
 

@@ -16,8 +16,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, git
+from nephrokb.changes.compare import DIFF_FORMATS, diff_graphs, diff_paths, render_text
 from nephrokb.cli import main
-from nephrokb.diff.compare import DIFF_FORMATS, diff_graphs, diff_paths, render_text
 from nephrokb.errors import InputError
 
 CASES = sorted(path for path in (FIXTURES / "diff").iterdir() if path.is_dir())
@@ -233,7 +233,7 @@ def test_git_names_the_revision_of_a_file_that_does_not_parse(repository):
 
 
 def test_git_outside_a_repository_is_an_input_error(tmp_path, monkeypatch):
-    from nephrokb.diff.compare import diff_revisions
+    from nephrokb.changes.compare import diff_revisions
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match="is not in a git repository"):

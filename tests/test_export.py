@@ -23,11 +23,11 @@ from rdflib.namespace import OWL, RDF
 from conftest import FIXTURES, GOLDEN, read_only
 from nephrokb.cli import main
 from nephrokb.exporters import EXPORTERS, INCLUDABLE, STORE_EXPORTERS
-from nephrokb.exporters.rdf import KNOWLEDGE_GRAPH, context
 from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import VOCAB
 from nephrokb.rdf.knowledge_store import load_knowledge_store
 from nephrokb.rdf.loading import load_graph
+from nephrokb.rdf.serialization import KNOWLEDGE_GRAPH, context
 from nephrokb.resources import bundled_files, bundled_folder
 
 # rdflib's TriG and N-Quads parsers use Dataset APIs that rdflib itself deprecates.

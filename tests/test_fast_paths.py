@@ -15,11 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from nephrokb.exporters.rdf import export_store_turtle
 from nephrokb.namespaces import PREFIXES
 from nephrokb.query.queries import QueryOutcome, list_bundled_queries, run_query
 from nephrokb.query.results import WRITERS
 from nephrokb.rdf.knowledge_store import load_knowledge_store
+from nephrokb.rdf.serialization import export_store_turtle
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD_INTEGER = PREFIXES["xsd"] + "integer"

@@ -26,7 +26,8 @@ from nephrokb.cli import main
 from nephrokb.reports import REPORT_FORMATS, render_report
 from nephrokb.resources import bundled_folder
 from nephrokb.validation import engine
-from nephrokb.validation.engine import Report, validate
+from nephrokb.validation.engine import validate
+from nephrokb.validation.results import Report
 
 validate_with = engine.validate_with
 T = TypeVar("T")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -198,18 +196,6 @@ def test_help_examples_run(tmp_path, monkeypatch):
     for arguments in examples:
         result = CliRunner().invoke(main, arguments)
         assert result.exit_code == 0, (arguments, result.output)
-
-
-def test_loading_the_command_imports_no_heavy_library():
-    script = (
-        "import sys\n"
-        "import nephrokb.cli.lookup, nephrokb.exporters\n"
-        "heavy = {'rdflib', 'curies', 'pydantic'} & set(sys.modules)\n"
-        "print(sorted(heavy))\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout == "[]\n"
 
 
 @pytest.mark.parametrize("output_format", ["text", "json"])

@@ -12,7 +12,8 @@ from rdflib.compare import isomorphic
 
 from conftest import CLEAN, sparql_parsed_once
 from nephrokb.errors import InputError
-from nephrokb.exporters.rdf import (
+from nephrokb.rdf.loading import load_graph
+from nephrokb.rdf.serialization import (
     export_jsonld,
     export_nquads,
     export_ntriples,
@@ -20,8 +21,8 @@ from nephrokb.exporters.rdf import (
     export_trig,
     export_turtle,
 )
-from nephrokb.rdf.loading import load_graph
-from nephrokb.validation.engine import Report, validate
+from nephrokb.validation.engine import validate
+from nephrokb.validation.results import Report
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -143,8 +143,8 @@ def test_dry_run_says_a_password_waits_for_the_server_to_ask(monkeypatch):
 
 
 def test_one_put_of_sorted_n_triples(bundled_graph):
-    from nephrokb.exporters.rdf import export_ntriples
     from nephrokb.rdf.loading import load_graph
+    from nephrokb.rdf.serialization import export_ntriples
 
     with StubServer([Answer(201, b"", "text/plain")]) as stub:
         result = publish("--endpoint", f"{stub.url}/ds/data", "--data", str(MINIMAL))

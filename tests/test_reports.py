@@ -20,7 +20,7 @@ from nephrokb.cli import main
 from nephrokb.namespaces import KB, SHAPES, compact
 from nephrokb.reports import REPORT_FORMATS, render_report
 from nephrokb.reports.json import RESULT_KEYS
-from nephrokb.validation.engine import Report, ValidationResult
+from nephrokb.validation.results import Report, ValidationResult
 from test_validation import validated
 
 EARL = Namespace("http://www.w3.org/ns/earl#")
@@ -428,7 +428,7 @@ def test_cli_refuses_an_unknown_format():
 
 
 def test_results_are_sorted_by_file_line_node_and_rule():
-    from nephrokb.validation.engine import Locations, locate_results
+    from nephrokb.validation.locations import Locations, locate_results
 
     results = tricky_report().results
     nowhere = Locations([], [])

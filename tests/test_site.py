@@ -29,9 +29,10 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.errors import InputError
+from nephrokb.knowledge.labels import label_of
+from nephrokb.knowledge.labels import text_of as model_text_of
 from nephrokb.knowledge.mappings import read_mappings
-from nephrokb.knowledge.model import find_procedure, label_of, read_procedures
-from nephrokb.knowledge.model import text_of as model_text_of
+from nephrokb.knowledge.model import find_procedure, read_procedures
 from nephrokb.namespaces import KB, PREFIXES, VOCAB
 from nephrokb.query.queries import list_bundled_queries, run_query
 from nephrokb.rdf.loading import load_graph

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.namespaces import KB, PREFIXES, SHAPES
-from nephrokb.rdf.loading import SourceText
+from nephrokb.rdf.sources import SourceText
 from nephrokb.validation.engine import validate
 from nephrokb.validation.source_checks import misspelt_namespaces, namespace_meant, one_edit_apart
 

@@ -13,7 +13,8 @@ from nephrokb.cli import main
 from nephrokb.namespaces import KB, compact
 from nephrokb.reports.text import render_text
 from nephrokb.resources import bundled_files
-from nephrokb.validation.engine import Report, ValidationResult, validate
+from nephrokb.validation.engine import validate
+from nephrokb.validation.results import Report, ValidationResult
 
 
 @functools.cache
@@ -149,7 +150,7 @@ def test_focus_described_in_no_file_gets_the_line_of_its_first_mention(tmp_path)
         encoding="utf-8",
     )
     from nephrokb.rdf.loading import load_dataset
-    from nephrokb.validation.engine import Locations, locate_results
+    from nephrokb.validation.locations import Locations, locate_results
 
     loaded = load_dataset([described, mentioned])
     sources = Locations(loaded.sources, loaded.subjects)

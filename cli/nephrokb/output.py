@@ -13,6 +13,7 @@ write into the same folder once they are an hour old, and logged on the `nephrok
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import hashlib
 import logging
@@ -292,8 +293,6 @@ def swap_folders(real: Path, build: Path) -> None:
 
 def exchange_paths(first: Path, second: Path) -> bool:
     """Swap two paths atomically; False where the system or filesystem cannot."""
-    import ctypes
-
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):

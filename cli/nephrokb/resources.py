@@ -9,6 +9,7 @@ package. This module is the one place that decides.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
@@ -28,6 +29,17 @@ def bundled_folder(name: str) -> Path:
         return packaged
     # An editable install: the folders sit at the root of the tree it was installed from.
     return Path(__file__).resolve().parents[2] / name
+
+
+def knowledge_paths(
+    data: Sequence[str | Path] | None = None, include: Sequence[str] = ()
+) -> list[Path]:
+    """Return what a command reads: its --data paths, or the bundled kb/ when it names none,
+    then the files of the bundled `include` folders ("ontology", "shapes")."""
+    paths = [Path(path) for path in data] if data else [bundled_folder("kb")]
+    for name in include:
+        paths.extend(bundled_files(name))
+    return paths
 
 
 def bundled_files(name: str) -> list[Path]:

@@ -15,6 +15,8 @@ import re
 import zipfile
 from typing import Any
 
+import openpyxl
+
 from nephrokb.authoring.compile import UNKNOWN_KEY_RULE, VALUE_RULE, Problem
 from nephrokb.authoring.fields import PROCEDURE, SECTIONS, STEP, Section
 from nephrokb.authoring.located import Located, Origin
@@ -44,8 +46,6 @@ def columns(section: Section) -> list[str]:
 
 def read_workbook(path: str, content: bytes) -> tuple[Located, list[Problem]]:
     """Read a workbook into a Located document, and the problems of its sheets and columns."""
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     except Exception as error:  # openpyxl raises many types for a file that is no workbook
@@ -157,8 +157,6 @@ def attach_steps(path: str, root: dict, steps: list, problems: list[Problem]) ->
 
 def write_workbook(document: dict[str, Any]) -> bytes:
     """Return a document (as decompile gives it) as xlsx bytes, the same for the same input."""
-    import openpyxl
-
     book = openpyxl.Workbook()
     book.remove(book.active)
     default_source = document.get("source")

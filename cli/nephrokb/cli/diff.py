@@ -6,9 +6,9 @@ import sys
 
 import click
 
+from nephrokb.changes.compare import DIFF_FORMATS
 from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, format_option, reports_errors
 from nephrokb.cli.progress import progress, quiet_option
-from nephrokb.diff.compare import DIFF_FORMATS
 
 
 @click.command()
@@ -43,7 +43,7 @@ def diff(inputs: tuple[str, ...], use_git: bool, format_name: str, quiet: bool) 
       nephrokb diff --git origin/main --format markdown > knowledge-changes.md
       nephrokb diff --git v0.2.0 v0.3.0 --format kgcl > changes.kgcl
     """
-    from nephrokb.diff.compare import diff_paths, diff_revisions
+    from nephrokb.changes.compare import diff_paths, diff_revisions
 
     if use_git:
         if not 1 <= len(inputs) <= 2:

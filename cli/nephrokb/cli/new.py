@@ -41,7 +41,7 @@ def new(kind: str, slug: str, file: Path | None) -> None:
     from nephrokb.authoring.scaffold import append_entry, procedure_skeleton
     from nephrokb.errors import InputError
     from nephrokb.output import snapshot_file, write_output
-    from nephrokb.rdf.loading import read_text
+    from nephrokb.rdf.sources import read_text
 
     if kind == "procedure":
         target = file or Path(f"{slug}.yaml")

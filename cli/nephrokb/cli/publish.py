@@ -15,7 +15,7 @@ from nephrokb.cli.options import (
 )
 from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.query.endpoint import DEFAULT_GRAPH, KNOWLEDGE_GRAPH
-from nephrokb.rdf.loading import STDIN
+from nephrokb.rdf.sources import STDIN
 
 
 @click.command()

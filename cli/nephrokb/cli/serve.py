@@ -73,7 +73,6 @@ def serve(host: str, port: int, location: str | None, data: tuple[str, ...]) -> 
       nephrokb query procedures --endpoint http://127.0.0.1:7878/query
       nephrokb serve --port 8000 --data kb/ --data extra.ttl --location nephrokb-store
     """
-    from nephrokb.exporters.rdf import export_ntriples
     from nephrokb.query.serve import (
         OxigraphServer,
         check_port_free,
@@ -82,6 +81,7 @@ def serve(host: str, port: int, location: str | None, data: tuple[str, ...]) -> 
         store_folder,
     )
     from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.serialization import export_ntriples
 
     executable = find_oxigraph()
     check_port_free(host, port)

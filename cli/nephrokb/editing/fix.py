@@ -19,18 +19,27 @@ import difflib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+
 from nephrokb.authoring import AUTHORING_SUFFIXES
 from nephrokb.authoring.fields import SECTIONS, STEP
+from nephrokb.editing.fmt import RELATIVE_BASE, leading_comments
 from nephrokb.errors import InputError
-from nephrokb.namespaces import KB, VOCAB, compact
-from nephrokb.rdf.loading import read_text
+from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.output import write_output
+from nephrokb.query.results import TURTLE_ESCAPES
+from nephrokb.rdf.sources import read_text, resolve_turtle_files
+from nephrokb.resources import bundled_folder, current_checkout
+from nephrokb.turtle.canonical import serialize_canonical
+from nephrokb.turtle.locator import locate
 
 if TYPE_CHECKING:
-    from nephrokb.validation.engine import ValidationResult
+    from nephrokb.validation.results import ValidationResult
 
 TEXT_KEYS = {
     key.name: key.predicate
@@ -98,9 +107,6 @@ def plan_fixes(path: Path) -> FilePlan:
 
 def plan_yaml(path: Path, text: str) -> FilePlan:
     """Tidy the English text values of a YAML file in place, leaving everything else."""
-    import yaml
-    from rdflib import Literal
-
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -143,13 +149,6 @@ def plan_yaml(path: Path, text: str) -> FilePlan:
 
 def plan_turtle(path: Path, text: str) -> FilePlan:
     """Fix a Turtle file's graph; the fixed file is written in the canonical form."""
-    from rdflib import RDF, XSD, Graph, Literal, URIRef
-
-    from nephrokb.editing.fmt import RELATIVE_BASE, leading_comments
-    from nephrokb.namespaces import PREFIXES
-    from nephrokb.turtle.canonical import serialize_canonical
-    from nephrokb.turtle.locator import locate
-
     graph = Graph(bind_namespaces="none")
     try:
         graph.parse(data=text, format="turtle", publicID=RELATIVE_BASE)
@@ -225,8 +224,6 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
 
 def one_line(literal) -> str:
     """A text literal on one line, as Turtle files write it (escapes, language tag)."""
-    from nephrokb.query.results import TURTLE_ESCAPES
-
     quoted = f'"{str(literal).translate(TURTLE_ESCAPES)}"'
     return f"{quoted}@{literal.language}" if literal.language else quoted
 
@@ -252,8 +249,6 @@ def line_replacing(
 
 def write_fixes(plans: list[FilePlan]) -> None:
     """Write every fixed file atomically, each only if unchanged since it was read."""
-    from nephrokb.output import write_output
-
     for plan in plans:
         if plan.after == plan.before:
             continue
@@ -267,9 +262,6 @@ def write_fixes(plans: list[FilePlan]) -> None:
 def fix_targets(files: list[Path], data: list[str]) -> list[Path]:
     """The files `validate --fix` may edit: the procedure files named, else the --data
     files, else the checkout's kb/; never the knowledge installed with the package."""
-    from nephrokb.rdf.loading import resolve_turtle_files
-    from nephrokb.resources import bundled_folder, current_checkout
-
     if files:
         return list(files)
     if data:
@@ -281,8 +273,6 @@ def fix_targets(files: list[Path], data: list[str]) -> list[Path]:
 
 def with_fixes(results: Sequence[ValidationResult], plans: list[FilePlan]) -> tuple:
     """Give each result the fix of the triple it is about, when there is one."""
-    from dataclasses import replace
-
     fixes = {
         (str(plan.path.resolve()), fix.focus, fix.old): fix
         for plan in plans

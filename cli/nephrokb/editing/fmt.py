@@ -6,11 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
 from nephrokb.errors import InputError, NephroKBError, OutputError
 from nephrokb.namespaces import PREFIXES
 from nephrokb.output import FileSnapshot, snapshot_file, write_output
-from nephrokb.rdf.loading import SourceText, check_terms, read_text, resolve_turtle_files
+from nephrokb.rdf.parsing import check_terms, describe_parse_error, error_line
+from nephrokb.rdf.sources import SourceText, read_text, resolve_turtle_files
 from nephrokb.resources import current_checkout
+from nephrokb.turtle.canonical import serialize_canonical
 from nephrokb.turtle.comments import find_comments, place_comments
 
 DEFAULT_FOLDERS = ("kb", "ontology", "shapes")
@@ -56,12 +61,6 @@ def canonical_form(path: Path, *, drop_comments: bool = False) -> tuple[str, str
     Comments above a subject's statement stay above that subject (nephrokb.turtle.comments); a
     comment with no such place raises a CommentsError listing them, unless `drop_comments`.
     """
-    from rdflib import Graph
-    from rdflib.compare import isomorphic
-
-    from nephrokb.rdf.loading import describe_parse_error, error_line
-    from nephrokb.turtle.canonical import serialize_canonical
-
     text = read_text(path)
     original = Graph(bind_namespaces="none")
     source = SourceText(path=path, text=text, syntax="turtle")

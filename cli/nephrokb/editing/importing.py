@@ -16,11 +16,12 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from nephrokb.authoring.source import compile_file
 from nephrokb.errors import InputError
 from nephrokb.namespaces import PREFIXES, compact
 from nephrokb.output import FileSnapshot, snapshot_file, write_output
-from nephrokb.rdf.loading import read_text
+from nephrokb.rdf.authored import compile_file
+from nephrokb.rdf.sources import read_text, resolve_turtle_files
+from nephrokb.resources import bundled_folder
 from nephrokb.turtle.canonical import serialize_canonical
 
 HEADER = (
@@ -110,9 +111,6 @@ def knowledge_with(files: Sequence[Path], data: Sequence[str | Path] = ()) -> li
     So that `nephrokb validate my-procedure.yaml` checks the procedure file together with the
     rest of the knowledge, as it will be once imported, not beside its old Turtle.
     """
-    from nephrokb.rdf.loading import resolve_turtle_files
-    from nephrokb.resources import bundled_folder
-
     folders = [bundled_folder("kb"), *(Path(path) for path in data if Path(path).is_dir())]
     replaced = {import_target(Path(path), folder).resolve() for path in files for folder in folders}
     known = resolve_turtle_files(list(data) if data else [folders[0]])

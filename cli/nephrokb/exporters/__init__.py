@@ -18,7 +18,10 @@ from nephrokb.exporters.csv_steps import export_csv
 from nephrokb.exporters.diagrams import export_dot, export_mermaid
 from nephrokb.exporters.fhir import export_fhir
 from nephrokb.exporters.markdown import export_markdown
-from nephrokb.exporters.rdf import (
+from nephrokb.exporters.sssom import export_sssom, export_sssom_json
+from nephrokb.rdf.knowledge_store import load_knowledge_store
+from nephrokb.rdf.loading import garbage_collection_paused, load_graph, load_knowledge
+from nephrokb.rdf.serialization import (
     export_jsonld,
     export_nquads,
     export_ntriples,
@@ -27,7 +30,7 @@ from nephrokb.exporters.rdf import (
     export_trig,
     export_turtle,
 )
-from nephrokb.exporters.sssom import export_sssom, export_sssom_json
+from nephrokb.resources import bundled_files
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -69,10 +72,6 @@ def export_knowledge(
     include: Sequence[str] = (),
 ) -> bytes:
     """Load `data` (default: the bundled kb/) plus the bundled `include` folders, and export."""
-    from nephrokb.rdf.knowledge_store import load_knowledge_store
-    from nephrokb.rdf.loading import garbage_collection_paused, load_graph, load_knowledge
-    from nephrokb.resources import bundled_files
-
     if format_name not in EXPORTERS:
         raise InputError(f"unknown export format {format_name!r}; known: {', '.join(EXPORTERS)}")
     for name in include:

@@ -71,8 +71,13 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from rdflib import RDF, URIRef
+
 from nephrokb import __version__
 from nephrokb.errors import InputError
+from nephrokb.knowledge.labels import label_of, text_of
+from nephrokb.knowledge.mappings import curie_converter, read_mappings
+from nephrokb.knowledge.model import DCTERMS, read_procedures
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 from nephrokb.terminologies import TERMINOLOGIES
 
@@ -150,9 +155,6 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
     The origins say which knowledge-base node each resource, action and concept came from,
     so that nephrokb.exporters.fhir_conformance can point a failure back at the knowledge.
     """
-    from nephrokb.knowledge.mappings import read_mappings
-    from nephrokb.knowledge.model import read_procedures
-
     mappings = read_mappings(graph)
     procedures = read_procedures(graph)
     cited = {
@@ -204,10 +206,6 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
 
 def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:
     """Return the CodeSystem of every concept node and mapped node, sorted by code."""
-    from rdflib import RDF, URIRef
-
-    from nephrokb.knowledge.model import DCTERMS, label_of, text_of
-
     nodes = {
         str(node)
         for node, kind in graph.subject_objects(RDF.type)
@@ -624,8 +622,6 @@ def identifier_of(mapping: Mapping) -> str:
 @cache
 def converter() -> Converter:
     """Return nephrokb's CURIE converter, built once."""
-    from nephrokb.knowledge.mappings import curie_converter
-
     return curie_converter()
 
 

@@ -31,10 +31,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nephrokb.errors import InputError
+from nephrokb.exporters.fhir import bundle_json, fhir_bundle
+from nephrokb.namespaces import compact
+from nephrokb.rdf.loading import load_dataset
+from nephrokb.resources import bundled_files, knowledge_paths
+from nephrokb.validation.locations import Locations
 
 if TYPE_CHECKING:
     from nephrokb.rdf.loading import Dataset
-    from nephrokb.validation.engine import Locations
+    from nephrokb.validation.locations import Locations
 
 # The environment variable that names the unpacked package folder (set by .ci/run).
 PACKAGE_VARIABLE = "NEPHROKB_FHIR_PACKAGE"
@@ -59,7 +64,6 @@ class Failure:
     source: str | None = None  # file:line where the knowledge describes `node`
 
     def __str__(self) -> str:
-        from nephrokb.namespaces import compact
 
         origin = ""
         if self.node:
@@ -486,11 +490,9 @@ def check_knowledge(
     data: Sequence[str | Path], include: Sequence[str], package_folder: str | Path
 ) -> tuple[bytes, Conformance]:
     """Export `data` (default: the bundled kb/) plus bundled `include` folders, and check it."""
-    from nephrokb.resources import bundled_files, bundled_folder
-
     package = CorePackage(package_folder)
     paths = [
-        *(data or [bundled_folder("kb")]),
+        *knowledge_paths(data),
         *(p for name in include for p in bundled_files(name)),
     ]
     return check_export(paths, package)
@@ -498,9 +500,6 @@ def check_knowledge(
 
 def check_export(paths: Sequence[str | Path], package: CorePackage) -> tuple[bytes, Conformance]:
     """Export the knowledge under `paths` as FHIR (JSON) and check it, locating each failure."""
-    from nephrokb.exporters.fhir import bundle_json, fhir_bundle
-    from nephrokb.rdf.loading import load_dataset
-
     dataset = load_dataset(paths)
     bundle, origins = fhir_bundle(dataset.graph)
     content = bundle_json(bundle)  # before checking: fhirpathpy annotates what it reads
@@ -511,8 +510,6 @@ def check_export(paths: Sequence[str | Path], package: CorePackage) -> tuple[byt
 
 def locate_failures(failures: Sequence[Failure], dataset: Dataset) -> list[Failure]:
     """Give each failure the file:line where the knowledge describes its node."""
-    from nephrokb.validation.engine import Locations
-
     locations = Locations(dataset.sources, dataset.subjects)
     return [replace(failure, source=source_of(locations, failure.node)) for failure in failures]
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from nephrokb import __version__
 from nephrokb.errors import InputError
+from nephrokb.knowledge.mappings import curie_converter, read_mappings
 
 if TYPE_CHECKING:
     from curies import Converter
@@ -125,8 +126,6 @@ def export_sssom_json(graph: Graph) -> bytes:
 
 def build_mapping_set(graph: Graph) -> MappingSet:
     """Read the mapping records of `graph` into SSSOM rows and mapping set metadata."""
-    from nephrokb.knowledge.mappings import curie_converter, read_mappings
-
     converter = curie_converter(graph)
     rows = sorted(
         (mapping_row(mapping, converter) for mapping in read_mappings(graph)),

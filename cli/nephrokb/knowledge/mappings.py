@@ -19,7 +19,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from curies import Converter
+from rdflib import RDF, Literal, URIRef
+
 from nephrokb.errors import InputError
+from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.stats import MAPPING_PREDICATES
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
 from nephrokb.terminologies import TERMINOLOGIES, Terminology, terminology_of
@@ -65,8 +69,6 @@ def read_mappings(graph: Graph) -> tuple[Mapping, ...]:
     Raises InputError when a record lacks a required slot, or when records and SKOS triples
     disagree.
     """
-    from rdflib import RDF, URIRef
-
     records = sorted(
         (
             read_mapping(graph, node)
@@ -98,10 +100,6 @@ def read_mappings(graph: Graph) -> tuple[Mapping, ...]:
 
 def read_mapping(graph: Graph, node: Node) -> Mapping:
     """Read one nkb:Mapping record."""
-    from rdflib import Literal, URIRef
-
-    from nephrokb.knowledge.model import label_of, text_of
-
     subject = only_value(graph, node, OWL + "annotatedSource")
     predicate = only_value(graph, node, OWL + "annotatedProperty")
     if str(predicate) not in MAPPING_PREDICATES:
@@ -133,8 +131,6 @@ def read_mapping(graph: Graph, node: Node) -> Mapping:
 
 def only_value(graph: Graph, node: Node, predicate: str) -> Node:
     """Return the one IRI value of a required single-valued slot, or raise InputError."""
-    from rdflib import URIRef
-
     values = [v for v in graph.objects(node, URIRef(predicate)) if isinstance(v, URIRef)]
     if len(values) != 1:
         raise InputError(
@@ -146,8 +142,6 @@ def only_value(graph: Graph, node: Node, predicate: str) -> Node:
 
 def iris(graph: Graph, node: Node, predicate: str) -> tuple[str, ...]:
     """Return the IRI values of a multi-valued slot, sorted."""
-    from rdflib import URIRef
-
     return tuple(
         sorted(str(v) for v in graph.objects(node, URIRef(predicate)) if isinstance(v, URIRef))
     )
@@ -161,8 +155,6 @@ def iso_date(value: Literal) -> str:
 
 def confidence_of(graph: Graph, node: Node) -> float | None:
     """Return the record's sssom:confidence (the lowest, if several), or None."""
-    from rdflib import Literal, URIRef
-
     values = []
     for value in graph.objects(node, URIRef(SSSOM + "confidence")):
         number = value.toPython() if isinstance(value, Literal) else None
@@ -187,8 +179,6 @@ def curie_converter(graph: Graph | None = None) -> Converter:
     neither the prefix nor its namespace is taken, so mappings to other terminologies can
     still be written as CURIEs.
     """
-    from curies import Converter
-
     prefix_map = dict(PREFIXES)
     prefix_map.update({t.prefix: t.namespace for t in TERMINOLOGIES.values()})
     if graph is not None:

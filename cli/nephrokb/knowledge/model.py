@@ -11,7 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rdflib import RDF, Literal, URIRef
+
 from nephrokb.errors import InputError
+from nephrokb.knowledge.labels import label_of, text_of
+from nephrokb.knowledge.literature import read_literature
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 
 if TYPE_CHECKING:
@@ -102,8 +106,6 @@ class Procedure:
 
 def read_procedures(graph: Graph) -> tuple[Procedure, ...]:
     """Return every nkb:Procedure, each after the procedures it relies on, then by label."""
-    from rdflib import RDF, URIRef
-
     procedures = [
         read_procedure(graph, node)
         for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "Procedure")))
@@ -135,11 +137,6 @@ def order_by_reliance(procedures: Sequence[Procedure]) -> tuple[Procedure, ...]:
 
 def read_procedure(graph: Graph, node: Node) -> Procedure:
     """Read one procedure node, with its literature layer."""
-    from rdflib import URIRef
-
-    # Imported here: nephrokb.knowledge.literature reads with this module's helpers.
-    from nephrokb.knowledge.literature import read_literature
-
     steps = sorted(
         (read_step(graph, step) for step in set(graph.objects(node, URIRef(VOCAB + "hasStep")))),
         key=lambda step: (step.number, step.iri),
@@ -160,8 +157,6 @@ def read_procedure(graph: Graph, node: Node) -> Procedure:
 
 def read_step(graph: Graph, node: Node) -> Step:
     """Read one step node; a step without an integer number cannot be placed, so it is refused."""
-    from rdflib import URIRef
-
     number = step_number(graph, node)
     if number is None:
         raise InputError(
@@ -192,8 +187,6 @@ def read_step(graph: Graph, node: Node) -> Step:
 
 def step_number(graph: Graph, node: Node) -> int | None:
     """Return the step's nkb:stepNumber as an int, or None when it has no integer one."""
-    from rdflib import Literal, URIRef
-
     numbers = sorted(
         value.toPython()
         for value in graph.objects(node, URIRef(VOCAB + "stepNumber"))
@@ -209,8 +202,6 @@ def is_integer(value: object) -> bool:
 
 def step_reference(graph: Graph, node: Node) -> StepReference:
     """Name the step `node` with the procedure holding it (the first by IRI if several do)."""
-    from rdflib import URIRef
-
     holders = sorted(str(p) for p in graph.subjects(URIRef(VOCAB + "hasStep"), node))
     procedure = Reference(holders[0], label_of(graph, URIRef(holders[0]))) if holders else None
     return StepReference(
@@ -223,8 +214,6 @@ def step_reference(graph: Graph, node: Node) -> StepReference:
 
 def statements(graph: Graph, nodes: Iterable[Node]) -> tuple[Statement, ...]:
     """Read indications or benefits, in the order of their first source line, then by label."""
-    from rdflib import URIRef
-
     read = [
         Statement(
             iri=str(node),
@@ -264,8 +253,6 @@ def source_lines(graph: Graph, node: Node) -> tuple[SourceLine, ...]:
 
     Only excerpts with an integer nkb:lineNumber count as source lines.
     """
-    from rdflib import Literal, URIRef
-
     lines = set()
     for excerpt in graph.objects(node, URIRef(PROV + "wasDerivedFrom")):
         number = graph.value(excerpt, URIRef(VOCAB + "lineNumber"))
@@ -274,36 +261,6 @@ def source_lines(graph: Graph, node: Node) -> tuple[SourceLine, ...]:
         verbatim = sorted(str(t) for t in graph.objects(excerpt, URIRef(VOCAB + "verbatimText")))
         lines.add(SourceLine(str(excerpt), number.toPython(), verbatim[0] if verbatim else ""))
     return tuple(sorted(lines, key=lambda line: (line.number, line.iri)))
-
-
-def label_of(graph: Graph, node: Node) -> str:
-    """Return the node's rdfs:label, or the last segment of its IRI when it has none."""
-    label = text_of(graph, node, RDFS + "label")
-    if label:
-        return label
-    name = str(node)
-    return name.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or name
-
-
-def text_of(graph: Graph, node: Node, predicate: str) -> str | None:
-    """Return the preferred literal value of `predicate` on `node`, whitespace collapsed."""
-    from rdflib import Literal, URIRef
-
-    values = [v for v in graph.objects(node, URIRef(predicate)) if isinstance(v, Literal)]
-    if not values:
-        return None
-    best = min(values, key=lambda value: (language_rank(value.language), str(value)))
-    return " ".join(str(best).split())
-
-
-def language_rank(language: str | None) -> int:
-    """Prefer English, then regional English, then untagged, then any other language."""
-    if language is None:
-        return 2
-    language = language.lower()
-    if language == "en":
-        return 0
-    return 1 if language.startswith("en-") else 3
 
 
 def find_procedure(procedures: Sequence[Procedure], query: str) -> Procedure:

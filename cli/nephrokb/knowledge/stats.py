@@ -16,8 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rdflib import RDF, URIRef
+
+from nephrokb.knowledge.labels import label_of
 from nephrokb.knowledge.literature import SECTION_TITLES, read_literature
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.rdf.loading import load_graph
+from nephrokb.resources import bundled_files
 from nephrokb.terminologies import TERMINOLOGIES, terminology_of
 
 if TYPE_CHECKING:
@@ -61,11 +66,6 @@ class Stats:
 
 def compute_stats(graph: Graph) -> Stats:
     """Count triples, nodes per nkb: class (every ontology class, 0 included), steps, mappings."""
-    from rdflib import RDF, URIRef
-
-    from nephrokb.knowledge.model import label_of
-    from nephrokb.rdf.loading import load_graph
-    from nephrokb.resources import bundled_files
 
     ontology = load_graph(bundled_files("ontology"))
     declared = {

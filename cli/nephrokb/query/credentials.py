@@ -15,6 +15,7 @@ from any text before it is shown.
 from __future__ import annotations
 
 import base64
+import netrc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,8 +90,6 @@ def credentials_for(host: str, environ: Mapping[str, str] | None = None) -> Cred
 
 def netrc_credentials(host: str, path: str | None) -> Credentials | None:
     """Return Basic credentials from the netrc entry for `host` (or its `default` entry)."""
-    import netrc
-
     shown = path or "~/.netrc"
     try:
         entries = netrc.netrc(path)

@@ -21,17 +21,27 @@ where `nephrokb publish` puts it), which each query names with the protocol's
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
+import socket
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from time import monotonic, sleep
 from typing import TYPE_CHECKING
 
+from rdflib import BNode, Graph
+from rdflib.query import Result
+
 from nephrokb.errors import EndpointError, QueryError
 from nephrokb.namespaces import KB, PREFIXES
 from nephrokb.query.credentials import Credentials, credentials_for
+from nephrokb.query.queries import QueryOutcome, resolve_term
 
 if TYPE_CHECKING:
     import urllib.parse
@@ -124,8 +134,6 @@ class Response:
 
 def check_url(url: str) -> urllib.parse.SplitResult:
     """Return the parts of an http(s) URL, refusing other schemes and embedded credentials."""
-    import urllib.parse
-
     parts = urllib.parse.urlsplit(url)
     if "@" in parts.netloc:
         # Checked first, and the URL never echoed: the part before @ holds a password.
@@ -157,8 +165,6 @@ def url_with(url: str, params: Sequence[tuple[str, str]]) -> str:
 
 def form_encode(params: Sequence[tuple[str, str]]) -> str:
     """Encode name=value pairs, spaces as %20: every server reads that, not all read +."""
-    import urllib.parse
-
     return urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
 
 
@@ -180,8 +186,6 @@ def send(
     which may be a long query) and never a credential. `service` names what `url`
     should be, for the hint given when the server says there is no such thing.
     """
-    import http.client
-
     parts = check_url(url)
     credentials = credentials_for(parts.hostname or "")
     retry = retry or Retry()
@@ -211,9 +215,6 @@ def exchange(
     credentials: Credentials | None,
 ) -> Response:
     """Make one HTTP request and read the whole answer, whatever its status."""
-    import urllib.error
-    import urllib.request
-
     request = urllib.request.Request(url, data=body, headers=dict(headers or {}), method=method)
     if credentials is not None and credentials.sent_unasked:
         # Unredirected: urllib would otherwise send the header on to wherever a redirect points.
@@ -234,8 +235,6 @@ def tls_context():
 
     Cached: loading the system's CA certificates takes ~100 ms.
     """
-    import ssl
-
     return ssl.create_default_context()
 
 
@@ -243,8 +242,6 @@ def opener(url: str, credentials: Credentials | None):
     """Return a urllib opener that verifies TLS, follows redirects only for GET and HEAD,
     and answers a 401 or 403 from `url`'s host with the credentials' user and password.
     """
-    import urllib.parse
-    import urllib.request
 
     class SafeRedirects(urllib.request.HTTPRedirectHandler):
         """Leave redirects of POST and PUT unfollowed: urllib would resend them as GETs."""
@@ -316,11 +313,6 @@ def transport_error(
     A timeout names `service` too: some servers never answer a request meant for another of
     their URLs (Virtuoso, sent a Graph Store PUT at its query URL).
     """
-    import http.client
-    import socket
-    import ssl
-    import urllib.error
-
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     address = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
     if isinstance(reason, TimeoutError) or reason == "timed out":
@@ -470,10 +462,6 @@ def bind_parameters(
     prepared: PreparedQuery, params: Mapping[str, str], labels: Callable[[], Graph]
 ) -> dict[str, Identifier]:
     """Resolve each parameter to a term, calling `labels()` for a graph only if one is a label."""
-    from rdflib import BNode, Graph
-
-    from nephrokb.query.queries import resolve_term
-
     bindings: dict[str, Identifier] = {}
     labels_graph: Graph | None = None
     for name, value in params.items():
@@ -513,8 +501,6 @@ def endpoint_labels(url: str, *, graph: str, timeout: float, retry: Retry | None
 
 def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
     """Parse the endpoint's answer into a QueryOutcome of `kind`, refusing what is not SPARQL."""
-    from nephrokb.query.queries import QueryOutcome
-
     parsers = GRAPH_PARSERS if kind == "graph" else RESULT_PARSERS
     parser = parsers.get(response.media_type)
     if parser is None:
@@ -545,13 +531,9 @@ def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
 
 def parse_results(response: Response, parser: str):
     """Parse a SPARQL results document with rdflib."""
-    from rdflib.query import Result
-
     return Result.parse(io.BytesIO(response.body), format=parser)
 
 
 def parse_graph(response: Response, parser: str) -> Graph:
     """Parse an RDF answer with rdflib."""
-    from rdflib import Graph
-
     return Graph().parse(data=response.text(), format=parser)

@@ -23,6 +23,7 @@ from nephrokb.query.endpoint import (
     send,
     url_with,
 )
+from nephrokb.rdf.serialization import export_ntriples
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -51,8 +52,6 @@ def prepare_publication(
     `graph` is a named graph IRI (`?graph=IRI`), or DEFAULT_GRAPH for the server's default
     graph (`?default`).
     """
-    from nephrokb.exporters.rdf import export_ntriples
-
     check_url(endpoint)
     check_graph(graph)
     if graph == DEFAULT_GRAPH:

@@ -22,9 +22,17 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+from pyparsing import ParseBaseException, ParseResults
+from rdflib import RDFS, Graph, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Variable
+
 from nephrokb.errors import QueryError
 from nephrokb.namespaces import PREFIXES, compact
-from nephrokb.rdf.loading import STDIN, read_text
+from nephrokb.rdf.knowledge_store import graph_of, store_of
+from nephrokb.rdf.sources import STDIN, read_text
+from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -111,11 +119,17 @@ class QueryOutcome:
         if solutions is None:
             self.rows = rows
 
+    def __repr__(self) -> str:
+        if self.kind == "ask":
+            return f"QueryOutcome(kind='ask', boolean={self.boolean})"
+        if self.kind == "select":
+            rows = len(self.solutions if self.solutions is not None else self.rows)
+            return f"QueryOutcome(kind='select', variables={self.variables}, rows={rows})"
+        return f"QueryOutcome(kind={self.kind!r}, triples={len(self.graph)})"
+
     @cached_property
     def rows(self) -> tuple[tuple[Identifier | None, ...], ...]:
         """The rows as rdflib terms (None for an unbound variable)."""
-        from nephrokb.rdf.terms import RdflibTerms
-
         convert = RdflibTerms()
         return tuple(
             tuple(None if term is None else convert(term) for term in solution)
@@ -183,9 +197,6 @@ def is_file(path: str) -> bool:
 
 def prepare_query(text: str, origin: str = INLINE_ORIGIN) -> PreparedQuery:
     """Parse a query and check it is safe to run, raising QueryError with its location."""
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql import prepareQuery
-
     try:
         compiled = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as error:
@@ -205,7 +216,6 @@ def prepare_query(text: str, origin: str = INLINE_ORIGIN) -> PreparedQuery:
             "SERVICE is not supported: queries run on local data and never use the network",
             path=origin,
         )
-    from rdflib.term import Variable
 
     variables = frozenset(str(node) for node in nodes if isinstance(node, Variable))
     return PreparedQuery(text, origin, KINDS[algebra.name], variables, compiled)
@@ -259,8 +269,6 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
 
 def walk(node: Any) -> Iterator[Any]:
     """Yield a query algebra node and everything nested in it."""
-    from pyparsing import ParseResults
-
     yield node
     if isinstance(node, Mapping):
         children = list(node.values())
@@ -329,11 +337,6 @@ def evaluate_on_store(
     cancel: threading.Event | None = None,
 ) -> QueryOutcome:
     """Evaluate with pyoxigraph, substituting each bound variable."""
-    import pyoxigraph as ox
-
-    from nephrokb.rdf.knowledge_store import store_of
-    from nephrokb.rdf.terms import to_oxigraph
-
     store = knowledge if isinstance(knowledge, ox.Store) else store_of(knowledge)
     substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
     answer = store.query(prepared.text, prefixes=PREFIXES, substitutions=substitutions)
@@ -353,10 +356,6 @@ def evaluate_with_rdflib(
     prepared: PreparedQuery, knowledge: Graph | Store, bindings: Mapping[str, Identifier]
 ) -> QueryOutcome:
     """Evaluate a SELECT with rdflib, on a copy of the store if given one."""
-    import pyoxigraph as ox
-
-    from nephrokb.rdf.knowledge_store import graph_of
-
     graph = graph_of(knowledge) if isinstance(knowledge, ox.Store) else knowledge
     result = graph.query(prepared.compiled, initBindings=bindings)
     variables = tuple(str(variable) for variable in result.vars)
@@ -366,10 +365,6 @@ def evaluate_with_rdflib(
 
 def outcome_of(kind: str, answer: Any, cancel: threading.Event | None = None) -> QueryOutcome:
     """Read pyoxigraph's answer to a query of `kind` into a QueryOutcome (until `cancel`)."""
-    from rdflib import Graph
-
-    from nephrokb.rdf.terms import RdflibTerms
-
     if kind == "ask":
         return QueryOutcome("ask", boolean=bool(answer))
     if kind == "graph":
@@ -391,8 +386,6 @@ def resolve_term(knowledge: Graph | Store, value: str) -> Identifier:
     A label matches case-insensitively, whole labels before fragments; it must pick out
     exactly one node, or QueryError lists the candidates.
     """
-    from rdflib import URIRef
-
     if value.startswith("<") and value.endswith(">"):
         return URIRef(value[1:-1])
     if value.startswith(("http://", "https://")):
@@ -426,11 +419,6 @@ def node_labelled(knowledge: Graph | Store, label: str) -> Identifier:
 
 def labels_of(knowledge: Graph | Store) -> list[tuple[Identifier, str]]:
     """Return (node, label text) for every rdfs:label of an rdflib graph or pyoxigraph Store."""
-    import pyoxigraph as ox
-    from rdflib import RDFS
-
-    from nephrokb.rdf.terms import RdflibTerms
-
     if not isinstance(knowledge, ox.Store):
         return [(node, str(text)) for node, text in knowledge.subject_objects(RDFS.label)]
     convert = RdflibTerms()

@@ -17,8 +17,12 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal
+
 from nephrokb.errors import QueryError
 from nephrokb.namespaces import PREFIXES, compact
+from nephrokb.rdf.terms import RdflibTerms
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -80,7 +84,6 @@ class Cells:
         return cell
 
     def read(self, term: Any) -> Cell:
-        import pyoxigraph as ox
 
         if isinstance(term, ox.NamedNode):
             return Cell(URI, term.value)
@@ -92,8 +95,6 @@ class Cells:
             if term.datatype.value == XSD_STRING:
                 return Cell(LITERAL, term.value)
             if self.rdflib_terms is None:
-                from nephrokb.rdf.terms import RdflibTerms
-
                 self.rdflib_terms = RdflibTerms()
             return rdflib_cell(self.rdflib_terms(term))
         return rdflib_cell(term)
@@ -101,8 +102,6 @@ class Cells:
 
 def rdflib_cell(term: Identifier) -> Cell:
     """Return the Cell of an rdflib term."""
-    from rdflib import BNode, Literal
-
     if isinstance(term, BNode):
         return Cell(BNODE, str(term))
     if not isinstance(term, Literal):
@@ -270,8 +269,6 @@ def sorted_graph(graph: Graph) -> Graph:
     rdflib's default store iterates a set, so serializers that follow store order would
     write the same graph differently from run to run.
     """
-    from rdflib import Graph
-
     copy = Graph(store="SimpleMemory", bind_namespaces="core")
     for prefix, namespace in PREFIXES.items():
         copy.bind(prefix, namespace, replace=True)

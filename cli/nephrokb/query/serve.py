@@ -9,12 +9,16 @@ its graph, and any other SPARQL client finds it in the default graph.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -38,9 +42,6 @@ def check_port_free(host: str, port: int) -> None:
     Checked before loading anything, so a busy port is the first and only thing said.
     SO_REUSEADDR, as oxigraph sets it: a port left in TIME_WAIT is free to reuse.
     """
-    import errno
-    import socket
-
     try:
         family, kind, protocol, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -180,9 +181,6 @@ class OxigraphServer:
 
     def answers(self) -> bool:
         """True when the server answers an ASK query (straight, never through a proxy)."""
-        import urllib.error
-        import urllib.request
-
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(f"{self.query_url}?query=ASK%7B%7D", timeout=1) as answer:

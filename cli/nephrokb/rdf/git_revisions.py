@@ -15,7 +15,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from nephrokb.errors import InputError
-from nephrokb.rdf.loading import (
+from nephrokb.rdf.loading import parse_sources
+from nephrokb.rdf.parsing import parse_source
+from nephrokb.rdf.sources import (
     TURTLE_SUFFIX,
     SourceText,
     max_input_bytes,
@@ -152,8 +154,6 @@ def load_revision(root: Path, revision: str, relative_paths: Sequence[str]) -> G
 
 def parse_at(root: Path, commit: str, names: Iterable[str], revision: str) -> Graph:
     """Parse the named files of `commit` into one checked graph; errors name `REVISION:path`."""
-    from nephrokb.rdf.loading import parse_sources
-
     sources = [source_at(root, commit, name, revision) for name in names]
     with errors_named_at(root, revision, sources):
         return parse_sources(sources).graph
@@ -161,8 +161,6 @@ def parse_at(root: Path, commit: str, names: Iterable[str], revision: str) -> Gr
 
 def quads_at(root: Path, commit: str, names: Iterable[str], revision: str) -> set:
     """Return the pyoxigraph quads of the named files of `commit` (errors: `REVISION:path`)."""
-    from nephrokb.rdf.parsing import parse_source
-
     sources = [source_at(root, commit, name, revision) for name in names]
     with errors_named_at(root, revision, sources):
         return {quad for source in sources for quad in parse_source(source).quads}

@@ -11,6 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
+from nephrokb.rdf.loading import load_store
+from nephrokb.rdf.terms import rdflib_graph, to_quad
+from nephrokb.resources import knowledge_paths
+
 if TYPE_CHECKING:
     from pyoxigraph import Store
     from rdflib import Graph
@@ -20,21 +26,11 @@ def load_knowledge_store(
     data: Sequence[str | Path] | None = None, include: Sequence[str] = ()
 ) -> Store:
     """Load the --data paths (or the bundled kb/) and the bundled `include` folders."""
-    from nephrokb.rdf.loading import load_store
-    from nephrokb.resources import bundled_files, bundled_folder
-
-    paths = list(data) if data else [bundled_folder("kb")]
-    for name in include:
-        paths.extend(bundled_files(name))
-    return load_store(paths)[0]
+    return load_store(knowledge_paths(data, include))[0]
 
 
 def store_of(graph: Graph) -> Store:
     """Copy an rdflib graph into the default graph of a new pyoxigraph Store."""
-    import pyoxigraph as ox
-
-    from nephrokb.rdf.terms import to_quad
-
     store = ox.Store()
     store.extend(to_quad(triple) for triple in graph)
     return store
@@ -65,8 +61,4 @@ def rdflib_store(graph: Graph, parsed: Store | None = None) -> Store:
 
 def graph_of(store: Store) -> Graph:
     """Copy the default graph of a pyoxigraph Store into a new rdflib graph."""
-    import pyoxigraph as ox
-
-    from nephrokb.rdf.terms import rdflib_graph
-
     return rdflib_graph(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

@@ -9,13 +9,20 @@ by rdflib, so what those syntaxes may fetch stays under loading's control.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 
 from nephrokb.errors import InputError
-from nephrokb.rdf.loading import SourceText, base_iri, check_terms, located, parse_into
+from nephrokb.rdf.sources import SourceText, base_iri
+from nephrokb.rdf.terms import to_oxigraph, to_quad
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 OXIGRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
@@ -120,10 +127,6 @@ def nesting_depth(edges: Iterable[tuple]) -> int:
 
 def parse_with_rdflib(source: SourceText) -> ParsedSource:
     """Parse with rdflib (its error if it refuses too), then hand over its triples."""
-    from rdflib import Graph
-
-    from nephrokb.rdf.terms import to_quad
-
     graph = Graph(bind_namespaces="none")
     parse_into(graph, source)
     check_terms(graph, [source])
@@ -141,8 +144,6 @@ def parse_with_rdflib(source: SourceText) -> ParsedSource:
 
 def refuse_generalized(source: SourceText, triple: tuple) -> None:
     """Refuse what rdflib accepts but RDF does not: a literal subject, a non-IRI predicate."""
-    from rdflib import Literal, URIRef
-
     subject, predicate, _ = triple
     if isinstance(subject, Literal):
         raise located([source], f"a literal ({subject.n3()}) cannot be a subject", str(subject))
@@ -152,10 +153,84 @@ def refuse_generalized(source: SourceText, triple: tuple) -> None:
 
 def is_convertible(term) -> bool:
     """True when pyoxigraph accepts the term."""
-    from nephrokb.rdf.terms import to_oxigraph
-
     try:
         to_oxigraph(term)
     except ValueError:
         return False
     return True
+
+
+INVALID_IRI_CHARACTERS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def parse_into(graph: Graph, source: SourceText) -> None:
+    """Parse one source into `graph`, raising InputError with file and line."""
+    base = base_iri(source.path)
+    before = len(graph)
+    try:
+        graph.parse(data=source.text, format=source.syntax, publicID=base)
+    except RecursionError:
+        raise InputError(
+            "is nested too deeply to parse (collections or blank nodes)", path=str(source.path)
+        ) from None
+    except Exception as error:  # rdflib raises many types; all mean unreadable input
+        raise InputError(
+            describe_parse_error(error, source.syntax),
+            path=str(source.path),
+            line=error_line(error, source.text),
+        ) from None
+    if len(graph) == before and holds_no_triples(source, base):
+        raise InputError("holds no RDF triples", path=str(source.path))
+
+
+def holds_no_triples(source: SourceText, base: str) -> bool:
+    """True when a source parses to nothing (not merely to triples already loaded)."""
+    return (
+        not source.text.strip()
+        or len(Graph().parse(data=source.text, format=source.syntax, publicID=base)) == 0
+    )
+
+
+def error_line(error: Exception, text: str) -> int | None:
+    """Return the 1-based line a parser error points at, if it says."""
+    position = getattr(error, "_i", None)
+    source = getattr(error, "_str", None)
+    if isinstance(position, int) and isinstance(source, bytes | str):
+        before = source[:position]
+        return (before.count(b"\n") if isinstance(before, bytes) else before.count("\n")) + 1
+    line = getattr(error, "lineno", None) or getattr(error, "getLineNumber", lambda: None)()
+    if isinstance(line, int):
+        return line
+    match = re.search(r"line (\d+)", str(error))
+    return int(match.group(1)) if match else None
+
+
+def describe_parse_error(error: Exception, syntax: str = "turtle") -> str:
+    """Return the parser's reason in one line, without its echo of the input."""
+    why = getattr(error, "_why", None) or str(error) or type(error).__name__
+    name = {"turtle": "Turtle", "nt": "N-Triples", "xml": "RDF/XML", "json-ld": "JSON-LD"}
+    return f"{name.get(syntax, syntax)} syntax error: " + " ".join(str(why).split())[:300]
+
+
+def check_terms(graph: Graph, sources: Sequence[SourceText]) -> None:
+    """Refuse IRIs with characters IRIs may not hold and literals that are not of their type."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and INVALID_IRI_CHARACTERS.search(term):
+                raise located(sources, f"invalid IRI <{term}>", str(term))
+            if isinstance(term, Literal) and getattr(term, "ill_typed", False):
+                raise located(
+                    sources,
+                    f'literal "{term}" is not a valid {term.datatype}',
+                    str(term),
+                )
+
+
+def located(sources: Sequence[SourceText], message: str, needle: str) -> InputError:
+    """Return an InputError naming the first file and line whose text holds `needle`."""
+    for source in sources:
+        index = source.text.find(needle)
+        if index >= 0:
+            line = source.text.count("\n", 0, index) + 1
+            return InputError(message, path=str(source.path), line=line)
+    return InputError(message, path=str(sources[0].path) if sources else None)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -21,7 +22,6 @@ class RdflibTerms:
     """
 
     def __init__(self) -> None:
-        from rdflib import BNode, Literal, URIRef
 
         self.cache: dict = {}
         self.ill_typed: list = []
@@ -52,8 +52,6 @@ class RdflibTerms:
 
 def to_oxigraph(term: Node):
     """Return the pyoxigraph term for an rdflib term (ValueError for an IRI oxigraph refuses)."""
-    from rdflib import BNode, Literal
-
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
@@ -72,8 +70,6 @@ def to_quad(triple: tuple, graph_name=None) -> ox.Quad:
 
 def rdflib_graph(quads: Iterable) -> Graph:
     """Return an rdflib graph of pyoxigraph quads (their graph names ignored)."""
-    from rdflib import Graph
-
     convert = RdflibTerms()
     graph = Graph()
     graph.addN(

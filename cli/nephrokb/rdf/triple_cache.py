@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from nephrokb.rdf.loading import SourceText, read_source
+from nephrokb.rdf.loading import ill_typed_error, read_source
+from nephrokb.rdf.parsing import parse_source
+from nephrokb.rdf.sources import SourceText, base_iri
+from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -56,8 +59,6 @@ def cache_folder() -> Path | None:
 
 def file_key(source: SourceText, raw: bytes) -> str:
     """Return the cache key of one file's content at its place."""
-    from nephrokb.rdf.loading import base_iri
-
     digest = hashlib.sha256(SCHEMA_VERSION.encode() + b"\0")
     digest.update(base_iri(source.path).encode() + b"\0" + raw)
     return digest.hexdigest()
@@ -77,8 +78,6 @@ class TripleCache:
 
     def update(self) -> None:
         """Parse and store the files not cached yet; forget the ones no longer given."""
-        from nephrokb.rdf.parsing import parse_source
-
         cached = {key for (key,) in self.connection.execute("SELECT key FROM files")}
         with self.connection:
             for key in cached - set(self.keys):
@@ -90,9 +89,6 @@ class TripleCache:
 
     def store(self, key: str, parsed) -> None:
         """Insert one parsed file's triples under its key."""
-        from nephrokb.rdf.loading import ill_typed_error
-        from nephrokb.rdf.terms import RdflibTerms
-
         convert = RdflibTerms()
         rows = []
         for quad in dict.fromkeys(parsed.quads):
@@ -156,7 +152,6 @@ class CachedGraph:
     """The rdflib Graph lookups nephrokb.validation.incremental uses, answered from the cache."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        from nephrokb.rdf.terms import RdflibTerms
 
         self.connection = connection
         self.convert = RdflibTerms()
@@ -201,8 +196,6 @@ class CachedGraph:
 
 def key_of(term: Node) -> str:
     """Return the cache's key (N-Triples syntax, as pyoxigraph writes it) of an rdflib term."""
-    from nephrokb.rdf.terms import to_oxigraph
-
     return str(to_oxigraph(term))
 
 

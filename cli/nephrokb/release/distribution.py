@@ -19,16 +19,31 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nephrokb.diff.changelog import ComparedWith, prepend_section, render_section
+from rdflib import OWL as OWL_NS
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+
+from nephrokb.changes.changelog import ComparedWith, prepend_section, render_section
+from nephrokb.changes.compare import diff_graphs, render_kgcl, render_sssom_delta
+from nephrokb.editing.fmt import RELATIVE_BASE, format_files, leading_comments
 from nephrokb.errors import InputError
+from nephrokb.exporters import EXPORTERS
+from nephrokb.exporters.sssom import build_mapping_set, write_sssom_tsv
 from nephrokb.namespaces import KB, PREFIXES, compact
 from nephrokb.output import replace_folder, write_output
+from nephrokb.rdf.git_revisions import load_revision, resolve_revision, run_git
+from nephrokb.rdf.loading import load_graph
+from nephrokb.rdf.parsing import describe_parse_error, error_line
+from nephrokb.rdf.sources import read_text
 from nephrokb.release.w3id import FHIR_FILE, KNOWLEDGE_FILE, SSSOM_FILE, VOCABULARY_FILE, htaccess
+from nephrokb.site import render_site
+from nephrokb.site.landing import render_landing_pages
+from nephrokb.turtle.canonical import serialize_canonical
+from nephrokb.validation.engine import validate
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from nephrokb.diff.compare import KnowledgeDiff
+    from nephrokb.changes.compare import KnowledgeDiff
 
 # Semantic Versioning 2.0.0, the regular expression semver.org recommends.
 SEMVER = re.compile(
@@ -121,8 +136,6 @@ class ReleasePlan:
 
 def release_tags(root: Path) -> list[tuple[Version, str]]:
     """Return the tags vX.Y.Z reachable from HEAD, with their versions, newest first."""
-    from nephrokb.rdf.git_revisions import run_git
-
     names = run_git(["tag", "--list", "v*", "--merged", "HEAD"], root).decode().split()
     tags = [(Version(name[1:]), name) for name in names if SEMVER.fullmatch(name[1:])]
     return sorted(tags, key=lambda tag: tag[0].key(), reverse=True)
@@ -130,8 +143,6 @@ def release_tags(root: Path) -> list[tuple[Version, str]]:
 
 def previous_release(root: Path, since: str | None) -> PreviousRelease | None:
     """The release to compare with: `since`, else the newest release tag, else None."""
-    from nephrokb.rdf.git_revisions import resolve_revision
-
     if since is not None:
         version = since[1:] if since.startswith("v") and SEMVER.fullmatch(since[1:]) else None
         commit = resolve_revision(root, since)
@@ -145,9 +156,6 @@ def previous_release(root: Path, since: str | None) -> PreviousRelease | None:
 
 def release_blocker(root: Path) -> str | None:
     """Say in one line why the checkout cannot be released (not canonical, not conforming)."""
-    from nephrokb.editing.fmt import format_files
-    from nephrokb.validation.engine import validate
-
     folders = [root / name for name in CHECKED_FOLDERS]
     changed = [result.path for result in format_files(folders, check=True) if result.changed]
     if changed:
@@ -171,9 +179,6 @@ def plan_release(
     Raises InputError when the version is not semantic or not newer than the previous
     release, or when its tag or release folder already exists.
     """
-    from nephrokb.rdf.git_revisions import run_git
-    from nephrokb.rdf.loading import load_graph
-
     version = parse_version(version_text)
     issued_text = (issued or date.today()).isoformat()
     previous = previous_release(root, since)
@@ -229,8 +234,6 @@ def plan_release(
 
 def version_stamps(relative: str, graph: Graph) -> list[str]:
     """Say which version facts a stamped file holds, one line each, for the dry run."""
-    from rdflib import URIRef
-
     facts = (OWL + "versionInfo", OWL + "versionIRI", OWL + "priorVersion", DCTERMS + "issued")
     return [
         f"{relative}: {compact(str(subject))} {compact(predicate)} {value.n3()}"
@@ -243,11 +246,6 @@ def knowledge_diff(
     root: Path, previous: PreviousRelease | None, knowledge: Graph
 ) -> KnowledgeDiff | None:
     """The semantic diff of kb/ since the previous release, the release node left out."""
-    from rdflib import URIRef
-
-    from nephrokb.diff.compare import diff_graphs
-    from nephrokb.rdf.git_revisions import load_revision
-
     if previous is None:
         return None
     old = load_revision(root, previous.commit, ["kb"])
@@ -257,9 +255,6 @@ def knowledge_diff(
 
 def stamp_ontology(path: Path, version: str) -> tuple[str, Graph]:
     """Return the ontology file stamped with the release version, as canonical Turtle."""
-    from rdflib import OWL as OWL_NS
-    from rdflib import RDF, Literal, URIRef
-
     graph, text = parse_turtle(path)
     ontologies = sorted(graph.subjects(RDF.type, OWL_NS.Ontology))
     if len(ontologies) != 1:
@@ -280,9 +275,6 @@ def stamp_ontology(path: Path, version: str) -> tuple[str, Graph]:
 
 def release_node(path: Path, version: str, issued: str) -> tuple[str, Graph]:
     """Return kb/release.ttl for this release: the knowledge node with its release facts."""
-    from rdflib import OWL as OWL_NS
-    from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-
     node = URIRef(KNOWLEDGE_NODE)
     prior = None
     if path.exists():
@@ -304,11 +296,6 @@ def release_node(path: Path, version: str, issued: str) -> tuple[str, Graph]:
 
 def parse_turtle(path: Path) -> tuple[Graph, str]:
     """Parse a Turtle file as fmt does; return the graph and the file's text."""
-    from rdflib import Graph
-
-    from nephrokb.editing.fmt import RELATIVE_BASE
-    from nephrokb.rdf.loading import describe_parse_error, error_line, read_text
-
     text = read_text(path)
     graph = Graph(bind_namespaces="none")
     try:
@@ -322,9 +309,6 @@ def parse_turtle(path: Path) -> tuple[Graph, str]:
 
 def canonical_text(graph: Graph, text: str) -> str:
     """Serialize `graph` canonically, keeping the comment block that opens `text`."""
-    from nephrokb.editing.fmt import RELATIVE_BASE, leading_comments
-    from nephrokb.turtle.canonical import serialize_canonical
-
     prefixes = {**{p: str(ns) for p, ns in graph.namespaces()}, **PREFIXES}
     return serialize_canonical(graph, prefixes, header=leading_comments(text), base=RELATIVE_BASE)
 
@@ -338,12 +322,6 @@ def build_artefacts(
     section: str,
 ) -> dict[str, bytes]:
     """Return every file of dist/VERSION/ by relative path, SHA256SUMS last."""
-    from nephrokb.diff.compare import render_kgcl, render_sssom_delta
-    from nephrokb.exporters import EXPORTERS
-    from nephrokb.exporters.sssom import build_mapping_set, write_sssom_tsv
-    from nephrokb.site import render_site
-    from nephrokb.site.landing import render_landing_pages
-
     mapping_set = build_mapping_set(knowledge)
     mapping_set.metadata["mapping_set_version"] = version
     files = {

@@ -14,7 +14,7 @@ from nephrokb.reports.junit import render_junit
 from nephrokb.reports.sarif import render_sarif
 from nephrokb.reports.text import render_text
 from nephrokb.reports.turtle import render_turtle
-from nephrokb.validation.engine import Report
+from nephrokb.validation.results import Report
 
 ReportWriter = Callable[..., str]
 

@@ -6,9 +6,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rdflib import Literal, URIRef
+from rdflib.util import from_n3
+
 from nephrokb.namespaces import compact
 from nephrokb.query.results import TURTLE_ESCAPES, TURTLE_SHORT_FORMS
-from nephrokb.validation.engine import SEVERITIES, Report, ValidationResult
+from nephrokb.validation.results import SEVERITIES, Report, ValidationResult
 
 if TYPE_CHECKING:
     from rdflib import Literal
@@ -36,8 +39,6 @@ def display_path(file: str) -> str:
 
 def value_term(result: ValidationResult) -> Node | None:
     """Return the result's value as an rdflib term (None when the result has no value)."""
-    from rdflib.util import from_n3
-
     return None if result.value_term is None else from_n3(result.value_term)
 
 
@@ -46,8 +47,6 @@ def display_value(result: ValidationResult) -> str | None:
 
     IRIs are compacted; literals keep their quotes, language tag or datatype (compacted).
     """
-    from rdflib import Literal, URIRef
-
     term = value_term(result)
     if term is None:
         return result.value
@@ -76,8 +75,6 @@ def turtle_literal(lexical: str, literal: Literal) -> str:
 
 def value_datatype(result: ValidationResult) -> str | None:
     """Return the datatype IRI of a literal value (xsd:string for a plain one), else None."""
-    from rdflib import Literal
-
     term = value_term(result)
     if not isinstance(term, Literal):
         return None
@@ -88,8 +85,6 @@ def value_datatype(result: ValidationResult) -> str | None:
 
 def value_language(result: ValidationResult) -> str | None:
     """Return the language tag of a literal value, else None."""
-    from rdflib import Literal
-
     term = value_term(result)
     return term.language if isinstance(term, Literal) and term.language else None
 

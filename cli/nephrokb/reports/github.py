@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from nephrokb.namespaces import compact
 from nephrokb.reports.common import display_path, display_value, node_name, summary
-from nephrokb.validation.engine import Report, ValidationResult
+from nephrokb.validation.results import Report, ValidationResult
 
 COMMANDS = {"Violation": "error", "Warning": "warning", "Info": "notice"}
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 
 from nephrokb.reports.common import counts, display_path, value_datatype, value_language
-from nephrokb.validation.engine import Report, ValidationResult
+from nephrokb.validation.results import Report, ValidationResult
 
 FORMAT_NAME = "nephrokb-validation-report"
 FORMAT_VERSION = 1

@@ -15,7 +15,7 @@ from itertools import groupby
 from nephrokb.namespaces import compact
 from nephrokb.reports.common import display_path
 from nephrokb.reports.text import result_line
-from nephrokb.validation.engine import Report, ValidationResult
+from nephrokb.validation.results import Report, ValidationResult
 
 NO_FILE = "(no file)"
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from nephrokb import __version__
 from nephrokb.namespaces import compact
 from nephrokb.reports.common import display_path, display_value, node_name
-from nephrokb.validation.engine import Report, ValidationResult
+from nephrokb.validation.results import Report, ValidationResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"Violation": "error", "Warning": "warning", "Info": "note"}

@@ -15,7 +15,7 @@ from itertools import groupby
 
 from nephrokb.namespaces import compact
 from nephrokb.reports.common import display_path, display_value, node_name, summary
-from nephrokb.validation.engine import Report, ValidationResult
+from nephrokb.validation.results import Report, ValidationResult
 
 
 def render_text(report: Report, *, strict: bool = False) -> str:

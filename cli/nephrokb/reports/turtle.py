@@ -13,9 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SH, XSD
+from rdflib.util import from_n3
+
 from nephrokb.namespaces import PREFIXES
 from nephrokb.reports.common import display_path
-from nephrokb.validation.engine import Report
+from nephrokb.validation.results import Report
 
 EARL = "http://www.w3.org/ns/earl#"
 POINTERS = "http://www.w3.org/2009/pointers#"
@@ -23,10 +27,6 @@ POINTERS = "http://www.w3.org/2009/pointers#"
 
 def render_turtle(report: Report, *, strict: bool = False) -> str:
     """Return the report as a SHACL validation report graph in Turtle."""
-    from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import SH, XSD
-    from rdflib.util import from_n3
-
     earl, pointers = Namespace(EARL), Namespace(POINTERS)
     graph = Graph()
     for prefix, namespace in PREFIXES.items():

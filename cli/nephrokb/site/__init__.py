@@ -14,7 +14,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nephrokb.output import replace_folder
 from nephrokb.site.knowledge import STYLESHEET
+from nephrokb.site.pages import render_pages
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -26,8 +28,6 @@ def render_site(graph: Graph, ontology: Graph, parsed: Store | None = None) -> d
 
     `parsed` is the pyoxigraph store of the files `graph` was read from, if at hand.
     """
-    from nephrokb.site.pages import render_pages
-
     rendered = render_pages(graph, ontology, parsed)
     rendered[STYLESHEET] = files("nephrokb.site").joinpath(STYLESHEET).read_bytes()
     return dict(sorted(rendered.items()))
@@ -42,6 +42,4 @@ def build_site(
     see the old site or the new one; files already in the folder that the site does not
     write are kept.
     """
-    from nephrokb.output import replace_folder
-
     return replace_folder(output_dir, render_site(graph, ontology, parsed))

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from rdflib import RDF, Literal, URIRef
+
+from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.lookup import MEANINGS
-from nephrokb.knowledge.model import Reference, label_of, text_of
+from nephrokb.knowledge.model import Reference
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 from nephrokb.rdf.graph_index import uri
 from nephrokb.site.browsers import browser_url
@@ -148,13 +151,11 @@ def procedure_page(iri: str) -> str:
 
 def types_of(graph: Graph, node: Node) -> list[str]:
     """Return the node's rdf:type IRIs, sorted."""
-
     return sorted(str(kind) for kind in graph.objects(node, uri(RDF_TYPE)))
 
 
 def kind_label(kinds: Iterable[str], labels: Graph) -> str:
     """Name a node's type for people: the label of its first type, or 'Node' when untyped."""
-
     kinds = list(kinds)
     return label_of(labels, uri(kinds[0])) if kinds else "Node"
 
@@ -164,8 +165,6 @@ def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
 
     `labels` is a graph holding the vocabulary's labels (the ontology), for naming types.
     """
-    from rdflib import URIRef
-
     subjects = sorted({str(s) for s in graph.subjects() if isinstance(s, URIRef)})
     nodes = [iri for iri in subjects if iri.startswith(KB) and len(iri) > len(KB)]
     anchors: dict[str, Anchor] = {}
@@ -196,8 +195,6 @@ def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
 
 def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
     """Return the page that describes a node that is not a mapping record."""
-    from rdflib import URIRef
-
     if VOCAB + "Procedure" in kinds:
         return procedure_page(str(node))
     if VOCAB + "Step" in kinds:
@@ -213,7 +210,6 @@ def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
 
 def property_label(iri: str, labels: Graph) -> str:
     """Return a property's label from the vocabulary, or its compact name."""
-
     return text_of(labels, uri(iri), PREFIXES["rdfs"] + "label") or compact(iri)
 
 
@@ -224,8 +220,6 @@ def reference(graph: Graph, node: Node) -> Reference:
 
 def outgoing_relations(graph: Graph, labels: Graph, node: Node) -> tuple[Relation, ...]:
     """Return the node's links to other nodes, by property label, leaving out SHOWN_APART."""
-    from rdflib import URIRef
-
     grouped: dict[str, set[Reference]] = {}
     for predicate, value in graph.predicate_objects(node):
         if isinstance(value, URIRef) and str(predicate) not in SHOWN_APART:
@@ -235,8 +229,6 @@ def outgoing_relations(graph: Graph, labels: Graph, node: Node) -> tuple[Relatio
 
 def incoming_relations(graph: Graph, labels: Graph, node: Node) -> tuple[Relation, ...]:
     """Return the nodes that link to this one, by property label, leaving out SHOWN_APART."""
-    from rdflib import URIRef
-
     grouped: dict[str, set[Reference]] = {}
     for subject, predicate in graph.subject_predicates(node):
         if isinstance(subject, URIRef) and str(predicate) not in SHOWN_APART:
@@ -259,8 +251,6 @@ def sorted_relations(grouped: dict[str, set[Reference]], labels: Graph) -> tuple
 
 def literal_facts(graph: Graph, labels: Graph, node: Node) -> tuple[Fact, ...]:
     """Return the node's literal values other than those SHOWN_APART, sorted."""
-    from rdflib import Literal
-
     facts = {
         Fact(str(predicate), property_label(str(predicate), labels), " ".join(str(value).split()))
         for predicate, value in graph.predicate_objects(node)
@@ -274,7 +264,6 @@ def read_mappings(graph: Graph, node: Node) -> tuple[Mapping, ...]:
 
     Ordered by relation (exact first), then terminology and code.
     """
-
     records: dict[tuple[str, str], Node] = {}
     for record in graph.subjects(uri(OWL + "annotatedSource"), node):
         relation = graph.value(record, uri(OWL + "annotatedProperty"))
@@ -325,8 +314,6 @@ def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) ->
 
 def source_documents(graph: Graph) -> tuple[Reference, ...]:
     """Return the source documents, each with its title (dcterms:title, else its label)."""
-    from rdflib import RDF, URIRef
-
     documents = (
         Reference(
             str(node),

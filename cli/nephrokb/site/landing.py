@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rdflib import URIRef
+
 from nephrokb import __version__
-from nephrokb.knowledge.model import text_of
+from nephrokb.knowledge.labels import text_of
 from nephrokb.namespaces import PREFIXES
 from nephrokb.site.knowledge import SAFE_FILE_NAME, index_anchors
+from nephrokb.site.pages import environment
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -31,10 +34,6 @@ def landing_page_path(slug: str) -> str:
 
 def render_landing_pages(graph: Graph, ontology: Graph) -> dict[str, bytes]:
     """Return a landing page for every knowledge node whose slug is a safe file name."""
-    from rdflib import URIRef
-
-    from nephrokb.site.pages import environment
-
     template = environment().get_template("landing.html.j2")
     pages = {}
     for anchor in index_anchors(graph, ontology + graph).values():

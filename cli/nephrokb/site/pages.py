@@ -13,23 +13,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from jinja2 import TemplateError
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
+from rdflib import Literal, URIRef
 
 from nephrokb import __version__
 from nephrokb.errors import InputError, SiteError
+from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.literature import SECTION_TITLES
-from nephrokb.knowledge.model import (
-    Procedure,
-    Reference,
-    SourceLine,
-    label_of,
-    read_procedures,
-    source_lines,
-    text_of,
-)
+from nephrokb.knowledge.model import Procedure, Reference, SourceLine, read_procedures, source_lines
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.query.queries import list_bundled_queries, run_query
+from nephrokb.query.results import URI, cell_rows, table_cell
 from nephrokb.rdf.graph_index import GraphIndex, uri
+from nephrokb.rdf.knowledge_store import rdflib_store
 from nephrokb.site.knowledge import (
     GLOSSARY_PAGE,
     IDENTIFIERS_PAGE,
@@ -180,8 +177,6 @@ class Page:
 
 def environment() -> Environment:
     """Return the Jinja environment of the site's templates, autoescaping, strict."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
     return Environment(
         loader=PackageLoader("nephrokb.site", "templates"),
         autoescape=True,
@@ -198,9 +193,6 @@ def render_pages(graph: Graph, ontology: Graph, parsed: Store | None = None) -> 
     Every page is read from one GraphIndex of the knowledge. `parsed`, the pyoxigraph store
     of the files `graph` was read from, saves copying the graph into one for the queries.
     """
-    from nephrokb.query.queries import list_bundled_queries, run_query
-    from nephrokb.rdf.knowledge_store import rdflib_store
-
     store = rdflib_store(graph, parsed)
     triples = len(graph)
     graph = GraphIndex(graph)
@@ -339,8 +331,6 @@ def procedure_page_of(
     svg: str,
 ) -> Page:
     """One procedure: checklist, flow, indications, benefits, conditions, devices, mappings."""
-    from rdflib import URIRef
-
     step_relations = {
         step.iri: outgoing_relations(graph, labels, URIRef(step.iri)) for step in procedure.steps
     }
@@ -403,14 +393,12 @@ def procedure_page_of(
 
 def sorted_by_label(values: dict[str, Any], graph: Graph) -> list[tuple[Reference, Any]]:
     """Return (node, value) pairs ordered by the node's label."""
-
     pairs = [(Reference(iri, label_of(graph, uri(iri))), value) for iri, value in values.items()]
     return sorted(pairs, key=lambda pair: (pair[0].label.casefold(), pair[0].iri))
 
 
 def kind_name(graph: Graph, labels: Graph, iri: str) -> str:
     """Return the label of a node's first type."""
-
     return kind_label(types_of(graph, uri(iri)), labels)
 
 
@@ -430,8 +418,6 @@ class Entry:
 
 def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
     """Read one node for the glossary."""
-    from rdflib import URIRef
-
     node = URIRef(anchor.iri)
     return Entry(
         anchor=anchor,
@@ -448,8 +434,6 @@ def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
 
 def glossary_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Page:
     """Every node that is not a procedure, step, source or mapping, grouped by type."""
-    from rdflib import URIRef
-
     grouped: dict[str, list[Entry]] = {}
     for anchor in anchors.values():
         if anchor.page != GLOSSARY_PAGE or VOCAB + "Mapping" in types_of(graph, URIRef(anchor.iri)):
@@ -483,8 +467,6 @@ def glossary_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pa
 
 def unplaced_mappings(graph: Graph, anchors: dict[str, Anchor]) -> list[dict[str, Any]]:
     """Return the mapping records whose subject has no entry here, so they get one of their own."""
-    from rdflib import URIRef
-
     unplaced = []
     for anchor in anchors.values():
         node = URIRef(anchor.iri)
@@ -506,7 +488,6 @@ def unplaced_mappings(graph: Graph, anchors: dict[str, Anchor]) -> list[dict[str
 
 def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Page:
     """Each source document with its lines, verbatim, and the knowledge derived from each."""
-    from rdflib import Literal, URIRef
 
     def excerpt(anchor: Anchor) -> dict[str, Any]:
         node = URIRef(anchor.iri)
@@ -564,8 +545,6 @@ def vocabulary_page(vocabulary: Vocabulary) -> Page:
 
 def queries_page(results: Sequence[tuple[Any, QueryOutcome]], links: Links) -> Page:
     """Each bundled query with its SPARQL text and its results on the knowledge."""
-    from nephrokb.query.results import cell_rows
-
     queries = []
     for query, outcome in results:
         rows = list(cell_rows(outcome)) if outcome.kind == "select" else []
@@ -580,7 +559,6 @@ def result_rows(rows: Sequence[Sequence[Cell | None]], links: Links) -> Markup:
     Written here rather than in the template: a results table can have tens of thousands
     of cells, and a template step per cell is most of the site's rendering time.
     """
-    from nephrokb.query.results import URI, table_cell
 
     def cell(term: Cell | None) -> str:
         text = table_cell(term)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nephrokb.knowledge.model import label_of, text_of
+from rdflib import RDF, URIRef
+
+from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.namespaces import PREFIXES, VOCAB
 
 if TYPE_CHECKING:
@@ -82,8 +84,6 @@ def local_name(iri: str) -> str:
 
 def iris(graph: Graph, node: Node, predicate: str) -> tuple[str, ...]:
     """Return the IRIs `node` links to with `predicate`, sorted."""
-    from rdflib import URIRef
-
     return tuple(
         sorted(
             str(value)
@@ -95,8 +95,6 @@ def iris(graph: Graph, node: Node, predicate: str) -> tuple[str, ...]:
 
 def subjects_of(graph: Graph, predicate: str, value: str) -> tuple[str, ...]:
     """Return the vocabulary terms that link to `value` with `predicate`, sorted."""
-    from rdflib import URIRef
-
     return tuple(
         sorted(
             str(subject)
@@ -108,8 +106,6 @@ def subjects_of(graph: Graph, predicate: str, value: str) -> tuple[str, ...]:
 
 def read_vocabulary(ontology: Graph) -> Vocabulary:
     """Read the vocabulary's owl:Ontology header and every class and property in its namespace."""
-    from rdflib import RDF, URIRef
-
     classes = sorted(
         {
             str(node)
@@ -154,8 +150,6 @@ def read_vocabulary(ontology: Graph) -> Vocabulary:
 
 def read_class(ontology: Graph, iri: str) -> Term:
     """Read one class with its superclasses, subclasses and the properties that use it."""
-    from rdflib import URIRef
-
     node = URIRef(iri)
     return Term(
         iri=iri,
@@ -175,8 +169,6 @@ def read_class(ontology: Graph, iri: str) -> Term:
 
 def read_property(ontology: Graph, iri: str) -> Term:
     """Read one property with its types, domain, range, super-properties and inverses."""
-    from rdflib import RDF, URIRef
-
     node = URIRef(iri)
     types = {str(kind) for kind in ontology.objects(node, RDF.type)}
     return Term(

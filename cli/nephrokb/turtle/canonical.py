@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from rdflib import BNode, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
@@ -54,8 +57,6 @@ def serialize_canonical(
     graph: Graph, prefixes: dict[str, str], *, header: str = "", base: str | None = None
 ) -> str:
     """Return `graph` as canonical Turtle using `prefixes`; IRIs under `base` stay relative."""
-    from rdflib.compare import to_canonical_graph
-
     writer = CanonicalWriter(to_canonical_graph(graph), prefixes, base)
     body = writer.body()
     lines = [header.rstrip("\n"), ""] if header.strip() else []
@@ -86,8 +87,6 @@ class CanonicalWriter:
 
     def body(self) -> str:
         """Render every top-level subject block, separated by blank lines."""
-        from rdflib import BNode
-
         subjects = {s for s in self.graph.subjects() if not self.is_inline(s)}
         ordered = sorted(subjects, key=self.sort_key)
         blocks = [self.subject_block(s) for s in ordered if not isinstance(s, BNode)]
@@ -96,8 +95,6 @@ class CanonicalWriter:
 
     def is_inline(self, node: Node) -> bool:
         """True for a blank node written inside its only referrer."""
-        from rdflib import BNode
-
         return (
             isinstance(node, BNode)
             and self.object_counts.get(node, 0) == 1
@@ -106,8 +103,6 @@ class CanonicalWriter:
 
     def is_on_cycle(self, node: Node) -> bool:
         """True when following blank-node objects from `node` leads back to it."""
-        from rdflib import BNode
-
         seen, frontier = set(), [node]
         while frontier:
             current = frontier.pop()
@@ -164,7 +159,6 @@ class CanonicalWriter:
         return (rank, self.term(predicate, record=False))
 
     def object_key(self, obj: Node) -> tuple:
-        from rdflib import Literal
 
         if isinstance(obj, Literal):
             return (2, self.literal(obj), ())
@@ -174,8 +168,6 @@ class CanonicalWriter:
 
     def render_object(self, obj: Node, indent: str) -> str:
         """Render an object: a term, an inline blank node or a collection."""
-        from rdflib import Literal
-
         if isinstance(obj, Literal):
             return self.literal(obj)
         if not self.is_inline(obj):
@@ -207,8 +199,6 @@ class CanonicalWriter:
 
     def term(self, node: Node, *, record: bool = True) -> str:
         """Render an IRI as a prefixed name when possible, a blank node as a label."""
-        from rdflib import BNode
-
         if isinstance(node, BNode):
             return f"_:{node}"
         text = str(node)
@@ -239,7 +229,6 @@ class CanonicalWriter:
 
 
 def uri(text: str):
-    from rdflib import URIRef
 
     return URIRef(text)
 

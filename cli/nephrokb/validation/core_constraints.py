@@ -18,9 +18,15 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from rdflib import RDF, XSD, BNode, Literal, URIRef
+from rdflib import RDFS as RDFS_NAMESPACE
+
+from nephrokb.rdf.predicate_store import PredicateStore
 from nephrokb.validation import xpath
 
 if TYPE_CHECKING:
@@ -123,8 +129,6 @@ class NativeResult:
 
 def has_targets(shapes_graph: Graph) -> bool:
     """True when some shape of the graph has a target, so pyshacl has something to do."""
-    from rdflib import URIRef
-
     targets = (*TARGETS, "target")
     if any(next(shapes_graph.subject_objects(URIRef(SH + t)), None) for t in targets):
         return True
@@ -138,8 +142,6 @@ def has_targets(shapes_graph: Graph) -> bool:
 
 def node_shapes(shapes_graph: Graph) -> Iterator[Node]:
     """Yield the shapes that have a target: explicit, or implicit (a shape that is a class)."""
-    from rdflib import URIRef
-
     seen = set()
     implicit = shapes_graph.subjects(URIRef(RDF_TYPE), URIRef(RDFS + "Class"))
     explicit = (
@@ -157,8 +159,6 @@ def read_node_shape(shapes_graph: Graph, shape: Node) -> NodeCheck:
     Only a shape no other shape refers to (by sh:node, sh:not, sh:and, ...) is read: its
     results are then exactly its own, and the shapes pyshacl gets can do without it.
     """
-    from rdflib import URIRef
-
     require_predicates(shapes_graph, shape, NODE_SHAPE_PREDICATES)
     types = {str(kind) for kind in shapes_graph.objects(shape, URIRef(RDF_TYPE))}
     if not {SH + "NodeShape"} <= types <= {SH + "NodeShape", RDFS + "Class"}:
@@ -193,7 +193,6 @@ def read_closed(shapes_graph: Graph, shape: Node) -> ClosedCheck | None:
     As SHACL says, a closed shape allows the predicate paths of its property shapes (active
     or not) and the ignored properties.
     """
-    from rdflib import Literal, URIRef
 
     def values(name: str) -> list:
         return list(shapes_graph.objects(shape, URIRef(SH + name)))
@@ -223,8 +222,6 @@ def read_closed(shapes_graph: Graph, shape: Node) -> ClosedCheck | None:
 
 def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck | None:
     """Read one property shape (None when deactivated), or raise Unsupported."""
-    from rdflib import BNode, Literal, URIRef
-
     require_predicates(shapes_graph, shape, PROPERTY_SHAPE_PREDICATES)
     if deactivated(shapes_graph, shape):
         return None
@@ -302,8 +299,6 @@ def only_value(shapes_graph: Graph, node: Node, name: str) -> Node | None:
 
 def deactivated(shapes_graph: Graph, node: Node) -> bool:
     """True when `node` has sh:deactivated true; a value other than a boolean is Unsupported."""
-    from rdflib import Literal
-
     value = only_value(shapes_graph, node, "deactivated")
     if value is None:
         return False
@@ -321,8 +316,6 @@ def require_predicates(shapes_graph: Graph, shape: Node, supported: set[str]) ->
 
 def read_path(shapes_graph: Graph, path: Node | None) -> tuple[tuple[Node, ...], bool]:
     """Return (predicates, inverse) of a predicate, inverse or alternative path."""
-    from rdflib import BNode, URIRef
-
     if isinstance(path, URIRef):
         return (path,), False
     if not isinstance(path, BNode):
@@ -350,8 +343,6 @@ def read_list(shapes_graph: Graph, head: Node) -> list[Node]:
 
 def read_languages(shapes_graph: Graph, head: Node) -> frozenset[str]:
     """Return the lower-cased language tags of an sh:languageIn list."""
-    from rdflib import Literal
-
     tags = read_list(shapes_graph, head)
     if not all(isinstance(tag, Literal) and isinstance(tag.value, str) for tag in tags):
         raise Unsupported(head)
@@ -360,8 +351,6 @@ def read_languages(shapes_graph: Graph, head: Node) -> frozenset[str]:
 
 def read_patterns(shapes_graph: Graph, shape: Node) -> tuple[re.Pattern, ...]:
     """Compile the sh:pattern values of a shape with its sh:flags, as XPath reads them."""
-    from rdflib import Literal, URIRef
-
     flags = list(shapes_graph.objects(shape, URIRef(SH + "flags")))
     if len(flags) > 1 or any(not isinstance(flag, Literal) for flag in flags):
         raise Unsupported(shape, "flags")
@@ -380,8 +369,6 @@ def read_patterns(shapes_graph: Graph, shape: Node) -> tuple[re.Pattern, ...]:
 
 def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult]:
     """Yield the results of the node shapes over `graph` (data and ontology, mixed)."""
-    from rdflib import RDF, RDFS
-
     index = PredicateIndex(graph)
     class_closure: dict[Node, frozenset] = {}
 
@@ -389,7 +376,9 @@ def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult
         found = set()
         for kind in index.objects(RDF.type, node):
             if kind not in class_closure:
-                class_closure[kind] = frozenset(graph.transitive_objects(kind, RDFS.subClassOf))
+                class_closure[kind] = frozenset(
+                    graph.transitive_objects(kind, RDFS_NAMESPACE.subClassOf)
+                )
             found |= class_closure[kind]
         return found
 
@@ -405,11 +394,9 @@ def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult
 
 def focus_nodes(graph: Graph, index: PredicateIndex, check: NodeCheck) -> set[Node]:
     """Return the focus nodes of a node shape's targets in `graph` (data and ontology)."""
-    from rdflib import RDF, RDFS
-
     nodes = set(check.target_nodes)
     for target in check.target_classes:
-        for kind in graph.transitive_subjects(RDFS.subClassOf, target):
+        for kind in graph.transitive_subjects(RDFS_NAMESPACE.subClassOf, target):
             nodes.update(index.subjects(RDF.type, kind))
     for predicate in check.target_subjects_of:
         nodes.update(index.forward(predicate))
@@ -442,7 +429,6 @@ class PredicateIndex:
     """
 
     def __init__(self, graph: Graph) -> None:
-        from nephrokb.rdf.predicate_store import PredicateStore
 
         self.graph = graph
         self.indexed = isinstance(graph.store, PredicateStore)
@@ -555,19 +541,14 @@ def value_failures(prop: PropertyCheck, value: Node, superclasses) -> Iterator[s
 
 @functools.cache
 def terms() -> SimpleNamespace:
-    """Return the rdflib names the checks use, imported once (pyshacl is not: it costs 0.2 s)."""
-    from datetime import date, datetime, time
-    from decimal import Decimal
-
-    from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
-
+    """Return the rdflib names and datatypes the checks use, built once."""
     return SimpleNamespace(
         BNode=BNode,
         Literal=Literal,
         URIRef=URIRef,
         langString=RDF.langString,
-        rdfs_Literal=RDFS.Literal,
-        rdfs_Datatype=RDFS.Datatype,
+        rdfs_Literal=RDFS_NAMESPACE.Literal,
+        rdfs_Datatype=RDFS_NAMESPACE.Datatype,
         xsd_string=XSD.string,
         plain_datatypes=(None, RDF.langString, XSD.string),
         # pyshacl 0.40.1 (DatatypeConstraintComponent._assert_actual_datatype) checks the

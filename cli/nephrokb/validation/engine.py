@@ -4,97 +4,46 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph
+import pyshacl
+from rdflib import RDFS, BNode, Graph, Namespace
+
 from nephrokb.errors import ShapesError
-from nephrokb.rdf.loading import (
-    STDIN,
-    SourceText,
-    base_iri,
-    garbage_collection_paused,
-    load_dataset,
-    resolve_turtle_files,
+from nephrokb.rdf.knowledge_store import store_of
+from nephrokb.rdf.loading import garbage_collection_paused, load_dataset
+from nephrokb.rdf.sources import STDIN, resolve_turtle_files
+from nephrokb.rdf.terms import to_quad
+from nephrokb.rdf.triple_cache import TripleCache, cache_folder
+from nephrokb.resources import current_checkout, knowledge_paths
+from nephrokb.validation import (
+    core_constraints,
+    source_checks,
+    sparql_constraints,
+    vocabulary_checks,
 )
-from nephrokb.resources import bundled_folder, current_checkout
-from nephrokb.validation import source_checks
+from nephrokb.validation.incremental import (
+    affected_nodes,
+    changed_nodes_since,
+    covers,
+    focus_subgraph,
+)
+from nephrokb.validation.locations import Locations, locate_results, named_nodes
 from nephrokb.validation.plan import ValidationPlan, make_plan
+from nephrokb.validation.results import Report, ValidationResult
 from nephrokb.validation.shapes import ShapesAndOntology, bundled_shapes, load_shapes
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from nephrokb.turtle.locator import SourceLines, SubjectLocator
 
-SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("fast", "pyshacl")
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result, in plain strings so that every report format can use it.
-
-    `file` and `line` say where the focus node is described (the first line of a statement
-    with it as subject; for a node that is never a subject, the line it is first mentioned
-    on). When the result is about one triple written in the source (focus, path, value),
-    `file` is the file holding that triple and `value_line` the line of its object.
-    `value` is the value's lexical form or IRI, `value_term` the same term in N-Triples
-    syntax (so a report can tell `"1"` from `1` and an IRI from a string).
-    """
-
-    focus: str
-    rule: str
-    severity: str
-    message: str
-    label: str | None = None
-    path: str | None = None
-    value: str | None = None
-    value_term: str | None = None
-    constraint: str | None = None
-    file: str | None = None
-    line: int | None = None
-    value_line: int | None = None
-    cell: str | None = None  # in a workbook (nephrokb.authoring): the Sheet!Cell it points at
-    fix: object | None = None  # a certain fix (nephrokb.editing.fix.Fix), for SARIF and GitHub
-
-    def sort_key(self) -> tuple:
-        """Order results by file, line, node and rule (then the rest, for one fixed order).
-
-        Results with no file come last.
-        """
-        return (
-            self.file is None,
-            self.file or "",
-            self.line or 0,
-            self.focus,
-            self.rule,
-            self.severity,
-            self.message,
-            self.value_term or "",
-            self.constraint or "",
-            self.path or "",
-        )
-
-
-@dataclass(frozen=True)
-class Report:
-    """The outcome of one validation run."""
-
-    results: tuple[ValidationResult, ...]
-    files: tuple[Path, ...]
-    triples: int
-    checkout: Path | None = None  # the checkout whose kb/ was read when no data was named
-
-    def count(self, severity: str) -> int:
-        """Return how many results have this severity."""
-        return sum(1 for result in self.results if result.severity == severity)
-
-    def failed(self, *, strict: bool = False) -> bool:
-        """True when a Violation was found (or, with strict, any result at all)."""
-        return bool(self.results) if strict else self.count("Violation") > 0
 
 
 def validate(
@@ -111,7 +60,7 @@ def validate(
     """
     check_engine(engine)
     shapes_and_ontology = load_shapes(shapes, only_shapes)
-    data_paths = list(data) if data else [bundled_folder("kb")]
+    data_paths = knowledge_paths(data)
     checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
     # Locating results creates no cycles either: with the collector on, its passes over the
@@ -145,11 +94,9 @@ def validate_changed_since(
     read links nephrokb.validation.incremental does not follow (`incremental.covers`),
     everything is validated.
     """
-    from nephrokb.validation.incremental import affected_nodes, changed_nodes_since, covers
-
     check_engine(engine)
     shapes_and_ontology = load_shapes(shapes, only_shapes)
-    data_paths = list(data) if data else [bundled_folder("kb")]
+    data_paths = knowledge_paths(data)
     checkout = None if data else current_checkout()
     files = tuple(resolve_turtle_files(data_paths))
     changed = None
@@ -174,10 +121,6 @@ def validate_changed_since(
 
 def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple:
     """Return (graph-like lookups, Locations, triples read) of the files, cached or parsed."""
-    import sqlite3
-
-    from nephrokb.rdf.triple_cache import TripleCache, cache_folder
-
     folder = cache_folder()
     if folder is not None and STDIN not in map(str, files):
         try:
@@ -201,9 +144,6 @@ def validate_focus(
 
     `shapes` (default: the bundled ones) must be shapes `changes.covers`.
     """
-    from nephrokb.rdf.knowledge_store import store_of
-    from nephrokb.validation.incremental import focus_subgraph
-
     focus = set(focus)
     if not focus:
         return ()
@@ -212,79 +152,6 @@ def validate_focus(
     store = store_of(subgraph) if engine == "fast" else None
     results = validate_with(subgraph, shapes or bundled_shapes(), engine, store)
     return tuple(result for result in results if result.focus in names)
-
-
-class Locations:
-    """Where each Turtle file writes its nodes, read with the locator only when asked.
-
-    A valid knowledge base has no results to locate, so it is never read a second time.
-    A result is looked for only in the files that have its focus node as a subject, and
-    there only in the statements about it (nephrokb.turtle.locator.SubjectLocator), so
-    that locating costs what the results need rather than what the files hold. Only a
-    node that no file has as a subject makes the files be read whole, for its mentions.
-    """
-
-    def __init__(self, sources: Sequence[SourceText], subjects: Sequence[frozenset]) -> None:
-        self.files = [
-            (source, nodes)
-            for source, nodes in zip(sources, subjects, strict=True)
-            if source.syntax in ("turtle", "nt")
-        ]
-        self.lines: dict[int, SourceLines] = {}
-        self.subject_locators: dict[int, SubjectLocator | None] = {}
-
-    def describing(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
-        """Yield (path, lines) of the files, in order, that have `focus` as a subject.
-
-        The lines hold at least the subjects and objects of `focus`'s statements.
-        """
-        import pyoxigraph
-
-        try:
-            node = pyoxigraph.NamedNode(focus)
-        except ValueError:  # a blank node: the locator records none
-            return
-        for index, (source, subjects) in enumerate(self.files):
-            if node in subjects:
-                yield source.path, self.about(index, focus)
-
-    def in_several_files(self, focus: str) -> bool:
-        """True when more than one file has `focus` (an IRI) as a subject."""
-        import pyoxigraph
-
-        node = pyoxigraph.NamedNode(focus)
-        return sum(1 for _, subjects in self.files if node in subjects) > 1
-
-    def every(self, focus: str) -> Iterator[tuple[Path, SourceLines]]:
-        """Yield (path, lines) of every file, in order, read whole (none for a blank node)."""
-        if ":" in focus:
-            for index, (source, _) in enumerate(self.files):
-                yield source.path, self.read(index)
-
-    def about(self, index: int, subject: str) -> SourceLines:
-        """Return lines of file `index` that hold those of `subject`'s statements."""
-        from nephrokb.turtle.locator import subject_locator
-
-        source = self.files[index][0]
-        if index in self.lines or source.authored is not None:
-            return self.read(index)
-        if index not in self.subject_locators:
-            self.subject_locators[index] = subject_locator(source.text, base_iri(source.path))
-        located = self.subject_locators[index]
-        return self.read(index) if located is None else located.locate(subject)
-
-    def read(self, index: int) -> SourceLines:
-        """Return every line the locator finds in file `index`, reading it whole once."""
-        from nephrokb.turtle.locator import locate  # compiling its token pattern takes ~20 ms
-
-        if index not in self.lines:
-            source = self.files[index][0]
-            self.lines[index] = (
-                source.authored.lines  # a procedure file: the lines the editor typed
-                if source.authored is not None
-                else locate(source.text, base_iri(source.path))
-            )
-        return self.lines[index]
 
 
 def validate_graph(
@@ -324,8 +191,6 @@ def validate_with(
     data_graph: Graph, shapes_and_ontology: ShapesAndOntology, engine: str, store
 ) -> tuple[ValidationResult, ...]:
     """Validate `data_graph` with these shapes and ontology; see `validate_graph`."""
-    from nephrokb.validation import vocabulary_checks
-
     ontology_graph = shapes_and_ontology.ontology
     current = plan(shapes_and_ontology, native=engine == "fast")
     results = []
@@ -347,8 +212,6 @@ def pyshacl_results(
     data_graph: Graph, shapes_graph: Graph, ontology_graph: Graph
 ) -> Iterable[ValidationResult]:
     """Validate with pyshacl (imported only here: 0.2 s) and read its report."""
-    import pyshacl
-
     try:
         _, results_graph, _ = pyshacl.validate(
             copy_graph(data_graph),  # pyshacl needs a context-aware store
@@ -366,8 +229,6 @@ def pyshacl_results(
 
 def native_results(mixed: Graph, current: ValidationPlan, store) -> set:
     """Return the results of the natively evaluated shapes (a set: each result once)."""
-    from nephrokb.validation import core_constraints, sparql_constraints
-
     results = set(core_constraints.evaluate(mixed, current.native_shapes))
     index = core_constraints.PredicateIndex(mixed)
     focus: dict = {}
@@ -402,9 +263,6 @@ def ontology_mixed_into_store(store, ontology_graph: Graph) -> Iterator[None]:
     if store is None:
         yield
         return
-    import pyoxigraph
-
-    from nephrokb.rdf.terms import to_quad
 
     name = pyoxigraph.NamedNode("urn:nephrokb:ontology")
     store.extend(to_quad(triple, name) for triple in ontology_graph)
@@ -416,8 +274,6 @@ def ontology_mixed_into_store(store, ontology_graph: Graph) -> Iterator[None]:
 
 def copy_graph(graph: Graph) -> Graph:
     """Return a new graph (in rdflib's default store) with the same triples and prefixes."""
-    from rdflib import Graph
-
     copy = Graph(namespace_manager=graph.namespace_manager)
     copy += graph
     return copy
@@ -431,8 +287,6 @@ def plan(shapes_and_ontology: ShapesAndOntology, *, native: bool) -> ValidationP
 
 def plain_result(result, graph: Graph) -> ValidationResult:
     """Turn a natively evaluated result (core or SPARQL constraint) into a ValidationResult."""
-    from rdflib import RDFS
-
     label = graph.value(result.focus, RDFS.label)
     return ValidationResult(
         focus=str(result.focus),
@@ -453,8 +307,6 @@ def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[Validation
     Only the report's own results (sh:result): those nested under another's sh:detail
     explain it and are not results of the validation.
     """
-    from rdflib import RDFS, BNode, Namespace
-
     sh = Namespace("http://www.w3.org/ns/shacl#")
     for node in results_graph.objects(None, sh.result):
         focus = results_graph.value(node, sh.focusNode)
@@ -473,78 +325,3 @@ def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[Validation
             value_term=None if value is None else value.n3(),
             constraint=str(results_graph.value(node, sh.sourceConstraintComponent)),
         )
-
-
-def locate_results(
-    results: Iterable[ValidationResult],
-    locations: Locations,
-    located_already: Iterable[ValidationResult] = (),
-) -> tuple[ValidationResult, ...]:
-    """Give each result the file and lines of its focus node (and value), sorted for reports.
-
-    `located_already` (results of the source checks) are added as they are. Results in a
-    workbook also get the cell they point at (nephrokb.authoring.source.place_in_cells).
-    """
-    from nephrokb.authoring.source import place_in_cells
-
-    located = [locate_result(result, locations) for result in results]
-    ordered = sorted([*located, *located_already], key=ValidationResult.sort_key)
-    return place_in_cells(ordered, [source for source, _ in locations.files])
-
-
-def named_nodes(nodes: Iterable) -> list[str]:
-    """Return the IRIs among `nodes` (pyoxigraph or rdflib terms)."""
-    import pyoxigraph
-    from rdflib import URIRef
-
-    return [
-        node.value if isinstance(node, pyoxigraph.NamedNode) else str(node)
-        for node in nodes
-        if isinstance(node, pyoxigraph.NamedNode | URIRef)
-    ]
-
-
-def locate_result(result: ValidationResult, locations: Locations) -> ValidationResult:
-    """Return `result` with file, line and value_line set from the first file that has them."""
-    if result.path is not None and result.value_term is not None:
-        for path, lines in locations.describing(result.focus):
-            value_line = triple_line(lines, result.focus, result.path, result.value_term)
-            if value_line is not None:
-                line = lines.subjects[result.focus]
-                return replace(result, file=str(path), line=line, value_line=value_line)
-    for path, lines in locations.describing(result.focus):
-        line = lines.subjects.get(result.focus)
-        if line is not None:
-            return replace(result, file=str(path), line=line)
-    for path, lines in locations.every(result.focus):
-        line = lines.mentions.get(result.focus)
-        if line is not None:
-            return replace(result, file=str(path), line=line)
-    return result
-
-
-def triple_line(lines: SourceLines, subject: str, predicate: str, value_term: str) -> int | None:
-    """Return the line of the object of subject-predicate-value in one file, if written there."""
-    from rdflib import Literal, URIRef
-    from rdflib.util import from_n3
-
-    from nephrokb.turtle.locator import LiteralKey
-
-    candidates = lines.objects.get((subject, predicate))
-    if not candidates:
-        return None
-    value: Node = from_n3(value_term)
-    if isinstance(value, URIRef):
-        return candidates.get(str(value))
-    if not isinstance(value, Literal):
-        return None
-    written = LiteralKey(str(value), value.datatype and str(value.datatype), value.language)
-    if written in candidates:
-        return candidates[written]
-    # rdflib normalizes lexical forms ("01" becomes "1"), so compare as rdflib terms.
-    for key, line in candidates.items():
-        if isinstance(key, LiteralKey):
-            literal = Literal(key.lexical, lang=key.language, datatype=key.datatype)
-            if literal == value:
-                return line
-    return None

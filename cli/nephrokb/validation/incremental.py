@@ -26,8 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
+
 from nephrokb.errors import InputError
 from nephrokb.namespaces import PREFIXES, VOCAB
+from nephrokb.rdf import git_revisions
+from nephrokb.rdf.differences import named_ancestors, triple_differences
+from nephrokb.rdf.loading import read_source
+from nephrokb.rdf.parsing import parse_source
+from nephrokb.rdf.sources import STDIN, resolve_turtle_files
+from nephrokb.rdf.terms import rdflib_graph
+from nephrokb.validation.sparql_text import reads_own_triples_and_linked_types as reads_around_focus
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -82,10 +92,6 @@ class ChangedNodes:
 
 def covers(plan: ValidationPlan) -> bool:
     """True when affected_nodes and focus_subgraph follow everything the planned shapes read."""
-    from nephrokb.validation.sparql_text import (
-        reads_own_triples_and_linked_types as reads_around_focus,
-    )
-
     if plan.pyshacl_shapes is not None:
         return False
     for check in plan.native_shapes:
@@ -102,10 +108,6 @@ def covers(plan: ValidationPlan) -> bool:
 
 def changed_nodes(old: Graph, new: Graph) -> ChangedNodes | None:
     """Name the nodes whose triples differ between two graphs; None if they cannot be named."""
-    from rdflib import URIRef
-
-    from nephrokb.diff.compare import named_ancestors, triple_differences
-
     differences = triple_differences(old, new)
     subjects: set[Node] = set()
     objects: set[Node] = set()
@@ -135,10 +137,6 @@ def changed_nodes_since(revision: str, data: Sequence[str | Path]) -> ChangedNod
     that moved between a changed and an unchanged file counts as changed, which can only
     widen the set of nodes validated.
     """
-    from nephrokb.rdf import git_revisions
-    from nephrokb.rdf.loading import STDIN, read_source, resolve_turtle_files
-    from nephrokb.rdf.parsing import parse_source
-
     old_quads, new_files = set(), []
     for given in data:
         if str(given) == STDIN:
@@ -168,12 +166,8 @@ def differing_graphs(old: set, new: set) -> tuple[Graph, Graph]:
     """Return rdflib graphs of two sets of pyoxigraph quads, enough to tell what changed.
 
     Without blank nodes, only the quads in one set and not the other are converted; blank
-    nodes are compared by structure (nephrokb.diff.compare), so then every quad is.
+    nodes are compared by structure (nephrokb.changes.compare), so then every quad is.
     """
-    import pyoxigraph
-
-    from nephrokb.rdf.terms import rdflib_graph
-
     blank = any(
         isinstance(term, pyoxigraph.BlankNode)
         for quad in old | new
@@ -227,7 +221,6 @@ def closure(start: set[Node], step: Callable[[set[Node]], set[Node]]) -> set[Nod
 
 def blank_descendants(graph: Graph, nodes: Iterable[Node]) -> set[Node]:
     """Return the blank nodes reachable from `nodes` through blank nodes."""
-    from rdflib import BNode
 
     def children(parents: Iterable[Node]) -> set[Node]:
         return {o for node in parents for o in graph.objects(node) if isinstance(o, BNode)}
@@ -239,8 +232,6 @@ def linked(
     graph: Graph, nodes: Iterable[Node], predicates: Iterable[str], *, backwards: bool = False
 ) -> set[Node]:
     """Return the nodes `nodes` link to with `predicates` (backwards: that link to them)."""
-    from rdflib import URIRef
-
     nodes = list(nodes)
     found: set[Node] = set()
     for predicate in map(URIRef, predicates):
@@ -261,8 +252,6 @@ def focus_subgraph(graph: Graph, focus: Iterable[Node]) -> Graph:
     about. Then the other nodes exactMatching a focus node's concepts, the rdf:type of every
     node linked to (sh:class) and the data's class hierarchy.
     """
-    from rdflib import RDF, RDFS, BNode, Graph, URIRef
-
     focus = set(focus)
 
     procedures = focus | linked(graph, focus, HOLDING, backwards=True)

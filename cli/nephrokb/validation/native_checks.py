@@ -21,6 +21,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from rdflib import OWL, RDFS, BNode, Literal, URIRef
+
 from nephrokb.terminologies import verhoeff_valid
 from nephrokb.validation.core_constraints import PredicateIndex
 
@@ -50,15 +52,12 @@ def written_for(digest: str) -> Callable[[Port], Port]:
 
 
 def iri(name: str):
-    from rdflib import URIRef
 
     return URIRef(VOCAB + name)
 
 
 def is_integer_typed(term: Node) -> bool:
     """SPARQL `datatype(?term) = xsd:integer`: a literal typed xsd:integer (well-typed or not)."""
-    from rdflib import Literal
-
     return isinstance(term, Literal) and str(term.datatype) == XSD + "integer"
 
 
@@ -89,8 +88,6 @@ def shared_step_numbers(graph: Graph) -> Solutions:
 @written_for("a803dc894231b8516c5b7ec505febcaa4cc913d676e0623e44872d6a09d7002c")
 def missing_predecessors(graph: Graph) -> Solutions:
     """ContiguousStepNumberShape: an xsd:integer number above 1 with no step one less."""
-    from rdflib import Literal
-
     index, step_number = PredicateIndex(graph), iri("stepNumber")
     for steps in procedures_of(graph).values():
         numbered = [
@@ -148,7 +145,6 @@ def misplaced_dependencies(graph: Graph) -> Solutions:
                 elif value not in base_steps:
                     reason = "which is not a step of its procedure or of a procedure it relies on"
                     solutions.add((step, value, f"{described(value)}, {reason}"))
-    from rdflib import Literal
 
     for step, value, target in solutions:
         yield {"this": step, "value": value, "target": Literal(target)}
@@ -159,8 +155,6 @@ BEFORE = "which does not come before its own step"
 
 def described(term: Node) -> str:
     """A term as DependsOnEarlierStepShape's query describes it."""
-    from rdflib import BNode, Literal
-
     if isinstance(term, Literal):
         return f'the literal "{term}"'
     return "a blank node" if isinstance(term, BNode) else f"<{term}>"
@@ -175,7 +169,6 @@ def cycles(predicate_name: str, describe: Callable[[Graph, Node], str]) -> Port:
     """
 
     def check(graph: Graph) -> Solutions:
-        from rdflib import BNode, Literal, URIRef
 
         predicate, index = iri(predicate_name), PredicateIndex(graph)
         for node in list(index.forward(predicate)):
@@ -223,24 +216,18 @@ def first_text(graph: Graph, node: Node, predicate) -> str | None:
 
 def describe_step(graph: Graph, step: Node) -> str:
     """A step as `step 2 "Pass a wire"` (a missing number written `?`)."""
-    from rdflib import RDFS
-
     number = first_text(graph, step, iri("stepNumber")) or "?"
     return f'step {number} "{first_text(graph, step, RDFS.label) or ""}"'
 
 
 def describe_procedure(graph: Graph, procedure: Node) -> str:
     """A procedure as its label in quotes."""
-    from rdflib import RDFS
-
     return f'"{first_text(graph, procedure, RDFS.label) or ""}"'
 
 
 @written_for("47cd75f675683ca0005a31556cbc76c55d7d37bcff6b9e3383be30820dde0c8a")
 def duplicate_part_texts(graph: Graph) -> Solutions:
     """UniqueTextWithinProcedureShape: two parts of a procedure with the same label/text."""
-    from rdflib import RDFS, URIRef
-
     paths = (RDFS.label, URIRef("http://purl.org/dc/terms/description"))
     parts_of: dict[Node, set[Node]] = defaultdict(set)
     for name in ("hasStep", "hasIndication", "hasBenefit"):
@@ -261,8 +248,6 @@ def duplicate_part_texts(graph: Graph) -> Solutions:
 @written_for("fa0c964f8964319e26430693f9c45fd82a977abc0da585f0fe73e2e7ee4c25c4")
 def failing_sctid_check_digits(graph: Graph) -> Solutions:
     """SctidCheckDigitShape: SKOS mappings to SNOMED CT IDs with a wrong check digit."""
-    from rdflib import URIRef
-
     for name in SKOS_MATCHES:
         for node, target in graph.subject_objects(URIRef(SKOS + name)):
             code = str(target).removeprefix(SNOMED)
@@ -279,8 +264,6 @@ def failing_sctid_check_digits(graph: Graph) -> Solutions:
 @written_for("5e75113631bd9214d9ab8179ee8ec3b5c06c9adad4276ced84655931bfe84af8")
 def unjustified_mappings(graph: Graph) -> Solutions:
     """MappingJustifiedShape: a SKOS mapping triple with no justified record naming it."""
-    from rdflib import OWL, URIRef
-
     justification = URIRef("https://w3id.org/sssom/mapping_justification")
     justified = {
         (source, predicate, target)

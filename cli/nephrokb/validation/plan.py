@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rdflib import Graph
+
 from nephrokb.validation import core_constraints, sparql_constraints
 from nephrokb.validation.core_constraints import NodeCheck, Unsupported
 from nephrokb.validation.sparql_constraints import SparqlConstraint
@@ -66,8 +68,6 @@ def shape_constraints(shapes_graph: Graph, check: NodeCheck):
 
 def without_shapes(shapes_graph: Graph, shapes: list) -> Graph:
     """Return a copy of the shapes graph without the triples of these shapes."""
-    from rdflib import Graph
-
     rest = Graph(namespace_manager=shapes_graph.namespace_manager)
     rest += shapes_graph
     for shape in shapes:

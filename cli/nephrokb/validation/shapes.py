@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.errors import InputError, ShapesError
-from nephrokb.rdf.loading import load_graph, resolve_turtle_files
+from nephrokb.rdf.loading import load_graph
+from nephrokb.rdf.sources import resolve_turtle_files
 from nephrokb.resources import bundled_files
 
 if TYPE_CHECKING:

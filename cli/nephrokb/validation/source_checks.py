@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nephrokb.namespaces import PREFIXES, SHAPES
-from nephrokb.rdf.loading import SourceText
+from nephrokb.rdf.loading import DESCRIBING_PREDICATES
+from nephrokb.rdf.sources import SourceText
+from nephrokb.validation.results import ValidationResult
 
 if TYPE_CHECKING:
-    from nephrokb.validation.engine import Locations, ValidationResult
+    from nephrokb.validation.locations import Locations
+    from nephrokb.validation.results import ValidationResult
 
 KNOWN_NAMESPACE_RULE = SHAPES + "KnownNamespaceRule"
 ONE_FILE_DESCRIPTION_RULE = SHAPES + "OneFileDescriptionRule"
 SOURCE_RULES = (KNOWN_NAMESPACE_RULE, ONE_FILE_DESCRIPTION_RULE)
-DESCRIBING_PREDICATES = (PREFIXES["rdf"] + "type", PREFIXES["rdfs"] + "label")
 # `@prefix p: <iri>` and SPARQL-style `PREFIX p: <iri>`, at the start of a line.
 PREFIX_DIRECTIVE = re.compile(
     r"^[ \t]*(?:@prefix|(?i:prefix))[ \t]+(?P<prefix>[^\s:]*):[ \t]*<(?P<namespace>[^>\s]*)>",
@@ -65,8 +67,6 @@ def misspelt_namespaces(
     `declared[i]` are the prefixes the parser read from `sources[i]`, when known; otherwise
     the declarations are found in the text (~0.15 s for 10 MB).
     """
-    from nephrokb.validation.engine import ValidationResult
-
     for index, source in enumerate(sources):
         if source.syntax != "turtle":
             continue
@@ -115,8 +115,6 @@ def described_in_several_files(
     nodes: Iterable[str], locations: Locations
 ) -> Iterator[ValidationResult]:
     """Yield one result per node typed or labelled in more than one file, naming each place."""
-    from nephrokb.validation.engine import ValidationResult
-
     for node in sorted(nodes):
         places: list[tuple[Path, int]] = [
             (path, lines.subjects[node])
@@ -150,10 +148,25 @@ def check_sources(
     misspelt_namespaces for `declared`), then those of `nodes` (see
     several_times_described) described in several files, then the problems found
     compiling procedure files (nephrokb.authoring)."""
-    from nephrokb.authoring.source import authoring_results
-
     return (
         *misspelt_namespaces(sources, declared),
         *described_in_several_files(nodes, locations),
         *authoring_results(sources),
     )
+
+
+def authoring_results(sources: Sequence[SourceText]) -> Iterator[ValidationResult]:
+    """Yield the problems found compiling procedure files, as validation results."""
+    for source in sources:
+        if source.authored is None:
+            continue
+        for problem in source.authored.problems:
+            yield ValidationResult(
+                focus=problem.focus,
+                rule=problem.rule,
+                severity="Violation",
+                message=problem.message,
+                file=problem.origin.file,
+                line=problem.origin.line,
+                cell=problem.origin.cell,
+            )

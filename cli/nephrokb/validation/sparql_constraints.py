@@ -13,16 +13,21 @@ templates are honoured; what is not (a $shapesGraph, ?failure) is left to pyshac
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pyoxigraph
 from pyparsing import ParseException
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
 
 from nephrokb.errors import ShapesError
+from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
 from nephrokb.validation.core_constraints import NativeResult, Unsupported, deactivated, only_value
+from nephrokb.validation.native_checks import NATIVE_CHECKS
 from nephrokb.validation.sparql_text import evaluable_over_whole_graph
 
 if TYPE_CHECKING:
@@ -71,7 +76,6 @@ def query_digest(select: str, prefixes: dict[str, str]) -> str:
     trailing space dropped; the prefixes are written one `PREFIX p: <namespace>` line each,
     sorted. So re-indenting a query keeps its digest and any other edit changes it.
     """
-    import hashlib
 
     def normal(match: re.Match) -> str:
         return match.group(1) or " "
@@ -90,8 +94,6 @@ def read_constraints(
     syntax, which replaces $PATH. What is not evaluated here exactly as the SHACL spec says
     (a $shapesGraph, ?failure, malformed constraints) is Unsupported: pyshacl checks it.
     """
-    from rdflib import Literal
-
     severity = only_value(shapes_graph, shape, "severity") or URIRef(SH + "Violation")
     if not str(severity).startswith(SH):
         raise Unsupported(shape, "severity")
@@ -161,8 +163,6 @@ def evaluate(
     any other runs once per focus node with $this pre-bound. With `store` (a pyoxigraph
     Store holding the same triples) the queries run there, else on rdflib.
     """
-    from nephrokb.validation.native_checks import NATIVE_CHECKS
-
     for item, focus in constraints:
         if not focus:
             continue
@@ -197,8 +197,6 @@ def run(data_graph: Graph, store, item: SparqlConstraint, this: Node | None) -> 
 
 def constraint_result(item: SparqlConstraint, bindings: dict[str, Node]) -> NativeResult:
     """Turn one solution into a result as the SHACL spec says (and pyshacl does)."""
-    from rdflib import BNode
-
     focus = bindings["this"]
     path = bindings.get("path")
     if path is None and not isinstance(item.path, BNode):
@@ -221,10 +219,6 @@ def store_solutions(store, query: str, bindings: dict[str, Node]) -> Solutions:
     `bindings` are substituted for their variables before evaluation (SEP-0007, the same
     as SHACL's pre-binding).
     """
-    import pyoxigraph
-
-    from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
-
     convert = RdflibTerms()
     substitutions = {pyoxigraph.Variable(name): to_oxigraph(t) for name, t in bindings.items()}
     solutions = store.query(query, substitutions=substitutions, use_default_graph_as_union=True)
@@ -240,8 +234,6 @@ def store_solutions(store, query: str, bindings: dict[str, Node]) -> Solutions:
 @functools.lru_cache(maxsize=256)
 def prepared(query: str):
     """Parse and translate a query once; rdflib otherwise re-parses it on every run."""
-    from rdflib.plugins.sparql import prepareQuery
-
     return prepareQuery(query)
 
 

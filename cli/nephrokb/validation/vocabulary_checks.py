@@ -15,12 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from rdflib import RDF
+
 from nephrokb.namespaces import PREFIXES, SHAPES, VOCAB, compact
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from nephrokb.validation.engine import ValidationResult
+    from nephrokb.validation.results import ValidationResult
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 PROPERTY_KINDS = frozenset(
@@ -48,8 +50,6 @@ class DeclaredTerms:
 
 def declared_terms(ontology: Graph) -> DeclaredTerms:
     """Return the nkb: terms that `ontology` declares as properties and as classes."""
-    from rdflib import RDF
-
     kinds: dict[str, set[str]] = {}
     for term, kind in ontology.subject_objects(RDF.type):
         if str(term).startswith(VOCAB):

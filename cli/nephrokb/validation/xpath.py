@@ -12,6 +12,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from rdflib import Literal
+
 if TYPE_CHECKING:
     from rdflib.term import Node
 
@@ -113,8 +115,6 @@ def compare(value: Node, bound: Node) -> int | None:
 
 def ordered_value(term: Node) -> tuple[str, object] | None:
     """Return (kind, Python value) of a literal SPARQL can order, else None."""
-    from rdflib import Literal
-
     if not isinstance(term, Literal) or getattr(term, "ill_typed", False) is True:
         return None
     datatype = None if term.datatype is None else str(term.datatype)

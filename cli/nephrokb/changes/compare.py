@@ -21,8 +21,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rdflib import RDF, Literal, URIRef
+
+from nephrokb import __version__
+from nephrokb.exporters.sssom import (
+    LICENSE,
+    MappingSet,
+    mapping_row,
+    prefixes_used,
+    tsv_value,
+    write_sssom_tsv,
+)
+from nephrokb.knowledge.labels import text_of
+from nephrokb.knowledge.mappings import curie_converter, read_mappings
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
-from nephrokb.rdf.graph_index import GraphIndex
+from nephrokb.rdf.differences import TripleDifferences, named_ancestors, triple_differences
+from nephrokb.rdf.git_revisions import load_revision, repository_root
+from nephrokb.rdf.loading import garbage_collection_paused, load_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -149,58 +164,8 @@ class KnowledgeDiff:
         return counted
 
 
-@dataclass(frozen=True)
-class TripleDifferences:
-    """The triples only in the old graph and only in the new one, blank nodes made comparable.
-
-    `old` and `new` are the graphs the triples come from (with canonical blank node labels
-    when either graph has blank nodes), so a blank node can be traced to the IRIs above it.
-    """
-
-    removed: frozenset[Triple]
-    added: frozenset[Triple]
-    old: Graph
-    new: Graph
-
-
-def triple_differences(old: Graph, new: Graph) -> TripleDifferences:
-    """Return the triples that differ between two graphs, ignoring blank-node names."""
-    from rdflib.compare import to_canonical_graph
-
-    old_index, new_index = GraphIndex(old), GraphIndex(new)
-    if old_index.holds_blank_nodes() or new_index.holds_blank_nodes():
-        old, new = to_canonical_graph(old), to_canonical_graph(new)
-        old_index, new_index = GraphIndex(old), GraphIndex(new)
-    return TripleDifferences(
-        removed=frozenset(old_index.difference(new_index)),
-        added=frozenset(new_index.difference(old_index)),
-        old=old,
-        new=new,
-    )
-
-
-def named_ancestors(graph: Graph, node: Node) -> set[Node]:
-    """Return the IRIs that lead to `node` through blank nodes only ({node} for an IRI)."""
-    from rdflib import BNode
-
-    if not isinstance(node, BNode):
-        return {node}
-    found: set[Node] = set()
-    seen, waiting = {node}, [node]
-    while waiting:
-        for subject in graph.subjects(None, waiting.pop()):
-            if not isinstance(subject, BNode):
-                found.add(subject)
-            elif subject not in seen:
-                seen.add(subject)
-                waiting.append(subject)
-    return found
-
-
 def diff_paths(old: Sequence[str | Path], new: Sequence[str | Path]) -> KnowledgeDiff:
     """Compare the knowledge in two sets of files or folders."""
-    from nephrokb.rdf.loading import garbage_collection_paused, load_graph
-
     with garbage_collection_paused():
         return diff_graphs(load_graph(old), load_graph(new))
 
@@ -210,9 +175,6 @@ def diff_revisions(
 ) -> KnowledgeDiff:
     """Compare a folder of the current git repository (its path from the repository root)
     at two revisions; without `new_revision`, compare with the working tree."""
-    from nephrokb.rdf.git_revisions import load_revision, repository_root
-    from nephrokb.rdf.loading import garbage_collection_paused, load_graph
-
     root = repository_root(Path.cwd())
     with garbage_collection_paused():
         old = load_revision(root, old_revision, [folder])
@@ -277,8 +239,6 @@ class ChangeReader:
 
     def label(self, node: Node) -> str | None:
         """The node's label in the new version, else in the old one."""
-        from nephrokb.knowledge.model import text_of
-
         for graph in (self.new, self.old):
             text = text_of(graph, node, RDFS_LABEL)
             if text:
@@ -286,7 +246,6 @@ class ChangeReader:
         return None
 
     def members(self, graph: Graph, class_iri: str) -> set[Node]:
-        from rdflib import RDF, URIRef
 
         return set(graph.subjects(RDF.type, URIRef(class_iri)))
 
@@ -335,13 +294,10 @@ class ChangeReader:
 
     def procedure_of(self, graph: Graph, step: Node) -> Node | None:
         """The one procedure holding `step`, or None when none or several do."""
-        from rdflib import URIRef
-
         holders = set(graph.subjects(URIRef(VOCAB + "hasStep"), step))
         return holders.pop() if len(holders) == 1 else None
 
     def numbers(self, graph: Graph, step: Node) -> str | None:
-        from rdflib import URIRef
 
         found = sorted(str(n) for n in graph.objects(step, URIRef(VOCAB + "stepNumber")))
         return ", ".join(found) if found else None
@@ -447,8 +403,6 @@ class ChangeReader:
 
     def records(self, graph: Graph, subject: Node, target: Node) -> set[Node]:
         """The mapping records (owl:Axiom) about the mapping of `subject` to `target`."""
-        from rdflib import URIRef
-
         about = set(graph.subjects(URIRef(OWL + "annotatedSource"), subject))
         return about & set(graph.subjects(URIRef(OWL + "annotatedTarget"), target))
 
@@ -465,8 +419,6 @@ class ChangeReader:
 
     def object_label(self, subject: Node, target: Node) -> str | None:
         """The label a mapping record gives its concept (sssom:object_label), if any."""
-        from rdflib import URIRef
-
         for graph in (self.new, self.old):
             for record in sorted(self.records(graph, subject, target)):
                 label = graph.value(record, URIRef(SSSOM + "object_label"))
@@ -504,8 +456,6 @@ def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> tuple:
 
 def texts(graph: Graph, node: Node, predicate: str) -> str | None:
     """Return the literal values of `predicate` on `node` as written (several: ` | `)."""
-    from rdflib import Literal, URIRef
-
     values = sorted(
         str(value) for value in graph.objects(node, URIRef(predicate)) if isinstance(value, Literal)
     )
@@ -514,8 +464,6 @@ def texts(graph: Graph, node: Node, predicate: str) -> str | None:
 
 def terms(graph: Graph, node: Node, predicate: str) -> str | None:
     """Return the values of `predicate` on `node` in N-Triples syntax, sorted."""
-    from rdflib import URIRef
-
     values = sorted(value.n3() for value in graph.objects(node, URIRef(predicate)))
     return " | ".join(values) if values else None
 
@@ -726,8 +674,6 @@ def kgcl_commands(diff: KnowledgeDiff, change: Change) -> list[str]:
 def kgcl_term(graph: Graph | None, node: str, predicate: str, *, quote: str) -> str | None:
     """The one literal value of `predicate` on `node` as a KGCL term (`'text'@en`,
     `"3"^^xsd:integer`), or None when there is not exactly one or KGCL cannot quote it."""
-    from rdflib import Literal, URIRef
-
     values = [] if graph is None else list(graph.objects(URIRef(node), URIRef(predicate)))
     if len(values) != 1 or not isinstance(values[0], Literal):
         return None
@@ -767,17 +713,6 @@ def render_sssom_delta(
     predicate removed and the new one added. Each row's `comment` says `added: ...` or
     `removed: ...` (before the record's own comment, after ` | `).
     """
-    from nephrokb import __version__
-    from nephrokb.exporters.sssom import (
-        LICENSE,
-        MappingSet,
-        mapping_row,
-        prefixes_used,
-        tsv_value,
-        write_sssom_tsv,
-    )
-    from nephrokb.knowledge.mappings import curie_converter, read_mappings
-
     wanted = {"added": set(), "removed": set()}
     for change in diff.changes:
         if change.kind != "mapping":

@@ -22,8 +22,13 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+
 from nephrokb.errors import InputError
 from nephrokb.namespaces import KB, PREFIXES
+from nephrokb.rdf.knowledge_store import graph_of, store_of
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -37,8 +42,6 @@ HAS_BLANK_NODES = "ASK { ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }"
 
 def export_turtle(graph: Graph) -> bytes:
     """Write Turtle, triples sorted, with nephrokb's prefixes: what export_store_turtle writes."""
-    from nephrokb.rdf.knowledge_store import store_of
-
     return export_store_turtle(store_of(graph))
 
 
@@ -48,10 +51,6 @@ def export_store_turtle(store: Store) -> bytes:
     pyoxigraph writes it, declaring nephrokb's prefixes. With blank nodes, rdflib writes it
     instead, after relabelling them canonically, so that every run gives the same bytes.
     """
-    import pyoxigraph as ox
-
-    from nephrokb.rdf.knowledge_store import graph_of
-
     if store.query(HAS_BLANK_NODES):
         return sorted_copy(graph_of(store)).serialize(format="turtle", encoding="utf-8")
     # By N-Triples text: each subject's triples come together, in an order of content alone.
@@ -162,14 +161,10 @@ class Compactor:
 
     def node_id(self, node: Node) -> str:
         """Return a subject's `@id`: a compact IRI or a blank node label."""
-        from rdflib import BNode
-
         return f"_:{node}" if isinstance(node, BNode) else self.iri(str(node))
 
     def property_value(self, predicate: str, value: Node) -> tuple[str, Any]:
         """Return the key and compacted value for one triple's predicate and object."""
-        from rdflib import Literal
-
         if predicate == RDF_TYPE and not isinstance(value, Literal):
             return "@type", self.classes.get(str(value)) or self.node_id(value)
         for name, definition in self.properties.get(predicate, []):
@@ -179,8 +174,6 @@ class Compactor:
 
     def fits(self, definition: dict[str, str], value: Node) -> bool:
         """True when a term's type or language coercion reads `value` back unchanged."""
-        from rdflib import Literal
-
         coercion = definition.get("@type")
         if not isinstance(value, Literal):
             return coercion == "@id"
@@ -192,8 +185,6 @@ class Compactor:
 
     def expanded_value(self, value: Node) -> Any:
         """Return a value in the form JSON-LD reads the same under any key."""
-        from rdflib import Literal
-
         if not isinstance(value, Literal):
             return {"@id": self.node_id(value)}
         if value.language:
@@ -205,9 +196,6 @@ class Compactor:
 
 def canonical_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
     """Return the triples sorted, blank nodes relabelled canonically so labels are stable."""
-    from rdflib import BNode
-    from rdflib.compare import to_canonical_graph
-
     triples = list(graph.triples((None, None, None)))
     if any(isinstance(term, BNode) for triple in triples for term in triple):
         triples = list(to_canonical_graph(graph).triples((None, None, None)))
@@ -216,8 +204,6 @@ def canonical_triples(graph: Graph) -> list[tuple[Node, Node, Node]]:
 
 def sorted_copy(graph: Graph) -> Graph:
     """Copy `graph` into an insertion-ordered store, sorted, with nephrokb's prefixes bound."""
-    from rdflib import Graph
-
     copy = Graph(store="SimpleMemory", bind_namespaces="none")
     bind_prefixes(copy, graph)
     for triple in canonical_triples(graph):
@@ -227,8 +213,6 @@ def sorted_copy(graph: Graph) -> Graph:
 
 def as_dataset(graph: Graph) -> Dataset:
     """Put the triples of `graph` into the named graph KNOWLEDGE_GRAPH of a new Dataset."""
-    from rdflib import Dataset, URIRef
-
     dataset = Dataset()
     bind_prefixes(dataset, graph)
     named = dataset.graph(URIRef(KNOWLEDGE_GRAPH))
@@ -239,8 +223,6 @@ def as_dataset(graph: Graph) -> Dataset:
 
 def bind_prefixes(target: Graph, source: Graph) -> None:
     """Bind nephrokb's prefixes, then those of `source` that do not clash with them."""
-    from rdflib import URIRef
-
     for prefix, namespace in PREFIXES.items():
         target.bind(prefix, URIRef(namespace), override=True, replace=True)
     ours = set(PREFIXES) | set(PREFIXES.values())

@@ -8,25 +8,21 @@ found while compiling, which validation reports as results.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 
 from nephrokb.authoring.compile import Compiled, Problem, compile_document
+from nephrokb.authoring.workbook import read_workbook
 from nephrokb.authoring.yaml_format import read_yaml
 from nephrokb.errors import InputError
 from nephrokb.namespaces import PREFIXES
-from nephrokb.rdf.loading import SourceText, read_text
+from nephrokb.rdf.sources import SourceText, read_text
 from nephrokb.turtle.canonical import serialize_canonical
 from nephrokb.turtle.locator import LiteralKey, SourceLines
 
 WORKBOOK_SUFFIXES = (".xlsx",)
-
-if TYPE_CHECKING:
-    from nephrokb.validation.engine import ValidationResult
 
 
 @dataclass(frozen=True)
@@ -46,8 +42,6 @@ class Authored:
 def compile_file(path: Path) -> Compiled:
     """Read and compile one procedure file: YAML, or a workbook (.xlsx)."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        from nephrokb.authoring.workbook import read_workbook
-
         try:
             content = path.read_bytes()
         except OSError as error:
@@ -69,31 +63,6 @@ def cells_of(compiled: Compiled) -> dict:
         if origin.cell:
             cells[(str(subject), str(predicate), obj.n3())] = origin.cell
     return cells
-
-
-def place_in_cells(
-    results: Sequence[ValidationResult], sources: Sequence[SourceText]
-) -> tuple[ValidationResult, ...]:
-    """Give the results located in a workbook the cell of their value, else of their row."""
-    from dataclasses import replace
-
-    workbooks = {
-        str(source.path): source.authored.cells
-        for source in sources
-        if source.authored is not None and source.authored.cells
-    }
-    if not workbooks:
-        return tuple(results)
-    placed = []
-    for result in results:
-        cells = workbooks.get(result.file or "")
-        if cells and result.cell is None:
-            cell = cells.get((result.focus, result.path, result.value_term)) or cells.get(
-                result.focus
-            )
-            result = replace(result, cell=cell)
-        placed.append(result)
-    return tuple(placed)
 
 
 def read_authoring_source(path: Path) -> SourceText:
@@ -120,22 +89,3 @@ def source_lines(compiled: Compiled) -> SourceLines:
             if isinstance(term, URIRef):
                 lines.mentions.setdefault(str(term), origin.line or 0)
     return lines
-
-
-def authoring_results(sources: Sequence[SourceText]) -> Iterator[ValidationResult]:
-    """Yield the problems found compiling procedure files, as validation results."""
-    from nephrokb.validation.engine import ValidationResult
-
-    for source in sources:
-        if source.authored is None:
-            continue
-        for problem in source.authored.problems:
-            yield ValidationResult(
-                focus=problem.focus,
-                rule=problem.rule,
-                severity="Violation",
-                message=problem.message,
-                file=problem.origin.file,
-                line=problem.origin.line,
-                cell=problem.origin.cell,
-            )

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF, Graph, URIRef
 
-from nephrokb.diff.compare import escape_markdown, headline, one_line
-from nephrokb.knowledge.model import text_of
+from nephrokb.changes.compare import escape_markdown, headline, one_line
+from nephrokb.knowledge.labels import text_of
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
 
 if TYPE_CHECKING:
-    from nephrokb.diff.compare import Change, KnowledgeDiff
+    from nephrokb.changes.compare import Change, KnowledgeDiff
 
 CHANGELOG_TITLE = "# Changelog"
 SHARED_GROUP = "Indications, benefits and conditions"
