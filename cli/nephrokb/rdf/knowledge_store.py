@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from nephrokb.rdf.loading import load_store
-from nephrokb.rdf.terms import rdflib_graph, to_quad
+from nephrokb.rdf.loading import TYPED_LITERALS, load_store
+from nephrokb.rdf.terms import RdflibTerms, rdflib_graph, to_oxigraph, to_quad
 from nephrokb.resources import knowledge_paths
 
 if TYPE_CHECKING:
@@ -47,8 +47,6 @@ def rdflib_store(graph: Graph, parsed: Store | None = None) -> Store:
     blank nodes afresh, so the files' store serves only when it holds no blank node and none
     of its literals changes on the way into rdflib.
     """
-    from nephrokb.rdf.loading import TYPED_LITERALS
-    from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
 
     if parsed is None or len(parsed) != len(graph) or bool(parsed.query(HOLDS_BLANK_NODES)):
         return store_of(graph)
