@@ -34,6 +34,8 @@ class GraphIndex:
         maps = [predicate_maps(graph) for graph in graphs]
         self.forward: list[Links] = [forward for forward, _ in maps]
         self.backward: list[Links] = [backward for _, backward in maps]
+        # With one graph, lookups read its maps directly (the common case, and the hot one).
+        self.only = (self.forward[0], self.backward[0]) if len(maps) == 1 else None
         self.outgoing: dict[Node, list[tuple[Node, Node]]] | None = None
         self.incoming: dict[Node, list[tuple[Node, Node]]] | None = None
 
@@ -49,12 +51,16 @@ class GraphIndex:
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         """The objects of `subject` with `predicate`."""
+        if self.only:
+            return iter(self.only[0].get(predicate, NOTHING).get(subject, ()))
         return linked(self.forward, predicate, subject)
 
     def subjects(self, predicate: Node | None = None, value: Node | None = None) -> Iterator[Node]:
         """The subjects linked to `value` with `predicate`; with neither, every subject."""
         if predicate is None and value is None:
             return iter(self.outgoing_links())
+        if self.only:
+            return iter(self.only[1].get(predicate, NOTHING).get(value, ()))
         return linked(self.backward, predicate, value)
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
@@ -103,10 +109,11 @@ class GraphIndex:
         return self.outgoing
 
 
+NOTHING: dict = {}  # what a predicate missing from a map links; never written to
+
+
 def linked(maps: list[Links], predicate: Node, node: Node) -> Iterator[Node]:
     """The nodes `node` links to with `predicate` in any of `maps`, each once."""
-    if len(maps) == 1:
-        return iter(maps[0].get(predicate, {}).get(node, ()))
     return iter(set().union(*(links.get(predicate, {}).get(node, ()) for links in maps)))
 
 
@@ -139,7 +146,7 @@ def predicate_maps(graph: Graph) -> tuple[Links, Links]:
     return forward, backward
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def uri(iri: str) -> URIRef:
-    """Return the URIRef of `iri`, built once (rdflib checks each IRI it is given)."""
+    """Return the URIRef of `iri`, built once while in use (rdflib checks each IRI it builds)."""
     return URIRef(iri)

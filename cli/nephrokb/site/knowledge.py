@@ -165,31 +165,29 @@ def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
 
     `labels` is a graph holding the vocabulary's labels (the ontology), for naming types.
     """
-    subjects = sorted({str(s) for s in graph.subjects() if isinstance(s, URIRef)})
-    nodes = [iri for iri in subjects if iri.startswith(KB) and len(iri) > len(KB)]
+    subjects = {str(s): s for s in graph.subjects() if isinstance(s, URIRef)}
+    nodes = sorted(iri for iri in subjects if iri.startswith(KB) and len(iri) > len(KB))
     anchors: dict[str, Anchor] = {}
     mapping_records = []
+    kind_labels: dict[str, str] = {}  # by first type: a few types name every node
     for iri in nodes:
-        node = uri(iri)
+        node = subjects[iri]
         kinds = types_of(graph, node)
         if VOCAB + "Mapping" in kinds:
             mapping_records.append(iri)
             continue
         page = home_page(graph, node, kinds)
-        anchors[iri] = Anchor(
-            iri, slug_of(iri), page, label_of(graph, node), kind_label(kinds, labels)
-        )
+        first = kinds[0] if kinds else ""
+        if first not in kind_labels:
+            kind_labels[first] = kind_label(kinds, labels)
+        anchors[iri] = Anchor(iri, slug_of(iri), page, label_of(graph, node), kind_labels[first])
+    mapping_kind = kind_label([VOCAB + "Mapping"], labels)
     for iri in mapping_records:
-        node = uri(iri)
+        node = subjects[iri]
         source = graph.value(node, uri(OWL + "annotatedSource"))
         home = anchors.get(str(source)) if source is not None else None
-        anchors[iri] = Anchor(
-            iri,
-            slug_of(iri),
-            home.page if home else GLOSSARY_PAGE,
-            label_of(graph, node),
-            kind_label([VOCAB + "Mapping"], labels),
-        )
+        page = home.page if home else GLOSSARY_PAGE
+        anchors[iri] = Anchor(iri, slug_of(iri), page, label_of(graph, node), mapping_kind)
     return anchors
 
 
