@@ -387,36 +387,37 @@ def subject_locator(text: str, base: str = "") -> SubjectLocator | None:
     """
     reader = TurtleLocator(iter(()), base)
     statements: dict[str, list[Statement]] = {}
-    resolved: dict[tuple[str, str], str | None] = {}
+    resolved: dict[str, str | None] = {}  # subject as written -> IRI, in the current scope
     scope = Scope(reader.base, reader.prefixes)
-    position, line, length = 0, 1, len(text)
+    position, length = 0, len(text)
+    line, counted = 1, 0  # the line of offset `counted`
     while position < length:
         fast = FAST_STATEMENT.match(text, position)
         if fast is not None:
             kind = fast.lastgroup
             start = fast.start(kind)
-            line += text.count("\n", position, start)
+            line += text.count("\n", counted, start)
+            counted = start
             subject = fast.group(kind)
-            key = (kind, subject)
-            if key not in resolved:
-                resolved[key] = reader.named(kind, subject)
-            iri = resolved[key]
+            if subject not in resolved:
+                resolved[subject] = reader.named(kind, subject)
+            iri = resolved[subject]
             if iri is not None:
                 statements.setdefault(iri, []).append(Statement(start, line, scope))
             position = fast.end()
-            line += text.count("\n", start, position)
             continue
+        line += text.count("\n", counted, position)
+        counted = position
         reader.stream = tokens(text, position, line)
         reader.token = next(reader.stream, END)
         if reader.token is END:
             break
         kind, token, line, end = reader.token
-        start = end - len(token)
+        start = counted = end - len(token)
         if reader.directive():
             resolved.clear()
             scope = Scope(reader.base, reader.prefixes)
-            position = reader.token[3] - len(reader.token[1]) if reader.token is not END else length
-            line = reader.token[2] if reader.token is not END else line
+            position = length if reader.token is END else reader.token[3] - len(reader.token[1])
             continue
         if kind not in SUBJECT_STARTS and token not in ("[", "("):
             return None
@@ -424,11 +425,9 @@ def subject_locator(text: str, base: str = "") -> SubjectLocator | None:
             iri = reader.named(kind, token)
             if iri is not None:
                 statements.setdefault(iri, []).append(Statement(start, line, scope))
-        end = STATEMENT_REST.match(text, start).end()
-        if end < length:
-            if text[end] != ".":
+        position = STATEMENT_REST.match(text, start).end()
+        if position < length:
+            if text[position] != ".":
                 return None  # a character that starts no token: leave the file to `locate`
-            end += 1
-        line += text.count("\n", start, end)
-        position = end
+            position += 1
     return SubjectLocator(text, statements)
