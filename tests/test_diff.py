@@ -16,7 +16,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES, git
-from nephrokb.changes.compare import DIFF_FORMATS, diff_graphs, diff_paths, render_text
+from nephrokb.changes.compare import diff_graphs, diff_paths
+from nephrokb.changes.formats import DIFF_FORMATS, render_text
 from nephrokb.cli import main
 from nephrokb.errors import InputError
 

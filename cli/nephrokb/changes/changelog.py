@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF, Graph, URIRef
 
-from nephrokb.changes.compare import escape_markdown, headline, one_line
+from nephrokb.changes.formats import escape_markdown, headline, one_line
 from nephrokb.knowledge.labels import text_of
 from nephrokb.namespaces import PREFIXES, VOCAB, compact
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from nephrokb.changes.compare import DIFF_FORMATS
+from nephrokb.changes.formats import DIFF_FORMATS
 from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, format_option, reports_errors
 from nephrokb.cli.progress import progress, quiet_option
 

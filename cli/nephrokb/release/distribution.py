@@ -23,7 +23,8 @@ from rdflib import OWL as OWL_NS
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from nephrokb.changes.changelog import ComparedWith, prepend_section, render_section
-from nephrokb.changes.compare import diff_graphs, render_kgcl, render_sssom_delta
+from nephrokb.changes.compare import diff_graphs
+from nephrokb.changes.formats import render_kgcl, render_sssom_delta
 from nephrokb.editing.fmt import RELATIVE_BASE, format_files, leading_comments
 from nephrokb.errors import InputError
 from nephrokb.exporters import EXPORTERS
