@@ -20,12 +20,11 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-import nephrokb.turtle.locator
 from conftest import BROKEN, CLEAN
 from nephrokb.cli import main
 from nephrokb.reports import REPORT_FORMATS, render_report
 from nephrokb.resources import bundled_folder
-from nephrokb.validation import engine
+from nephrokb.validation import engine, locations
 from nephrokb.validation.engine import validate
 from nephrokb.validation.results import Report
 
@@ -67,7 +66,7 @@ def located_and_read_whole(run: Callable[[], T], monkeypatch: pytest.MonkeyPatch
         located = run()
     replayed = iter(recorded)
     with monkeypatch.context() as patch:
-        patch.setattr(nephrokb.turtle.locator, "subject_locator", lambda text, base: None)
+        patch.setattr(locations, "subject_locator", lambda text, base: None)
         patch.setattr(engine, "validate_with", lambda *arguments: next(replayed))
         whole = run()
     return located, whole
@@ -102,7 +101,7 @@ def test_no_file_is_read_whole_when_every_result_is_about_a_subject(name, knowle
     def read_whole_file(text: str, base: str = ""):
         raise AssertionError("a file was read whole")
 
-    monkeypatch.setattr(nephrokb.turtle.locator, "locate", read_whole_file)
+    monkeypatch.setattr(locations, "locate", read_whole_file)
     report = validate(knowledge[name])
     assert report.results
     assert all(result.file is not None and result.line is not None for result in report.results)
