@@ -5,7 +5,7 @@ benchmark down with it. It prints one JSON object per line, one per row, as soon
 is measured, so a row that is cut off by the time cap still leaves the rows before it.
 
 nephrokb side, what `nephrokb query --format csv` and `nephrokb export --format turtle` do:
-`nephrokb.rdf.knowledge_store.load_knowledge_store`, `nephrokb.query.queries.run_query`
+`nephrokb.rdf.loading.load(into="store")`, `nephrokb.query.queries.run_query`
 with each bundled query on that store and its results written as CSV
 (`writer_for("select", "csv")`), and the store's `turtle` exporter (sorted). pyoxigraph
 side: `Store.load` of the same files, `Store.query` with the same query text, its solutions
@@ -74,9 +74,9 @@ class Workload:
         self.store = None
 
     def nephrokb_load(self):
-        from nephrokb.rdf.knowledge_store import load_knowledge_store
+        from nephrokb.rdf.loading import load
 
-        self.knowledge = load_knowledge_store([self.folder])
+        self.knowledge = load([self.folder], into="store")
         return self.knowledge
 
     def oxigraph_load(self):

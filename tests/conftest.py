@@ -172,10 +172,17 @@ def local_answers_computed_once(bundled_graph):
     import nephrokb.rdf.knowledge_store
     import nephrokb.rdf.loading
 
-    load, run = nephrokb.rdf.loading.load_knowledge, nephrokb.query.queries.run_query
-    bundled_store = nephrokb.rdf.knowledge_store.store_of(bundled_graph)
-    load_store = nephrokb.rdf.knowledge_store.load_knowledge_store
+    load, run = nephrokb.rdf.loading.load, nephrokb.query.queries.run_query
+    bundled = {
+        "graph": bundled_graph,
+        "store": nephrokb.rdf.knowledge_store.store_of(bundled_graph),
+    }
     outcomes = {}
+
+    def load_once(data=None, *, include=(), into="graph"):
+        if data or include or into not in bundled:
+            return load(data, include=include, into=into)
+        return bundled[into]
 
     def run_once(prepared, graph, params=None, **options):
         key = (prepared.text, tuple(sorted((params or {}).items())), id(graph))
@@ -184,16 +191,7 @@ def local_answers_computed_once(bundled_graph):
         return outcomes[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            nephrokb.rdf.loading,
-            "load_knowledge",
-            lambda data=None: load(data) if data else bundled_graph,
-        )
-        patch.setattr(
-            nephrokb.rdf.knowledge_store,
-            "load_knowledge_store",
-            lambda data=None: load_store(data) if data else bundled_store,
-        )
+        patch.setattr(nephrokb.rdf.loading, "load", load_once)
         patch.setattr(nephrokb.query.queries, "run_query", run_once)
         patch.setattr(
             nephrokb.query.queries,

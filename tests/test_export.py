@@ -25,8 +25,7 @@ from nephrokb.cli import main
 from nephrokb.exporters import EXPORTERS, INCLUDABLE, STORE_EXPORTERS
 from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import VOCAB
-from nephrokb.rdf.knowledge_store import load_knowledge_store
-from nephrokb.rdf.loading import load_graph
+from nephrokb.rdf.loading import load, load_graph
 from nephrokb.rdf.serialization import KNOWLEDGE_GRAPH, context
 from nephrokb.resources import bundled_files, bundled_folder
 
@@ -171,9 +170,9 @@ def test_exports_are_the_same_whatever_the_hash_seed(awkward_file):
         "import sys\n"
         "from nephrokb.errors import NephroKBError\n"
         "from nephrokb.exporters import EXPORTERS\n"
-        "from nephrokb.rdf.loading import load_knowledge\n"
+        "from nephrokb.rdf.loading import load\n"
         f"for data in ([{str(MINIMAL)!r}, {str(awkward_file)!r}], [{str(MINIMAL)!r}]):\n"
-        "    graph = load_knowledge(data)\n"
+        "    graph = load(data)\n"
         "    for name in sorted(EXPORTERS):\n"
         "        try:\n"  # the yaml exporter refuses what its format cannot hold
         "            sys.stdout.buffer.write(EXPORTERS[name](graph))\n"
@@ -199,7 +198,7 @@ def test_store_exporters_write_what_their_graph_exporters_write(
     format_name, blank_nodes, awkward_file
 ):
     data = [MINIMAL, awkward_file] if blank_nodes else [MINIMAL]
-    written = STORE_EXPORTERS[format_name](load_knowledge_store(data))
+    written = STORE_EXPORTERS[format_name](load(data, into="store"))
     assert written == EXPORTERS[format_name](load_graph(data))
 
 

@@ -18,7 +18,7 @@ import pytest
 from nephrokb.namespaces import PREFIXES
 from nephrokb.query.queries import QueryOutcome, list_bundled_queries, run_query
 from nephrokb.query.results import WRITERS
-from nephrokb.rdf.knowledge_store import load_knowledge_store
+from nephrokb.rdf.loading import load
 from nephrokb.rdf.serialization import export_store_turtle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def generated(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module", params=["bundled", "generated"])
 def store(request, generated):
-    return load_knowledge_store(None if request.param == "bundled" else [generated])
+    return load(None if request.param == "bundled" else [generated], into="store")
 
 
 def as_rdflib_rows(outcome: QueryOutcome) -> QueryOutcome:
@@ -67,7 +67,7 @@ def test_select_results_from_pyoxigraph_terms_are_the_rdflib_bytes(store, format
 
 
 def test_select_results_keep_rdflib_lexical_forms():
-    outcome = run_query(AWKWARD_TERMS, load_knowledge_store(None))
+    outcome = run_query(AWKWARD_TERMS, load(into="store"))
     assert WRITERS["select"]["tsv"](outcome) == (
         "?a\t?b\n"
         '1\t"x\\ty"@en-gb\n'
@@ -84,9 +84,7 @@ def test_select_results_keep_rdflib_lexical_forms():
 
 
 def test_blank_nodes_are_written_the_same_from_either_term_library():
-    outcome = run_query(
-        'SELECT ?node WHERE { BIND (BNODE("n") AS ?node) }', load_knowledge_store(None)
-    )
+    outcome = run_query('SELECT ?node WHERE { BIND (BNODE("n") AS ?node) }', load(into="store"))
     for write in WRITERS["select"].values():
         assert write(outcome) == write(as_rdflib_rows(outcome))
     label = outcome.solutions[0][0].value
@@ -145,13 +143,13 @@ OLD_NAVIGATION = (
 
 @pytest.mark.slow
 def test_site_navigation_rendered_once_is_the_old_loop(generated):
-    from nephrokb.rdf.loading import load_graph, load_knowledge
+    from nephrokb.rdf.loading import load_graph
     from nephrokb.resources import bundled_folder
     from nephrokb.site import render_site
     from nephrokb.site.pages import environment
 
     ontology = load_graph([bundled_folder("ontology")])
-    files = render_site(load_knowledge((str(generated),)), ontology)
+    files = render_site(load((str(generated),)), ontology)
     pages = {name: html.decode() for name, html in files.items() if name.endswith(".html")}
     entries = []
     for line in pages["index.html"].split("<ul>\n", 1)[1].split("</ul>", 1)[0].splitlines():

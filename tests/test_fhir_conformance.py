@@ -26,7 +26,7 @@ from nephrokb.exporters.fhir_conformance import (
     has_value,
     locate_failures,
 )
-from nephrokb.rdf.loading import load_dataset, load_knowledge
+from nephrokb.rdf.loading import load, load_dataset
 from nephrokb.resources import bundled_folder
 
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
@@ -50,7 +50,7 @@ def test_the_package_is_the_r5_core(package: CorePackage) -> None:
 
 def test_the_bundled_knowledge_exports_conformant_fhir(package: CorePackage) -> None:
     content, result = check_export([bundled_folder("kb")], package)
-    assert content == export_fhir(load_knowledge())
+    assert content == export_fhir(load())
     assert [str(failure) for failure in result.failures] == []
     assert result.skipped == []  # every invariant and binding it meets was evaluated
 
@@ -156,7 +156,7 @@ def test_export_check_prints_the_skipped_rules_and_exits_0(package: CorePackage)
         main, ["export", "--format", "fhir", "--check", "--fhir-package", str(package.folder)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout_bytes == export_fhir(load_knowledge())
+    assert result.stdout_bytes == export_fhir(load())
     assert result.stderr == "FHIR check: 0 failure(s), 0 rule(s) skipped\n"
 
 

@@ -8,7 +8,7 @@ from rdflib import Graph
 
 from nephrokb.rdf.graph_index import GraphIndex, uri
 from nephrokb.rdf.knowledge_store import rdflib_store, store_of
-from nephrokb.rdf.loading import load_graph, load_knowledge
+from nephrokb.rdf.loading import load, load_graph
 from nephrokb.resources import bundled_folder
 
 DOUBLE = '"2e3"^^<http://www.w3.org/2001/XMLSchema#double>'
@@ -22,7 +22,7 @@ _:blank ex:p ex:a .
 
 @pytest.fixture(scope="module")
 def knowledge() -> Graph:
-    return load_knowledge()
+    return load()
 
 
 def plain_graph(text: str) -> Graph:

@@ -28,7 +28,7 @@ def rdflib_graph(paths) -> Graph:
 def test_both_loaders_give_rdflibs_graph(paths):
     expected = rdflib_graph(paths)
     assert isomorphic(load_graph(paths), expected)
-    assert isomorphic(graph_of(load_store(paths)[0]), expected)
+    assert isomorphic(graph_of(load_store(paths)), expected)
 
 
 def test_a_blank_node_label_names_a_different_node_in_each_file(tmp_path):
@@ -36,7 +36,7 @@ def test_a_blank_node_label_names_a_different_node_in_each_file(tmp_path):
     first.write_text(PREFIX + "_:x e:p e:a .\n", encoding="utf-8")
     second.write_text(PREFIX + "_:x e:p e:b .\n", encoding="utf-8")
     assert len(set(load_graph([first, second]).subjects())) == 2
-    assert len({quad.subject for quad in load_store([first, second])[0]}) == 2
+    assert len({quad.subject for quad in load_store([first, second])}) == 2
 
 
 @pytest.mark.parametrize("load", [load_graph, load_store], ids=["graph", "store"])

@@ -5,7 +5,7 @@ NAME.tsv for each bundled query run without parameters, and
 steps-percutaneous-nephrostomy.table.txt for the text table (docs/testing.md says how to
 regenerate them after a deliberate change to the knowledge or the queries).
 
-The knowledge base is parsed once for the module: `load_knowledge_store` is replaced by a cache.
+The knowledge base is parsed once for the module: `nephrokb.rdf.loading.load` is cached.
 """
 
 from __future__ import annotations
@@ -34,19 +34,19 @@ AJS = f"<{KB}antegrade-ureteral-stent-placement>"
 @pytest.fixture(scope="module", autouse=True)
 def knowledge_parsed_once():
     """Serve every --data combination from a cache of stores, which queries never change."""
-    import nephrokb.rdf.knowledge_store
+    import nephrokb.rdf.loading
 
-    load = nephrokb.rdf.knowledge_store.load_knowledge_store
+    load = nephrokb.rdf.loading.load
     cache = {}
 
-    def cached(data=None):
-        key = tuple(str(path) for path in data or ())
+    def cached(data=None, *, include=(), into="graph"):
+        key = (tuple(str(path) for path in data or ()), tuple(include), into)
         if key not in cache:
-            cache[key] = load(data)
+            cache[key] = load(data, include=include, into=into)
         return cache[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nephrokb.rdf.knowledge_store, "load_knowledge_store", cached)
+        patch.setattr(nephrokb.rdf.loading, "load", cached)
         yield
 
 
@@ -216,9 +216,9 @@ def test_table_keeps_each_row_on_one_line(tricky_data):
 
 @pytest.mark.parametrize("format", ["json", "xml", "tsv"])
 def test_tricky_terms_survive_each_result_format(tricky_data, format):
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
 
-    local = run_query(TRICKY_QUERY, load_knowledge([tricky_data]))
+    local = run_query(TRICKY_QUERY, load([tricky_data]))
     result = query(TRICKY_QUERY, "--data", tricky_data, "--format", format)
     assert result.exit_code == 0, result.output
     names, rows = parsed_rows(result.stdout, format)
@@ -297,10 +297,10 @@ def test_describe_gives_the_node_with_its_properties():
 
 
 WRITE_EVERY_GRAPH_FORMAT = """
-from nephrokb.rdf.loading import load_knowledge
+from nephrokb.rdf.loading import load
 from nephrokb.query.queries import run_query
 from nephrokb.query.results import WRITERS
-outcome = run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s a nkb:Step ; ?p ?o }", load_knowledge())
+outcome = run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s a nkb:Step ; ?p ?o }", load())
 print("".join(write(outcome) for write in WRITERS["graph"].values()))
 """
 
@@ -589,10 +589,10 @@ def test_a_query_given_up_on_stops_running():
 
     from nephrokb.errors import QueryError
     from nephrokb.query.queries import prepare_query, run_query
-    from nephrokb.rdf.knowledge_store import load_knowledge_store
+    from nephrokb.rdf.loading import load
 
     cancel = threading.Event()
-    store = load_knowledge_store()
+    store = load(into="store")
     everything = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     errors: list[QueryError] = []
 

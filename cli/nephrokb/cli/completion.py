@@ -31,10 +31,10 @@ def complete_procedure_slugs(
 
     from nephrokb.errors import NephroKBError
     from nephrokb.namespaces import KB, VOCAB
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
 
     try:
-        graph = load_knowledge(list(ctx.params.get("data") or ()))
+        graph = load(list(ctx.params.get("data") or ()))
     except NephroKBError:
         return []
     slugs = sorted(

@@ -41,8 +41,8 @@ def lookup(code: str, format_name: str, data: tuple[str, ...]) -> None:
       nephrokb lookup 'http://snomed.info/sct|20018005' --data kb/
     """
     from nephrokb.knowledge.lookup import lookup_code
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
 
-    result = lookup_code(load_knowledge(data), code)
+    result = lookup_code(load(data), code)
     click.echo(LOOKUP_FORMATS[format_name](result), nl=False)
     sys.exit(EXIT_OK if result.found else EXIT_FINDINGS)

@@ -66,7 +66,7 @@ def publish(
     from nephrokb.query.endpoint import check_url
     from nephrokb.query.publish import prepare_publication
     from nephrokb.query.publish import publish as send_publication
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
     from nephrokb.reports import render_report
     from nephrokb.validation.engine import validate
 
@@ -79,7 +79,7 @@ def publish(
             click.echo("nephrokb: nothing published (use --force to publish anyway)", err=True)
             sys.exit(EXIT_FINDINGS)
         click.echo("nephrokb: publishing anyway (--force)", err=True)
-    publication = prepare_publication(endpoint, load_knowledge(data), graph or KNOWLEDGE_GRAPH)
+    publication = prepare_publication(endpoint, load(data), graph or KNOWLEDGE_GRAPH)
     if dry_run:
         click.echo(
             f"{publication.method} {publication.url}\n"

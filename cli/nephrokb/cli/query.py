@@ -148,7 +148,7 @@ def query(
 
     from nephrokb.query.queries import prepare_query, read_query, run_query
     from nephrokb.query.results import default_format, writer_for
-    from nephrokb.rdf.knowledge_store import load_knowledge_store
+    from nephrokb.rdf.loading import load
 
     prepared = prepare_query(*read_query(source))
     terminal = output == STANDARD_OUTPUT and sys.stdout.isatty()
@@ -165,7 +165,7 @@ def query(
 
         cancel = threading.Event()
         evaluate = functools.partial(run_query, cancel=cancel)
-        store = load_knowledge_store(data)
+        store = load(data, into="store")
         outcome = run_within(timeout, evaluate, prepared, store, params, cancel=cancel)
     # Bytes go to stdout unchanged: UTF-8 whatever the locale, CRLF kept for CSV.
     write_result(output, writer(outcome).encode("utf-8"))

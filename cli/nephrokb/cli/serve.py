@@ -77,19 +77,19 @@ def serve(host: str, port: int, location: str | None, data: tuple[str, ...]) -> 
         OxigraphServer,
         check_port_free,
         find_oxigraph,
-        load_store,
+        replace_server_graph,
         store_folder,
     )
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
     from nephrokb.rdf.serialization import export_ntriples
 
     executable = find_oxigraph()
     check_port_free(host, port)
-    knowledge = load_knowledge(data)
+    knowledge = load(data)
     with stop_requests() as stop:
         try:
             with store_folder(location) as folder:
-                load_store(executable, folder, export_ntriples(knowledge))
+                replace_server_graph(executable, folder, export_ntriples(knowledge))
                 with OxigraphServer(executable, folder, host, port) as server:
                     server.start()
                     click.echo(server.query_url)

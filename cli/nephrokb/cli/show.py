@@ -32,7 +32,7 @@ def show(procedure: str, format_name: str, data: tuple[str, ...]) -> None:
       nephrokb show nephrostomy --format json
     """
     from nephrokb.knowledge.model import find_procedure, read_procedures
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
 
-    found = find_procedure(read_procedures(load_knowledge(data)), procedure)
+    found = find_procedure(read_procedures(load(data)), procedure)
     click.echo(PROCEDURE_FORMATS[format_name](found), nl=False)

@@ -37,14 +37,14 @@ def site(output: str, data: tuple[str, ...], quiet: bool) -> None:
       nephrokb site --output site/
       nephrokb site --output public/ --data kb/ --data extra.ttl
     """
-    from nephrokb.rdf.loading import garbage_collection_paused, load_dataset, load_graph
+    from nephrokb.rdf.loading import garbage_collection_paused, load, load_graph
     from nephrokb.resources import bundled_folder
     from nephrokb.site import build_site
 
     with progress("Building the site", quiet=quiet), garbage_collection_paused():
         ontology = load_graph([bundled_folder("ontology")])
         # The files' pyoxigraph store too, filled from the same parse, for the queries page.
-        knowledge = load_dataset(list(data) or [bundled_folder("kb")], with_store=True)
+        knowledge = load(data, into="dataset")
         written = build_site(knowledge.graph, ontology, output, knowledge.store)
     pages = sum(1 for path in written if path.suffix == ".html")
     click.echo(f"Wrote {pages} pages and {len(written) - pages} other files to {output}")

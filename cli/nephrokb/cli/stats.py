@@ -25,6 +25,6 @@ def stats(format_name: str, data: tuple[str, ...]) -> None:
       nephrokb stats --format json --data kb/
     """
     from nephrokb.knowledge.stats import compute_stats
-    from nephrokb.rdf.loading import load_knowledge
+    from nephrokb.rdf.loading import load
 
-    click.echo(STATS_FORMATS[format_name](compute_stats(load_knowledge(data))), nl=False)
+    click.echo(STATS_FORMATS[format_name](compute_stats(load(data))), nl=False)

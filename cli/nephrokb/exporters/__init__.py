@@ -19,8 +19,7 @@ from nephrokb.exporters.diagrams import export_dot, export_mermaid
 from nephrokb.exporters.fhir import export_fhir
 from nephrokb.exporters.markdown import export_markdown
 from nephrokb.exporters.sssom import export_sssom, export_sssom_json
-from nephrokb.rdf.knowledge_store import load_knowledge_store
-from nephrokb.rdf.loading import garbage_collection_paused, load_graph, load_knowledge
+from nephrokb.rdf.loading import garbage_collection_paused, load
 from nephrokb.rdf.serialization import (
     export_jsonld,
     export_nquads,
@@ -30,7 +29,6 @@ from nephrokb.rdf.serialization import (
     export_trig,
     export_turtle,
 )
-from nephrokb.resources import bundled_files
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -78,9 +76,6 @@ def export_knowledge(
         if name not in INCLUDABLE:
             raise InputError(f"cannot include {name!r}; known: {', '.join(INCLUDABLE)}")
     if format_name in STORE_EXPORTERS:
-        return STORE_EXPORTERS[format_name](load_knowledge_store(data, include))
+        return STORE_EXPORTERS[format_name](load(data, include=include, into="store"))
     with garbage_collection_paused():
-        graph = load_knowledge(data)
-        for name in include:
-            graph += load_graph(bundled_files(name))
-        return EXPORTERS[format_name](graph)
+        return EXPORTERS[format_name](load(data, include=include))

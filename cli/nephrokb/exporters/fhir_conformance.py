@@ -34,7 +34,7 @@ from nephrokb.errors import InputError
 from nephrokb.exporters.fhir import bundle_json, fhir_bundle
 from nephrokb.namespaces import compact
 from nephrokb.rdf.loading import load_dataset
-from nephrokb.resources import bundled_files, knowledge_paths
+from nephrokb.resources import knowledge_paths
 from nephrokb.validation.locations import Locations
 
 if TYPE_CHECKING:
@@ -491,11 +491,7 @@ def check_knowledge(
 ) -> tuple[bytes, Conformance]:
     """Export `data` (default: the bundled kb/) plus bundled `include` folders, and check it."""
     package = CorePackage(package_folder)
-    paths = [
-        *knowledge_paths(data),
-        *(p for name in include for p in bundled_files(name)),
-    ]
-    return check_export(paths, package)
+    return check_export(knowledge_paths(data, include), package)
 
 
 def check_export(paths: Sequence[str | Path], package: CorePackage) -> tuple[bytes, Conformance]:

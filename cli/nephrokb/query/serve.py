@@ -88,7 +88,7 @@ def store_folder(location: str | Path | None = None) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def load_store(
+def replace_server_graph(
     executable: str, folder: Path, ntriples: bytes, graph: str = KNOWLEDGE_GRAPH
 ) -> None:
     """Replace `graph` in the Oxigraph store in `folder` with the N-Triples `ntriples`."""

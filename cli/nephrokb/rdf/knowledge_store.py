@@ -1,4 +1,4 @@
-"""The knowledge in a pyoxigraph Store, where queries run and Turtle is written.
+"""Copies between rdflib graphs and pyoxigraph Stores (`load(into="store")` loads a Store).
 
 pyoxigraph evaluates SPARQL and serializes in Rust, tens to hundreds of times faster than
 rdflib on large knowledge bases. A caller holding an rdflib graph has it copied in, and
@@ -7,26 +7,16 @@ what still needs rdflib copies the store back out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from nephrokb.rdf.loading import TYPED_LITERALS, load_store
+from nephrokb.rdf.loading import TYPED_LITERALS
 from nephrokb.rdf.terms import RdflibTerms, rdflib_graph, to_oxigraph, to_quad
-from nephrokb.resources import knowledge_paths
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
     from rdflib import Graph
-
-
-def load_knowledge_store(
-    data: Sequence[str | Path] | None = None, include: Sequence[str] = ()
-) -> Store:
-    """Load the --data paths (or the bundled kb/) and the bundled `include` folders."""
-    return load_store(knowledge_paths(data, include))[0]
 
 
 def store_of(graph: Graph) -> Store:

@@ -1,4 +1,16 @@
-"""Load knowledge: files and folders parsed into one checked rdflib graph or pyoxigraph store."""
+"""Load knowledge: files and folders parsed into one checked rdflib graph or pyoxigraph store.
+
+`load` is the one entry point for "the knowledge": what a command or API call reads (its
+`data`, else the bundled kb/, decided by `resources.knowledge_paths`) plus bundled folders,
+into a Graph, a Store or a Dataset. Beneath it, for callers that already hold exact paths:
+`load_dataset` (and `parse_sources`, for texts not on disk), `load_graph` and `load_store`.
+
+Two mechanisms load knowledge otherwise, on purpose:
+- `rdf.git_revisions.load_revision` parses files as a git revision holds them (diff,
+  changelog, release notes), through `parse_sources`;
+- `rdf.triple_cache.TripleCache` serves the triples of unchanged files from an on-disk cache
+  (`validate --changed-since`), parsing only the files that changed.
+"""
 
 from __future__ import annotations
 
@@ -51,12 +63,6 @@ def garbage_collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def load_sources(paths: Iterable[str | Path]) -> tuple[Graph, list[SourceText]]:
-    """Read and parse every file under `paths` into one checked graph, keeping the texts."""
-    loaded = load_dataset(paths)
-    return loaded.graph, loaded.sources
 
 
 @dataclass
@@ -117,7 +123,7 @@ def parse_sources(sources: Iterable[SourceText], with_store: bool = False) -> Da
     return loaded
 
 
-def load_store(paths: Iterable[str | Path]) -> tuple[Store, list[SourceText]]:
+def load_store(paths: Iterable[str | Path]) -> Store:
     """Parse every file under `paths` into one checked pyoxigraph store (default graph).
 
     For work done in pyoxigraph (SPARQL, serialization), where no rdflib graph is needed.
@@ -134,7 +140,7 @@ def load_store(paths: Iterable[str | Path]) -> tuple[Store, list[SourceText]]:
         convert(solution[0])
     for literal in convert.ill_typed:
         raise ill_typed_error(sources_holding(sources, literal), literal)
-    return store, sources
+    return store
 
 
 TYPED_LITERALS = """SELECT DISTINCT ?value WHERE {
@@ -189,17 +195,12 @@ def load(
     if into == "graph":
         return load_dataset(paths).graph
     if into == "store":
-        return load_store(paths)[0]
+        return load_store(paths)
     if into == "dataset":
         return load_dataset(paths, with_store=True)
     raise ValueError(f"cannot load into {into!r}; choose from: {', '.join(LOAD_TARGETS)}")
 
 
-def load_knowledge(data: Sequence[str | Path] | None = None) -> Graph:
-    """Load the --data paths of a command, or the bundled knowledge base when there are none."""
-    return load(data)
-
-
 def load_graph(paths: Iterable[str | Path]) -> Graph:
-    """Load every file under `paths` into one graph."""
-    return load_sources(paths)[0]
+    """Load every file under exactly `paths` (no default) into one graph."""
+    return load_dataset(paths).graph
