@@ -15,7 +15,6 @@ import io
 from typing import TYPE_CHECKING
 
 from nephrokb.knowledge.model import Procedure, Step, StepReference, read_procedures
-from nephrokb.rdf.graph_index import GraphIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -39,7 +38,7 @@ def export_csv(graph: Graph) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for procedure in read_procedures(GraphIndex(graph)):
+    for procedure in read_procedures(graph):
         for step in procedure.steps:
             writer.writerow(step_row(procedure, step))
     return buffer.getvalue().encode("utf-8")

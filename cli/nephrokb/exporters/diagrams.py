@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from nephrokb.knowledge.model import Procedure, Step, read_procedures
 from nephrokb.namespaces import compact
-from nephrokb.rdf.graph_index import GraphIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -32,12 +31,12 @@ DOT_ORDER_EDGE = 'style=dotted, color="#6e7781", arrowhead=empty'
 
 def export_dot(graph: Graph) -> bytes:
     """Write the step flow of every procedure as a Graphviz digraph."""
-    return render_dot(read_procedures(GraphIndex(graph))).encode("utf-8")
+    return render_dot(read_procedures(graph)).encode("utf-8")
 
 
 def export_mermaid(graph: Graph) -> bytes:
     """Write the step flow of every procedure as a Mermaid flowchart."""
-    return render_mermaid(read_procedures(GraphIndex(graph))).encode("utf-8")
+    return render_mermaid(read_procedures(graph)).encode("utf-8")
 
 
 def step_edges(procedures: Sequence[Procedure]) -> Iterator[tuple[str, str]]:

@@ -26,7 +26,6 @@ from nephrokb.knowledge.model import (
     read_procedures,
 )
 from nephrokb.namespaces import compact
-from nephrokb.rdf.graph_index import GraphIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -36,7 +35,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
 
 def export_markdown(graph: Graph) -> bytes:
     """Write every procedure in `graph` as one Markdown document."""
-    return render_document(read_procedures(GraphIndex(graph))).encode("utf-8")
+    return render_document(read_procedures(graph)).encode("utf-8")
 
 
 def render_document(procedures: Sequence[Procedure]) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from nephrokb.namespaces import PREFIXES
+from nephrokb.rdf.graph_index import uri
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -24,7 +25,7 @@ def label_of(graph: Graph, node: Node) -> str:
 
 def text_of(graph: Graph, node: Node, predicate: str) -> str | None:
     """Return the preferred literal value of `predicate` on `node`, whitespace collapsed."""
-    values = [v for v in graph.objects(node, URIRef(predicate)) if isinstance(v, Literal)]
+    values = [v for v in graph.objects(node, uri(predicate)) if isinstance(v, Literal)]
     if not values:
         return None
     best = min(values, key=lambda value: (language_rank(value.language), str(value)))

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.namespaces import FABIO, PREFIXES, PRISM, VOCAB
+from nephrokb.rdf.graph_index import uri
 
 DCTERMS = PREFIXES["dcterms"]
 
@@ -162,10 +163,10 @@ def read_literature(graph: Graph, procedure: Node) -> Literature:
     """Read the literature layer attached to one procedure node."""
 
     def findings(predicate: str) -> tuple[Finding, ...]:
-        nodes = graph.objects(procedure, URIRef(VOCAB + predicate))
+        nodes = graph.objects(procedure, uri(VOCAB + predicate))
         return sorted_findings(read_finding(graph, node, procedure) for node in set(nodes))
 
-    alternatives = graph.subjects(URIRef(VOCAB + "alternativeTo"), procedure)
+    alternatives = graph.subjects(uri(VOCAB + "alternativeTo"), procedure)
     return Literature(
         contraindications=findings("hasContraindication"),
         preparation=findings("hasPreparation"),
@@ -186,7 +187,7 @@ def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def read_finding(graph: Graph, node: Node, procedure: Node) -> Finding:
     """Read one literature-layer node, with its rates measured for `procedure`."""
-    kind = graph.value(node, URIRef(VOCAB + "contraindicationKind"))
+    kind = graph.value(node, uri(VOCAB + "contraindicationKind"))
     return Finding(
         iri=str(node),
         label=label_of(graph, node),
@@ -195,17 +196,17 @@ def read_finding(graph: Graph, node: Node, procedure: Node) -> Finding:
         corrective_action=text_of(graph, node, VOCAB + "correctiveAction"),
         frequency=text_of(graph, node, VOCAB + "frequency"),
         rates=rates_of(graph, node, procedure),
-        evidence=citations(graph, graph.objects(node, URIRef(VOCAB + "supportedBy"))),
-        contested_by=citations(graph, graph.objects(node, URIRef(VOCAB + "contestedBy"))),
+        evidence=citations(graph, graph.objects(node, uri(VOCAB + "supportedBy"))),
+        contested_by=citations(graph, graph.objects(node, uri(VOCAB + "contestedBy"))),
     )
 
 
 def rates_of(graph: Graph, node: Node, procedure: Node) -> tuple[Rate, ...]:
     """The rates of `node` measured for `procedure` (or for no named procedure), by label."""
-    measured_for = URIRef(VOCAB + "measuredFor")
+    measured_for = uri(VOCAB + "measuredFor")
     rates = [
         read_rate(graph, rate)
-        for rate in set(graph.objects(node, URIRef(VOCAB + "hasRate")))
+        for rate in set(graph.objects(node, uri(VOCAB + "hasRate")))
         if procedure in set(graph.objects(rate, measured_for))
         or graph.value(rate, measured_for) is None
     ]
@@ -226,19 +227,19 @@ def read_rate(graph: Graph, node: Node) -> Rate:
         denominator=count(graph, node, "denominator"),
         population=text_of(graph, node, VOCAB + "population"),
         time_frame=text_of(graph, node, VOCAB + "timeFrame"),
-        evidence=citations(graph, graph.objects(node, URIRef(VOCAB + "supportedBy"))),
+        evidence=citations(graph, graph.objects(node, uri(VOCAB + "supportedBy"))),
     )
 
 
 def lexical(graph: Graph, node: Node, name: str) -> str | None:
     """Return the lexical form of the nkb:`name` literal on `node`, or None."""
-    value = graph.value(node, URIRef(VOCAB + name))
+    value = graph.value(node, uri(VOCAB + name))
     return str(value) if value is not None else None
 
 
 def count(graph: Graph, node: Node, name: str) -> int | None:
     """Return the integer value of the nkb:`name` literal on `node`, or None."""
-    value = graph.value(node, URIRef(VOCAB + name))
+    value = graph.value(node, uri(VOCAB + name))
     if isinstance(value, Literal) and isinstance(value.toPython(), int):
         return value.toPython()
     return None
@@ -252,8 +253,8 @@ def citations(graph: Graph, nodes: Iterable[Node]) -> tuple[Citation, ...]:
 
 def read_citation(graph: Graph, node: Node) -> Citation:
     """Read one nkb:Evidence node."""
-    part = graph.value(node, URIRef(VOCAB + "partRead"))
-    year = graph.value(node, URIRef(FABIO + "hasPublicationYear"))
+    part = graph.value(node, uri(VOCAB + "partRead"))
+    year = graph.value(node, uri(FABIO + "hasPublicationYear"))
     return Citation(
         iri=str(node),
         label=label_of(graph, node),

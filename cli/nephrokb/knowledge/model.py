@@ -17,6 +17,7 @@ from nephrokb.errors import InputError
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.literature import read_literature
 from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.rdf.graph_index import GraphIndex, uri
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -105,10 +106,14 @@ class Procedure:
 
 
 def read_procedures(graph: Graph) -> tuple[Procedure, ...]:
-    """Return every nkb:Procedure, each after the procedures it relies on, then by label."""
+    """Return every nkb:Procedure, each after the procedures it relies on, then by label.
+
+    The graph is read through a GraphIndex: a few lookups per node, for every node.
+    """
+    index = GraphIndex(graph)
     procedures = [
-        read_procedure(graph, node)
-        for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "Procedure")))
+        read_procedure(index, node)
+        for node in set(index.subjects(RDF.type, uri(VOCAB + "Procedure")))
         if isinstance(node, URIRef)
     ]
     return order_by_reliance(procedures)
@@ -138,7 +143,7 @@ def order_by_reliance(procedures: Sequence[Procedure]) -> tuple[Procedure, ...]:
 def read_procedure(graph: Graph, node: Node) -> Procedure:
     """Read one procedure node, with its literature layer."""
     steps = sorted(
-        (read_step(graph, step) for step in set(graph.objects(node, URIRef(VOCAB + "hasStep")))),
+        (read_step(graph, step) for step in set(graph.objects(node, uri(VOCAB + "hasStep")))),
         key=lambda step: (step.number, step.iri),
     )
     return Procedure(
@@ -146,12 +151,12 @@ def read_procedure(graph: Graph, node: Node) -> Procedure:
         label=label_of(graph, node),
         definition=text_of(graph, node, SKOS + "definition"),
         steps=tuple(steps),
-        relies_on=references(graph, graph.objects(node, URIRef(VOCAB + "reliesOn"))),
-        indications=statements(graph, graph.objects(node, URIRef(VOCAB + "hasIndication"))),
-        benefits=statements(graph, graph.objects(node, URIRef(VOCAB + "hasBenefit"))),
+        relies_on=references(graph, graph.objects(node, uri(VOCAB + "reliesOn"))),
+        indications=statements(graph, graph.objects(node, uri(VOCAB + "hasIndication"))),
+        benefits=statements(graph, graph.objects(node, uri(VOCAB + "hasBenefit"))),
         sources=source_lines(graph, node),
         literature=read_literature(graph, node),
-        documents=references(graph, graph.objects(node, URIRef(DCTERMS + "source"))),
+        documents=references(graph, graph.objects(node, uri(DCTERMS + "source"))),
     )
 
 
@@ -162,7 +167,7 @@ def read_step(graph: Graph, node: Node) -> Step:
         raise InputError(
             f"{compact(str(node))} has no integer nkb:stepNumber (run 'nephrokb validate')"
         )
-    targets = set(graph.objects(node, URIRef(VOCAB + "dependsOn")))
+    targets = set(graph.objects(node, uri(VOCAB + "dependsOn")))
     depends_on = sorted(
         (step_reference(graph, target) for target in targets),
         key=lambda ref: (
@@ -180,8 +185,8 @@ def read_step(graph: Graph, node: Node) -> Step:
         condition=text_of(graph, node, VOCAB + "condition"),
         depends_on=tuple(depends_on),
         sources=source_lines(graph, node),
-        devices=references(graph, graph.objects(node, URIRef(VOCAB + "usesDevice"))),
-        substances=references(graph, graph.objects(node, URIRef(VOCAB + "usesSubstance"))),
+        devices=references(graph, graph.objects(node, uri(VOCAB + "usesDevice"))),
+        substances=references(graph, graph.objects(node, uri(VOCAB + "usesSubstance"))),
     )
 
 
@@ -189,7 +194,7 @@ def step_number(graph: Graph, node: Node) -> int | None:
     """Return the step's nkb:stepNumber as an int, or None when it has no integer one."""
     numbers = sorted(
         value.toPython()
-        for value in graph.objects(node, URIRef(VOCAB + "stepNumber"))
+        for value in graph.objects(node, uri(VOCAB + "stepNumber"))
         if isinstance(value, Literal) and is_integer(value.toPython())
     )
     return numbers[0] if numbers else None
@@ -202,7 +207,7 @@ def is_integer(value: object) -> bool:
 
 def step_reference(graph: Graph, node: Node) -> StepReference:
     """Name the step `node` with the procedure holding it (the first by IRI if several do)."""
-    holders = sorted(str(p) for p in graph.subjects(URIRef(VOCAB + "hasStep"), node))
+    holders = sorted(str(p) for p in graph.subjects(uri(VOCAB + "hasStep"), node))
     procedure = Reference(holders[0], label_of(graph, URIRef(holders[0]))) if holders else None
     return StepReference(
         iri=str(node),
@@ -222,8 +227,8 @@ def statements(graph: Graph, nodes: Iterable[Node]) -> tuple[Statement, ...]:
             conditions=references(
                 graph,
                 [
-                    *graph.objects(node, URIRef(VOCAB + "refersToCondition")),
-                    *graph.objects(node, URIRef(VOCAB + "addressesCondition")),
+                    *graph.objects(node, uri(VOCAB + "refersToCondition")),
+                    *graph.objects(node, uri(VOCAB + "addressesCondition")),
                 ],
             ),
             sources=source_lines(graph, node),
@@ -254,11 +259,11 @@ def source_lines(graph: Graph, node: Node) -> tuple[SourceLine, ...]:
     Only excerpts with an integer nkb:lineNumber count as source lines.
     """
     lines = set()
-    for excerpt in graph.objects(node, URIRef(PROV + "wasDerivedFrom")):
-        number = graph.value(excerpt, URIRef(VOCAB + "lineNumber"))
+    for excerpt in graph.objects(node, uri(PROV + "wasDerivedFrom")):
+        number = graph.value(excerpt, uri(VOCAB + "lineNumber"))
         if not isinstance(number, Literal) or not is_integer(number.toPython()):
             continue
-        verbatim = sorted(str(t) for t in graph.objects(excerpt, URIRef(VOCAB + "verbatimText")))
+        verbatim = sorted(str(t) for t in graph.objects(excerpt, uri(VOCAB + "verbatimText")))
         lines.add(SourceLine(str(excerpt), number.toPython(), verbatim[0] if verbatim else ""))
     return tuple(sorted(lines, key=lambda line: (line.number, line.iri)))
 
