@@ -317,7 +317,10 @@ def test_format_is_required_and_checked():
     assert invoke().exit_code == 2
     result = invoke("--format", "pdf")
     assert result.exit_code == 2
-    assert result.output.startswith("nephrokb: error: Invalid value for '--format' / '-f'")
+    assert result.output == (
+        "nephrokb: error: invalid --format 'pdf'; choose from: csv, dot, fhir, jsonld, "
+        "markdown, mermaid, nq, nt, sssom, sssom-json, trig, turtle, xlsx, xml, yaml\n"
+    )
 
 
 def test_help_lists_every_format_and_include():

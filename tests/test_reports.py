@@ -422,8 +422,9 @@ def test_cli_writes_each_format_and_exits_1_on_violations(monkeypatch, report_fo
 def test_cli_refuses_an_unknown_format():
     result = CliRunner().invoke(main, ["validate", "--format", "yaml"])
     assert result.exit_code == 2
-    assert (
-        "'yaml' is not one of 'github', 'json', 'junit', 'sarif', 'text', 'turtle'" in result.output
+    assert result.output == (
+        "nephrokb: error: invalid --format 'yaml'; "
+        "choose from: github, json, junit, sarif, text, turtle\n"
     )
 
 

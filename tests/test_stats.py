@@ -172,7 +172,7 @@ def test_bundled_kb_steps_per_procedure():
 def test_unknown_format_is_a_usage_error():
     result = invoke("--format", "yaml")
     assert result.exit_code == 2
-    assert result.output.startswith("nephrokb: error: Invalid value for '--format' / '-f'")
+    assert result.output == "nephrokb: error: invalid --format 'yaml'; choose from: json, text\n"
 
 
 def test_bundled_kb_counts_the_literature_layer(bundled_graph):

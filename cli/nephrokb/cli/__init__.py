@@ -14,7 +14,7 @@ import sys
 import click
 
 from nephrokb import __version__
-from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE, report_error
+from nephrokb.cli.options import EXIT_OK, EXIT_UNUSABLE, InvalidChoice, report_error
 from nephrokb.cli.streams import guarded_streams
 from nephrokb.errors import NephroKBError
 
@@ -110,7 +110,8 @@ class NephroKBGroup(click.Group):
                 return EXIT_OK
             return exiting.code if isinstance(exiting.code, int) else EXIT_UNUSABLE
         except click.UsageError as error:
-            hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            helps = error.ctx is not None and not isinstance(error, InvalidChoice)
+            hint = f" (see '{error.ctx.command_path} --help')" if helps else ""
             click.echo(f"nephrokb: error: {error.format_message()}{hint}", err=True)
             return EXIT_UNUSABLE
         except click.ClickException as error:

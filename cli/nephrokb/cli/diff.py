@@ -7,7 +7,14 @@ import sys
 import click
 
 from nephrokb.changes.formats import DIFF_FORMATS
-from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, format_option, reports_errors
+from nephrokb.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    format_option,
+    output_option,
+    reports_errors,
+    write_result,
+)
 from nephrokb.cli.progress import progress, quiet_option
 
 
@@ -23,9 +30,12 @@ from nephrokb.cli.progress import progress, quiet_option
 @format_option(
     DIFF_FORMATS, "How to write the changes: for people, a pull-request comment, or programs."
 )
+@output_option("Write the changes to FILE instead of standard output.")
 @quiet_option
 @reports_errors
-def diff(inputs: tuple[str, ...], use_git: bool, format_name: str, quiet: bool) -> None:
+def diff(
+    inputs: tuple[str, ...], use_git: bool, format_name: str, output: str, quiet: bool
+) -> None:
     """Show what changed in the knowledge, not in the text.
 
     OLD and NEW are Turtle files or folders. Reports procedures, steps, dependencies,
@@ -40,8 +50,8 @@ def diff(inputs: tuple[str, ...], use_git: bool, format_name: str, quiet: bool) 
       nephrokb diff old-kb/ kb/
       nephrokb diff --git HEAD~1
       nephrokb diff --git v1.0 v1.1 --format json
-      nephrokb diff --git origin/main --format markdown > knowledge-changes.md
-      nephrokb diff --git v0.2.0 v0.3.0 --format kgcl > changes.kgcl
+      nephrokb diff --git origin/main --format markdown --output knowledge-changes.md
+      nephrokb diff --git v0.2.0 v0.3.0 --format kgcl -o changes.kgcl
     """
     from nephrokb.changes.compare import diff_paths, diff_revisions
 
@@ -55,5 +65,5 @@ def diff(inputs: tuple[str, ...], use_git: bool, format_name: str, quiet: bool) 
             raise click.UsageError("name two files or folders, OLD and NEW (or use --git REV1)")
         with progress("Comparing", quiet=quiet):
             changes = diff_paths([inputs[0]], [inputs[1]])
-    click.echo(DIFF_FORMATS[format_name](changes), nl=False)
+    write_result(output, DIFF_FORMATS[format_name](changes))
     sys.exit(EXIT_FINDINGS if changes.changes else EXIT_OK)

@@ -9,7 +9,9 @@ import click
 from nephrokb.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
+    choice,
     data_option,
+    format_option,
     output_option,
     reports_errors,
     write_result,
@@ -20,19 +22,12 @@ from nephrokb.exporters.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, 
 
 
 @click.command()
-@click.option(
-    "--format",
-    "-f",
-    "format_name",
-    required=True,
-    type=click.Choice(sorted(EXPORTERS)),
-    help="Output format.",
-)
+@format_option(EXPORTERS, default=None, required=True)
 @output_option()
 @click.option(
     "--include",
     multiple=True,
-    type=click.Choice(INCLUDABLE),
+    type=choice(INCLUDABLE),
     help="Also export this bundled folder (repeatable).",
 )
 @click.option(

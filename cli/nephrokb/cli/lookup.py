@@ -6,7 +6,15 @@ import sys
 
 import click
 
-from nephrokb.cli.options import EXIT_FINDINGS, EXIT_OK, data_option, format_option, reports_errors
+from nephrokb.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    data_option,
+    format_option,
+    output_option,
+    reports_errors,
+    write_result,
+)
 from nephrokb.knowledge.lookup import LOOKUP_FORMATS
 
 
@@ -15,9 +23,10 @@ from nephrokb.knowledge.lookup import LOOKUP_FORMATS
 @format_option(
     LOOKUP_FORMATS, "Output format; json has the structure documented in nephrokb.knowledge.lookup."
 )
+@output_option()
 @data_option
 @reports_errors
-def lookup(code: str, format_name: str, data: tuple[str, ...]) -> None:
+def lookup(code: str, format_name: str, output: str, data: tuple[str, ...]) -> None:
     """Show which local concepts map to a terminology code, and how.
 
     CODE is a CURIE (SCTID:313270001, ICD10PCS:0T9330Z, icd10cm:N13.9: the
@@ -44,5 +53,5 @@ def lookup(code: str, format_name: str, data: tuple[str, ...]) -> None:
     from nephrokb.rdf.loading import load
 
     result = lookup_code(load(data), code)
-    click.echo(LOOKUP_FORMATS[format_name](result), nl=False)
+    write_result(output, LOOKUP_FORMATS[format_name](result))
     sys.exit(EXIT_OK if result.found else EXIT_FINDINGS)

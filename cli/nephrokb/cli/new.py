@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from nephrokb.cli.options import reports_errors
+from nephrokb.cli.options import choice, reports_errors
 
 ENTRY_KINDS = ("step", "indication", "benefit")
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["procedure", *ENTRY_KINDS]))
+@click.argument("kind", type=choice(["procedure", *ENTRY_KINDS]))
 @click.argument("slug")
 @click.option(
     "--file",

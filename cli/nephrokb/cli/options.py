@@ -55,7 +55,7 @@ def engine_option(function):
 
     return click.option(
         "--engine",
-        type=click.Choice(ENGINES),
+        type=choice(ENGINES),
         default=ENGINES[0],
         show_default=True,
         help="fast: native evaluation where it provably equals the SHACL spec, pyshacl for "
@@ -89,21 +89,57 @@ def timeout_option(function):
     )(function)
 
 
-def format_option(choices, help_text: str = "Output format."):
-    """Declare --format/-f the same way for every command, defaulting to text."""
+class InvalidChoice(click.UsageError):
+    """A value outside a choice: one line that already says what to type instead."""
+
+
+class OneLineChoice(click.Choice):
+    """A choice whose refusal is one line naming the option, the value and every choice."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            choices = ", ".join(str(choice) for choice in self.choices)
+            raise InvalidChoice(
+                f"invalid {parameter_name(param)} '{value}'; choose from: {choices}"
+            ) from None
+
+
+def parameter_name(param: click.Parameter | None) -> str:
+    """Name a parameter as the user typed it: its long option, or its argument's metavar."""
+    if isinstance(param, click.Option):
+        return next((opt for opt in param.opts if opt.startswith("--")), param.opts[0])
+    return param.human_readable_name if param is not None else "value"
+
+
+def choice(values) -> OneLineChoice:
+    """The type of every option or argument that takes one of a fixed set of values."""
+    return OneLineChoice(list(values))
+
+
+def format_option(
+    choices,
+    help_text: str = "Output format.",
+    *,
+    default: str | None = "text",
+    required: bool = False,
+):
+    """Declare -f/--format the same way for every command that has formats."""
     return click.option(
         "--format",
         "-f",
         "format_name",
-        default="text",
-        show_default=True,
-        type=click.Choice(sorted(choices)),
+        default=default,
+        required=required,
+        show_default=default is not None,
+        type=choice(sorted(choices)),
         help=help_text,
     )
 
 
 def output_option(help_text: str = "Write to FILE instead of standard output."):
-    """Declare --output/-o the same way for every command that writes one result."""
+    """Declare -o/--output the same way for every command that writes a report or results."""
     return click.option(
         "--output",
         "-o",
@@ -115,8 +151,14 @@ def output_option(help_text: str = "Write to FILE instead of standard output."):
     )
 
 
-def write_result(output: str, content: bytes) -> None:
-    """Write a command's result to standard output (`-`) or to the output named `output`."""
+def write_result(output: str, content: str | bytes) -> None:
+    """Write a command's result to standard output (`-`) or to the output named `output`.
+
+    Text is written as UTF-8 whatever the locale, so the file and standard output get the
+    same bytes.
+    """
+    if isinstance(content, str):
+        content = content.encode("utf-8")
     if output == STANDARD_OUTPUT:
         click.echo(content, nl=False)
     else:

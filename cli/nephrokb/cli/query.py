@@ -12,6 +12,7 @@ from nephrokb.cli.options import (
     EXIT_OK,
     STANDARD_OUTPUT,
     data_option,
+    format_option,
     graph_option,
     output_option,
     reports_errors,
@@ -88,12 +89,11 @@ def list_text() -> str:
     "or the node with that label (repeatable).",
 )
 @data_option
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(FORMATS),
-    help="SELECT/ASK: table (default on a terminal), tsv (default otherwise), csv, json, xml. "
+@format_option(
+    FORMATS,
+    "SELECT/ASK: table (default on a terminal), tsv (default otherwise), csv, json, xml. "
     "CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld, xml.",
+    default=None,
 )
 @output_option("Write the results to FILE instead of standard output.")
 @click.option(
@@ -137,7 +137,7 @@ def query(
       nephrokb query steps --endpoint http://localhost:7878/query --timeout 10
     """
     if list_queries:
-        click.echo(list_text(), nl=False)
+        write_result(output, list_text())
         return
     if source is None:
         raise click.UsageError("missing QUERY: a bundled query name, a .rq file, - or SPARQL")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from nephrokb.cli.completion import complete_procedure_slugs
-from nephrokb.cli.options import data_option, format_option, reports_errors
+from nephrokb.cli.options import (
+    data_option,
+    format_option,
+    output_option,
+    reports_errors,
+    write_result,
+)
 from nephrokb.exporters.procedure import PROCEDURE_FORMATS
 
 
@@ -15,9 +21,10 @@ from nephrokb.exporters.procedure import PROCEDURE_FORMATS
     PROCEDURE_FORMATS,
     "Output format; json has the structure documented in nephrokb.exporters.procedure.",
 )
+@output_option()
 @data_option
 @reports_errors
-def show(procedure: str, format_name: str, data: tuple[str, ...]) -> None:
+def show(procedure: str, format_name: str, output: str, data: tuple[str, ...]) -> None:
     """Show one procedure as a numbered checklist.
 
     PROCEDURE is an IRI, a CURIE (kb:percutaneous-nephrostomy), a slug
@@ -28,11 +35,11 @@ def show(procedure: str, format_name: str, data: tuple[str, ...]) -> None:
     \b
     Example:
       nephrokb show kb:percutaneous-nephrostomy
-      nephrokb show stent --format markdown
+      nephrokb show stent --format markdown --output stent.md
       nephrokb show nephrostomy --format json
     """
     from nephrokb.knowledge.model import find_procedure, read_procedures
     from nephrokb.rdf.loading import load
 
     found = find_procedure(read_procedures(load(data)), procedure)
-    click.echo(PROCEDURE_FORMATS[format_name](found), nl=False)
+    write_result(output, PROCEDURE_FORMATS[format_name](found))

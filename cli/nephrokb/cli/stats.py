@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import click
 
-from nephrokb.cli.options import data_option, format_option, reports_errors
+from nephrokb.cli.options import (
+    data_option,
+    format_option,
+    output_option,
+    reports_errors,
+    write_result,
+)
 from nephrokb.knowledge.stats import STATS_FORMATS
 
 
 @click.command()
-@format_option(STATS_FORMATS, "Output format.")
+@format_option(STATS_FORMATS)
+@output_option()
 @data_option
 @reports_errors
-def stats(format_name: str, data: tuple[str, ...]) -> None:
+def stats(format_name: str, output: str, data: tuple[str, ...]) -> None:
     """Count triples, nodes per class, steps, mappings and each procedure's literature.
 
     The literature of a procedure is counted by section (contraindications,
@@ -22,9 +29,9 @@ def stats(format_name: str, data: tuple[str, ...]) -> None:
     \b
     Example:
       nephrokb stats
-      nephrokb stats --format json --data kb/
+      nephrokb stats --format json --data kb/ --output stats.json
     """
     from nephrokb.knowledge.stats import compute_stats
     from nephrokb.rdf.loading import load
 
-    click.echo(STATS_FORMATS[format_name](compute_stats(load(data))), nl=False)
+    write_result(output, STATS_FORMATS[format_name](compute_stats(load(data))))

@@ -13,8 +13,11 @@ from nephrokb.cli.options import (
     EXIT_OK,
     data_option,
     engine_option,
+    format_option,
+    output_option,
     reports_errors,
     shapes_options,
+    write_result,
 )
 from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.reports import REPORT_FORMATS
@@ -24,14 +27,11 @@ from nephrokb.reports import REPORT_FORMATS
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @data_option
 @shapes_options
-@click.option(
-    "--format",
-    "report_format",
-    type=click.Choice(sorted(REPORT_FORMATS)),
-    default="text",
-    show_default=True,
-    help="How to write the report: for people, programs, SHACL tools, CI or code scanning.",
+@format_option(
+    REPORT_FORMATS,
+    "How to write the report: for people, programs, SHACL tools, CI or code scanning.",
 )
+@output_option("Write the report to FILE instead of standard output.")
 @click.option(
     "--strict",
     is_flag=True,
@@ -61,7 +61,8 @@ def validate(
     data: tuple[str, ...],
     shapes: tuple[str, ...],
     only_shapes: tuple[str, ...],
-    report_format: str,
+    format_name: str,
+    output: str,
     strict: bool,
     changed_since: str | None,
     fix: bool,
@@ -99,7 +100,7 @@ def validate(
     Example:
       nephrokb validate
       nephrokb validate --data kb/ --data my-procedure.ttl
-      nephrokb validate --format sarif > nephrokb.sarif
+      nephrokb validate --format sarif --output nephrokb.sarif
       nephrokb validate --format github --strict
       nephrokb validate --data kb/ --changed-since origin/main
       nephrokb validate nephrostomy-tube-exchange.yaml
@@ -127,9 +128,9 @@ def validate(
             if changed_since is None
             else validate_changed_since(changed_since, list(data), **options)
         )
-    if report_format in FORMATS_WITH_FIXES and report.results and not (fix and not dry_run):
+    if format_name in FORMATS_WITH_FIXES and report.results and not (fix and not dry_run):
         report = replace(report, results=suggested_fixes(report.results, files, data))
-    click.echo(render_report(report, report_format, strict=strict), nl=False)
+    write_result(output, render_report(report, format_name, strict=strict))
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
 
 
