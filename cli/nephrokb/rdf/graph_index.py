@@ -96,8 +96,12 @@ class GraphIndex:
         missing: set[tuple[Node, Node, Node]] = set()
         for links in self.forward:
             for predicate, by_subject in links.items():
+                theirs_by_subject = other.only[0].get(predicate, NOTHING) if other.only else None
                 for subject, objects in by_subject.items():
-                    theirs = set(other.objects(subject, predicate))
+                    if theirs_by_subject is None:
+                        theirs = set(other.objects(subject, predicate))
+                    else:
+                        theirs = theirs_by_subject.get(subject, NO_NODES)
                     if objects != theirs:
                         missing.update((subject, predicate, value) for value in objects - theirs)
         return missing
@@ -110,6 +114,7 @@ class GraphIndex:
 
 
 NOTHING: dict = {}  # what a predicate missing from a map links; never written to
+NO_NODES: frozenset = frozenset()
 
 
 def linked(maps: list[Links], predicate: Node, node: Node) -> Iterator[Node]:
