@@ -1,7 +1,8 @@
 """The pre-commit hooks and the CI workflow of docs/ci.md name commands that really parse.
 
-Every `nephrokb ...` command in the workflow and in the hooks is parsed by the real Click
-command line, without running it, so a renamed command or option breaks this test.
+Every `nephrokb ...` command in the workflow, the other workflow steps of the page and the
+hooks is parsed by the real Click command line, without running it, so a renamed command or
+option breaks this test.
 """
 
 from __future__ import annotations
@@ -70,13 +71,22 @@ def workflow_steps(workflow: dict) -> list[dict]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
-def test_every_nephrokb_command_in_the_workflow_parses(workflow):
+def documented_steps() -> list[dict]:
+    """Every workflow step on the page: the workflow's and those of the snippets to add to it."""
+    steps = []
+    for document in documented_yaml():
+        if isinstance(document, dict) and "jobs" in document:
+            steps.extend(workflow_steps(document))
+        elif isinstance(document, list):
+            steps.extend(document)
+    return steps
+
+
+def test_every_nephrokb_command_on_the_page_parses():
     commands = [
-        command
-        for step in workflow_steps(workflow)
-        for command in nephrokb_commands(step.get("run", ""))
+        command for step in documented_steps() for command in nephrokb_commands(step.get("run", ""))
     ]
-    assert len(commands) >= 3
+    assert {command[1] for command in commands} == {"fmt", "validate", "diff", "site"}
     for command in commands:
         parse_command(command)
 
@@ -84,7 +94,11 @@ def test_every_nephrokb_command_in_the_workflow_parses(workflow):
 def test_the_workflow_formats_validates_and_comments_the_diff(workflow):
     steps = workflow_steps(workflow)
     uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
-    assert uses == ["actions/checkout", "actions/setup-python"]
+    assert uses == [
+        "actions/checkout",
+        "actions/setup-python",
+        "github/codeql-action/upload-sarif",
+    ]
     runs = {
         " ".join(command): step
         for step in steps
@@ -93,8 +107,17 @@ def test_the_workflow_formats_validates_and_comments_the_diff(workflow):
     assert any(step.get("run", "").startswith("pip install") for step in steps)
     assert "nephrokb fmt --check" in runs
     assert "nephrokb validate --data kb/ --format github" in runs
-    diff_step = runs["nephrokb diff --git origin/main --format markdown"]
-    assert diff_step["if"] == "github.event_name == 'pull_request'"
+    sarif_step = runs["nephrokb validate --data kb/ --format sarif --output nephrokb.sarif"]
+    upload = steps[steps.index(sarif_step) + 1]
+    assert upload["with"]["sarif_file"] == "nephrokb.sarif"
+    diff_step = runs[
+        "nephrokb diff --git origin/main --format markdown --output knowledge-changes.md"
+    ]
+    assert diff_step["if"] == "${{ !cancelled() && github.event_name == 'pull_request' }}"
+    # The checks after the format check run even when it fails (but not when cancelled).
+    assert all(
+        step["if"].startswith("${{ !cancelled()") for step in steps[steps.index(sarif_step) - 1 :]
+    )
     assert steps[0]["with"]["fetch-depth"] == 0
 
 
@@ -126,19 +149,23 @@ def test_the_documented_pre_commit_config_uses_the_hooks_with_arguments_that_par
         parse_command([*shlex.split(hook["entry"]), *used.get("args", []), *filenames])
 
 
-def test_the_sarif_upload_job_may_write_security_events():
-    text = (REPOSITORY / "docs" / "validate-in-ci.md").read_text(encoding="utf-8")
-    documents = [yaml.safe_load(block) for block in YAML_BLOCK.findall(text)]
-    workflows = [document for document in documents if "jobs" in document]
-    jobs = [job for workflow in workflows for job in workflow["jobs"].values()]
+def test_the_sarif_upload_job_may_write_security_events(workflow):
     uploading = [
         job
-        for job in jobs
+        for job in workflow["jobs"].values()
         if any("codeql-action/upload-sarif" in step.get("uses", "") for step in job["steps"])
     ]
     assert len(uploading) == 1
     assert uploading[0]["permissions"] == {
         "contents": "read",
+        "pull-requests": "write",
         "security-events": "write",
         "actions": "read",
     }
+    assert "permissions" not in workflow
+
+
+def test_one_page_describes_ci():
+    assert not (REPOSITORY / "docs" / "validate-in-ci.md").exists()
+    index = (REPOSITORY / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "](ci.md)" in index

@@ -99,7 +99,7 @@ def test_the_docs_have_examples():
     assert {example.document for example in EXAMPLES} >= {
         "docs/index.md",
         "docs/query-cookbook.md",
-        "docs/validate-in-ci.md",
+        "docs/ci.md",
         "docs/site.md",
         "docs/mappings.md",
     }
@@ -137,6 +137,49 @@ def test_every_command_is_in_the_guide(command):
 )
 def test_ellipsis_convention(expected, output, matches):
     assert bool(output_pattern(expected).fullmatch(output)) is matches
+
+
+def commands_with(option: str) -> set[str]:
+    """The commands that take `option`."""
+    return {
+        name
+        for name in COMMANDS
+        if any(option in param.opts for param in main.get_command(None, name).params)
+    }
+
+
+COMMAND_LIST = r"((?:`[a-z]+`,?\s+(?:and\s+)?)*`[a-z]+`)"
+READS_THE_BUNDLED_KNOWLEDGE = re.compile(COMMAND_LIST + r"\s+read\s+the\s+bundled\s+knowledge")
+TAKE_FORMAT_AND_OUTPUT = re.compile(r"\(" + COMMAND_LIST + r"\)\s+takes?\s+`-f`/`--format`")
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/index.md"])
+def test_the_docs_name_the_commands_that_read_the_bundled_knowledge(document):
+    text = (REPOSITORY / document).read_text(encoding="utf-8")
+    (claim,) = READS_THE_BUNDLED_KNOWLEDGE.findall(text)
+    assert set(re.findall(r"`([a-z]+)`", claim)) == commands_with("--data")
+    assert not re.search(r"(?i)every\s+command\s+reads\s+the\s+bundled", text)
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/index.md"])
+def test_the_docs_name_the_commands_that_take_format_and_output(document):
+    text = (REPOSITORY / document).read_text(encoding="utf-8")
+    (claim,) = TAKE_FORMAT_AND_OUTPUT.findall(text)
+    named = set(re.findall(r"`([a-z]+)`", claim))
+    assert named == commands_with("--format") == commands_with("--output") - {"site"}
+
+
+def test_the_help_says_which_commands_read_the_bundled_knowledge():
+    result = CliRunner().invoke(main, ["--help"])
+    assert (
+        " ".join(result.output.split()).count(
+            "Commands with --data read the bundled knowledge base (the checkout's, inside a "
+            "checkout) unless given --data; diff and fmt read the files, folders or git revisions "
+            "they are given."
+        )
+        == 1
+    )
+    assert commands_with("--data").isdisjoint({"diff", "fmt"})
 
 
 def test_readme_shows_the_flow_picture_that_the_site_test_keeps_fresh():

@@ -132,8 +132,9 @@ class NephroKBGroup(click.Group):
 def main() -> None:
     """Validate, query and export the nephrokb knowledge base.
 
-    Every command reads the bundled knowledge base unless given --data.
-    Exit codes: 0 success, 1 findings, 2 the job could not be done.
+    Commands with --data read the bundled knowledge base (the checkout's, inside a
+    checkout) unless given --data; diff and fmt read the files, folders or git revisions
+    they are given. Exit codes: 0 success, 1 findings, 2 the job could not be done.
 
     \b
     Example:
