@@ -26,6 +26,7 @@ from nephrokb.namespaces import PREFIXES, VOCAB, compact
 from nephrokb.rdf.differences import TripleDifferences, named_ancestors, triple_differences
 from nephrokb.rdf.git_revisions import load_revision, repository_root
 from nephrokb.rdf.loading import garbage_collection_paused, load_graph
+from nephrokb.rdf.terms import RdflibTerms
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -155,7 +156,8 @@ class KnowledgeDiff:
 def diff_paths(old: Sequence[str | Path], new: Sequence[str | Path]) -> KnowledgeDiff:
     """Compare the knowledge in two sets of files or folders."""
     with garbage_collection_paused():
-        return diff_graphs(load_graph(old), load_graph(new))
+        terms = RdflibTerms()
+        return diff_graphs(load_graph(old, terms=terms), load_graph(new, terms=terms))
 
 
 def diff_revisions(
