@@ -10,9 +10,8 @@ from nephrokb.changes.formats import DIFF_FORMATS
 from nephrokb.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
-    format_option,
-    output_option,
     reports_errors,
+    result_options,
     write_result,
 )
 from nephrokb.cli.progress import progress, quiet_option
@@ -27,10 +26,9 @@ from nephrokb.cli.progress import progress, quiet_option
     help="Compare the kb/ folder of the current git repository at REV1 with REV2 "
     "(default: the working tree).",
 )
-@format_option(
+@result_options(
     DIFF_FORMATS, "How to write the changes: for people, a pull-request comment, or programs."
 )
-@output_option("Write the changes to FILE instead of standard output.")
 @quiet_option
 @reports_errors
 def diff(

@@ -11,9 +11,8 @@ from nephrokb.cli.options import (
     EXIT_OK,
     choice,
     data_option,
-    format_option,
-    output_option,
     reports_errors,
+    result_options,
     write_result,
 )
 from nephrokb.cli.progress import progress, quiet_option
@@ -22,8 +21,7 @@ from nephrokb.exporters.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, 
 
 
 @click.command()
-@format_option(EXPORTERS, default=None, required=True)
-@output_option()
+@result_options(EXPORTERS, default=None, required=True)
 @click.option(
     "--include",
     multiple=True,

@@ -10,9 +10,8 @@ from nephrokb.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
     data_option,
-    format_option,
-    output_option,
     reports_errors,
+    result_options,
     write_result,
 )
 from nephrokb.knowledge.lookup import LOOKUP_FORMATS
@@ -20,10 +19,9 @@ from nephrokb.knowledge.lookup import LOOKUP_FORMATS
 
 @click.command()
 @click.argument("code")
-@format_option(
+@result_options(
     LOOKUP_FORMATS, "Output format; json has the structure documented in nephrokb.knowledge.lookup."
 )
-@output_option()
 @data_option
 @reports_errors
 def lookup(code: str, format_name: str, output: str, data: tuple[str, ...]) -> None:

@@ -118,37 +118,35 @@ def choice(values) -> OneLineChoice:
     return OneLineChoice(list(values))
 
 
-def format_option(
-    choices,
-    help_text: str = "Output format.",
+def result_options(
+    formats,
+    format_help: str = "Output format.",
     *,
     default: str | None = "text",
     required: bool = False,
 ):
-    """Declare -f/--format the same way for every command that has formats."""
-    return click.option(
+    """Declare -f/--format and -o/--output, together, for every command that writes a report
+    or results: a command with formats always has an output (sqlite-utils' output_options)."""
+    format_option = click.option(
         "--format",
         "-f",
         "format_name",
         default=default,
         required=required,
         show_default=default is not None,
-        type=choice(sorted(choices)),
-        help=help_text,
+        type=choice(sorted(formats)),
+        help=format_help,
     )
-
-
-def output_option(help_text: str = "Write to FILE instead of standard output."):
-    """Declare -o/--output the same way for every command that writes a report or results."""
-    return click.option(
+    output_option = click.option(
         "--output",
         "-o",
         default=STANDARD_OUTPUT,
         show_default=True,
         metavar="FILE",
-        help=f"{help_text} A regular file is replaced atomically (through a symlink, its "
-        "target); a device, FIFO or /dev/fd/N is written in place.",
+        help="Write to FILE instead of standard output. A regular file is replaced atomically "
+        "(through a symlink, its target); a device, FIFO or /dev/fd/N is written in place.",
     )
+    return lambda function: format_option(output_option(function))
 
 
 def write_result(output: str, content: str | bytes) -> None:

@@ -12,10 +12,9 @@ from nephrokb.cli.options import (
     EXIT_OK,
     STANDARD_OUTPUT,
     data_option,
-    format_option,
     graph_option,
-    output_option,
     reports_errors,
+    result_options,
     timeout_option,
     write_result,
 )
@@ -89,13 +88,12 @@ def list_text() -> str:
     "or the node with that label (repeatable).",
 )
 @data_option
-@format_option(
+@result_options(
     FORMATS,
     "SELECT/ASK: table (default on a terminal), tsv (default otherwise), csv, json, xml. "
     "CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld, xml.",
     default=None,
 )
-@output_option("Write the results to FILE instead of standard output.")
 @click.option(
     "--endpoint",
     metavar="URL",

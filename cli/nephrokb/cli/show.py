@@ -5,23 +5,16 @@ from __future__ import annotations
 import click
 
 from nephrokb.cli.completion import complete_procedure_slugs
-from nephrokb.cli.options import (
-    data_option,
-    format_option,
-    output_option,
-    reports_errors,
-    write_result,
-)
+from nephrokb.cli.options import data_option, reports_errors, result_options, write_result
 from nephrokb.exporters.procedure import PROCEDURE_FORMATS
 
 
 @click.command()
 @click.argument("procedure", shell_complete=complete_procedure_slugs)
-@format_option(
+@result_options(
     PROCEDURE_FORMATS,
     "Output format; json has the structure documented in nephrokb.exporters.procedure.",
 )
-@output_option()
 @data_option
 @reports_errors
 def show(procedure: str, format_name: str, output: str, data: tuple[str, ...]) -> None:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import click
 
-from nephrokb.cli.options import (
-    data_option,
-    format_option,
-    output_option,
-    reports_errors,
-    write_result,
-)
+from nephrokb.cli.options import data_option, reports_errors, result_options, write_result
 from nephrokb.knowledge.stats import STATS_FORMATS
 
 
 @click.command()
-@format_option(STATS_FORMATS)
-@output_option()
+@result_options(STATS_FORMATS)
 @data_option
 @reports_errors
 def stats(format_name: str, output: str, data: tuple[str, ...]) -> None:

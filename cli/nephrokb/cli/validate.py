@@ -13,9 +13,8 @@ from nephrokb.cli.options import (
     EXIT_OK,
     data_option,
     engine_option,
-    format_option,
-    output_option,
     reports_errors,
+    result_options,
     shapes_options,
     write_result,
 )
@@ -27,11 +26,10 @@ from nephrokb.reports import REPORT_FORMATS
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @data_option
 @shapes_options
-@format_option(
+@result_options(
     REPORT_FORMATS,
     "How to write the report: for people, programs, SHACL tools, CI or code scanning.",
 )
-@output_option("Write the report to FILE instead of standard output.")
 @click.option(
     "--strict",
     is_flag=True,
