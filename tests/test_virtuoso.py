@@ -175,7 +175,7 @@ def test_bundled_query_prints_the_same_bytes_through_virtuoso(server, name, form
 
 
 def test_a_long_query_is_posted_and_answers_as_locally(server):
-    text = "# " + "padding " * (LONGEST_GET_URL // 8) + "\n" + read_query("procedures")[0]
+    text = "# " + "padding " * (LONGEST_GET_URL // 8) + "\n" + read_query("procedures").text
     remote = run("query", text, "--format", "tsv", "--endpoint", server.query_url)
     assert remote.exit_code == 0, remote.output
     assert remote.stdout == run("query", "procedures", "--format", "tsv").stdout

@@ -13,7 +13,7 @@ import datetime
 import io
 import re
 import zipfile
-from typing import Any
+from typing import Any, NamedTuple
 
 import openpyxl
 
@@ -44,7 +44,14 @@ def columns(section: Section) -> list[str]:
     return [PROCEDURE_COLUMN, *names] if section is STEP else names
 
 
-def read_workbook(path: str, content: bytes) -> tuple[Located, list[Problem]]:
+class WorkbookRead(NamedTuple):
+    """A workbook as a Located document, and the problems of its sheets and columns."""
+
+    document: Located
+    problems: list[Problem]
+
+
+def read_workbook(path: str, content: bytes) -> WorkbookRead:
     """Read a workbook into a Located document, and the problems of its sheets and columns."""
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
@@ -83,7 +90,7 @@ def read_workbook(path: str, content: bytes) -> tuple[Located, list[Problem]]:
         if section is not STEP and entries:
             root[section.name] = Located(entries, entries[0].origin)
     attach_steps(path, root, steps, problems)
-    return Located(root, Origin(path, 1, None)), problems
+    return WorkbookRead(Located(root, Origin(path, 1, None)), problems)
 
 
 def read_row(path, title, section, header, row, problems) -> Located | None:

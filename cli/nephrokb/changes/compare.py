@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rdflib import RDF, Literal, URIRef
 
@@ -122,7 +122,7 @@ class Change:
     target: str | None = None
     target_label: str | None = None
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> ChangedValues:
         """Order changes by kind and action in report order, then by compact names."""
         return (
             KINDS.index(self.kind),
@@ -432,6 +432,14 @@ class ChangeReader:
             yield Change("node", action, str(node), self.label(node), names, values="iri")
 
 
+class ChangedValues(NamedTuple):
+    """A text predicate's old and new values, and how they are shown ("text" or "term")."""
+
+    old: str | None
+    new: str | None
+    shown_as: str
+
+
 def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> tuple:
     """Return the old and new values of a text predicate, and how to show them.
 
@@ -440,8 +448,8 @@ def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> tuple:
     """
     before, after = texts(old, node, predicate), texts(new, node, predicate)
     if before != after:
-        return before, after, "text"
-    return terms(old, node, predicate), terms(new, node, predicate), "term"
+        return ChangedValues(before, after, "text")
+    return ChangedValues(terms(old, node, predicate), terms(new, node, predicate), "term")
 
 
 def texts(graph: Graph, node: Node, predicate: str) -> str | None:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import yaml
 from rdflib import RDF, XSD, Graph, Literal, URIRef
@@ -228,10 +228,17 @@ def one_line(literal) -> str:
     return f"{quoted}@{literal.language}" if literal.language else quoted
 
 
+class LineReplacement(NamedTuple):
+    """The number of the one line to change and its new text (both None: no such line)."""
+
+    line: int | None
+    text: str | None
+
+
 def line_replacing(
     text: str, old: str, new: str, near: int | None, *, pattern: bool = False
-) -> tuple[int | None, str | None]:
-    """Return (line, its new text) for the one line of a subject's block holding `old`.
+) -> LineReplacement:
+    """Return the line number and new text of the one line of a subject's block holding `old`.
 
     None for both when `old` is not written so on exactly one line from the subject's first
     line to the next blank line (then the fix has no one-line suggestion).
@@ -242,9 +249,9 @@ def line_replacing(
     found = re.compile(old if pattern else re.escape(old))
     holding = [n for n in range(start, end) if found.search(lines[n])]
     if len(holding) != 1:
-        return None, None
+        return LineReplacement(None, None)
     number = holding[0]
-    return number + 1, found.sub(lambda _: new, lines[number], count=1)
+    return LineReplacement(number + 1, found.sub(lambda _: new, lines[number], count=1))
 
 
 def write_fixes(plans: list[FilePlan]) -> None:
@@ -271,7 +278,9 @@ def fix_targets(files: list[Path], data: list[str]) -> list[Path]:
     return resolve_turtle_files([bundled_folder("kb")])
 
 
-def with_fixes(results: Sequence[ValidationResult], plans: list[FilePlan]) -> tuple:
+def with_fixes(
+    results: Sequence[ValidationResult], plans: list[FilePlan]
+) -> tuple[ValidationResult, ...]:
     """Give each result the fix of the triple it is about, when there is one."""
     fixes = {
         (str(plan.path.resolve()), fix.focus, fix.old): fix

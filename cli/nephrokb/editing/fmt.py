@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -55,8 +56,15 @@ def default_paths(folder: Path | None = None) -> list[Path]:
     return found
 
 
-def canonical_form(path: Path, *, drop_comments: bool = False) -> tuple[str, str]:
-    """Return (current text, canonical text) of one Turtle file, checked to be lossless.
+class CanonicalForm(NamedTuple):
+    """A Turtle file's text as it is, and as fmt writes it."""
+
+    current: str
+    canonical: str
+
+
+def canonical_form(path: Path, *, drop_comments: bool = False) -> CanonicalForm:
+    """Return the current and the canonical text of one Turtle file, checked to be lossless.
 
     Comments above a subject's statement stay above that subject (nephrokb.turtle.comments); a
     comment with no such place raises a CommentsError listing them, unless `drop_comments`.
@@ -94,7 +102,7 @@ def canonical_form(path: Path, *, drop_comments: bool = False) -> tuple[str, str
             + "".join(f"\n  {path}:{comment.line}: {comment.text}" for comment in lost),
             path=str(path),
         )
-    return text, place_comments(canonical, comments, RELATIVE_BASE)
+    return CanonicalForm(text, place_comments(canonical, comments, RELATIVE_BASE))
 
 
 class CommentsError(InputError):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rdflib import Graph, URIRef
 
@@ -49,7 +50,14 @@ def body_digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def compiled_turtle(path: Path) -> tuple[str, Graph]:
+class CompiledTurtle(NamedTuple):
+    """A procedure file compiled: its canonical Turtle (with header) and its graph."""
+
+    text: str
+    graph: Graph
+
+
+def compiled_turtle(path: Path) -> CompiledTurtle:
     """Compile one procedure file to canonical Turtle (with its header), refusing problems."""
     compiled = compile_file(path)
     if compiled.problems:
@@ -59,7 +67,9 @@ def compiled_turtle(path: Path) -> tuple[str, Graph]:
         raise InputError(first.message + extra, path=first.origin.file, line=first.origin.line)
     body = serialize_canonical(compiled.graph, PREFIXES)
     header = HEADER.format(name=path.name, digest=body_digest(body))
-    return serialize_canonical(compiled.graph, PREFIXES, header=header), compiled.graph
+    return CompiledTurtle(
+        serialize_canonical(compiled.graph, PREFIXES, header=header), compiled.graph
+    )
 
 
 def hand_edited_losses(target: Path, new_graph: Graph) -> list[str]:

@@ -69,7 +69,7 @@ import json
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rdflib import RDF, URIRef
 
@@ -140,7 +140,7 @@ FHIR_ID_LENGTH = 64
 
 def export_fhir(graph: Graph) -> bytes:
     """Write a FHIR R5 Bundle (JSON, keys sorted) of the CodeSystem, PlanDefinitions, ConceptMap."""
-    return bundle_json(fhir_bundle(graph)[0])
+    return bundle_json(fhir_bundle(graph).bundle)
 
 
 def bundle_json(bundle: dict[str, Any]) -> bytes:
@@ -149,7 +149,14 @@ def bundle_json(bundle: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+class FhirBundle(NamedTuple):
+    """The Bundle, and its origins: (resource reference, element path) -> node IRI."""
+
+    bundle: dict[str, Any]
+    origins: dict[tuple[str, str], str]
+
+
+def fhir_bundle(graph: Graph) -> FhirBundle:
     """Return the Bundle and its origins: (resource reference, element path) -> node IRI.
 
     The origins say which knowledge-base node each resource, action and concept came from,
@@ -201,7 +208,7 @@ def fhir_bundle(graph: Graph) -> tuple[dict[str, Any], dict[tuple[str, str], str
             for resource in resources
         ],
     }
-    return bundle, origins
+    return FhirBundle(bundle, origins)
 
 
 def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:

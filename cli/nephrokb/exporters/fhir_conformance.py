@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nephrokb.errors import InputError
 from nephrokb.exporters.fhir import bundle_json, fhir_bundle
@@ -486,22 +486,29 @@ def in_value_set(codes: Mapping[str, set[str]], system: str | None, code: str | 
     return code in codes.get(system, set())
 
 
+class CheckedExport(NamedTuple):
+    """The FHIR export (JSON) and what checking it found."""
+
+    content: bytes
+    conformance: Conformance
+
+
 def check_knowledge(
     data: Sequence[str | Path], include: Sequence[str], package_folder: str | Path
-) -> tuple[bytes, Conformance]:
+) -> CheckedExport:
     """Export `data` (default: the bundled kb/) plus bundled `include` folders, and check it."""
     package = CorePackage(package_folder)
     return check_export(knowledge_paths(data, include), package)
 
 
-def check_export(paths: Sequence[str | Path], package: CorePackage) -> tuple[bytes, Conformance]:
+def check_export(paths: Sequence[str | Path], package: CorePackage) -> CheckedExport:
     """Export the knowledge under `paths` as FHIR (JSON) and check it, locating each failure."""
     dataset = load_dataset(paths)
     bundle, origins = fhir_bundle(dataset.graph)
     content = bundle_json(bundle)  # before checking: fhirpathpy annotates what it reads
     result = check_resources([bundle], package, origins)
     result.failures = locate_failures(result.failures, dataset)
-    return content, result
+    return CheckedExport(content, result)
 
 
 def locate_failures(failures: Sequence[Failure], dataset: Dataset) -> list[Failure]:

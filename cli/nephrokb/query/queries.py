@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 from pyparsing import ParseBaseException, ParseResults
@@ -171,20 +171,27 @@ def load_bundled_query(name: str) -> BundledQuery:
     )
 
 
-def read_query(source: str) -> tuple[str, str]:
-    """Return (text, origin) for `-`, a bundled query name, a `.rq` file or SPARQL text.
+class QuerySource(NamedTuple):
+    """A query's text and its origin, which names it in error messages."""
+
+    text: str
+    origin: str
+
+
+def read_query(source: str) -> QuerySource:
+    """Return the text and origin of `-`, a bundled query name, a `.rq` file or SPARQL text.
 
     A name of letters, digits and hyphens is a bundled query; write `./name` for a file
     of that name. The origin names the query in error messages.
     """
     if source == STDIN:
-        return read_text(Path(STDIN)), STDIN_ORIGIN
+        return QuerySource(read_text(Path(STDIN)), STDIN_ORIGIN)
     if BUNDLED_NAME.fullmatch(source):
         bundled = load_bundled_query(source)
-        return bundled.text, bundled.path
+        return QuerySource(bundled.text, bundled.path)
     if source.endswith(QUERY_SUFFIX) or (not any(c.isspace() for c in source) and is_file(source)):
-        return read_text(Path(source)), source
-    return source, INLINE_ORIGIN
+        return QuerySource(read_text(Path(source)), source)
+    return QuerySource(source, INLINE_ORIGIN)
 
 
 def is_file(path: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rdflib import BNode, URIRef
 
@@ -32,8 +32,8 @@ class GraphIndex:
 
     def __init__(self, *graphs: Graph):
         maps = [predicate_maps(graph) for graph in graphs]
-        self.forward: list[Links] = [forward for forward, _ in maps]
-        self.backward: list[Links] = [backward for _, backward in maps]
+        self.forward: list[Links] = [each.forward for each in maps]
+        self.backward: list[Links] = [each.backward for each in maps]
         # With one graph, lookups read its maps directly (the common case, and the hot one).
         self.only = (self.forward[0], self.backward[0]) if len(maps) == 1 else None
         self.outgoing: dict[Node, list[tuple[Node, Node]]] | None = None
@@ -137,18 +137,25 @@ def by_node(maps: list[Links]) -> dict[Node, list[tuple[Node, Node]]]:
     return grouped
 
 
-def predicate_maps(graph: Graph) -> tuple[Links, Links]:
+class PredicateMaps(NamedTuple):
+    """A graph's triples as predicate -> subject -> objects and predicate -> object -> subjects."""
+
+    forward: Links
+    backward: Links
+
+
+def predicate_maps(graph: Graph) -> PredicateMaps:
     """A graph's triples as predicate -> subject -> objects and predicate -> object -> subjects."""
     if isinstance(graph, GraphIndex) and len(graph.forward) == 1:
-        return graph.forward[0], graph.backward[0]
+        return PredicateMaps(graph.forward[0], graph.backward[0])
     if isinstance(graph.store, PredicateStore):
-        return graph.store.forward, graph.store.backward
+        return PredicateMaps(graph.store.forward, graph.store.backward)
     forward: dict = {}
     backward: dict = {}
     for subject, predicate, value in graph:
         forward.setdefault(predicate, {}).setdefault(subject, set()).add(value)
         backward.setdefault(predicate, {}).setdefault(value, set()).add(subject)
-    return forward, backward
+    return PredicateMaps(forward, backward)
 
 
 @functools.lru_cache(maxsize=4096)

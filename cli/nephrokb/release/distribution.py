@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rdflib import OWL as OWL_NS
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
@@ -254,7 +254,14 @@ def knowledge_diff(
     return diff_graphs(old, knowledge)
 
 
-def stamp_ontology(path: Path, version: str) -> tuple[str, Graph]:
+class StampedTurtle(NamedTuple):
+    """A file of a release: its canonical Turtle and its graph."""
+
+    text: str
+    graph: Graph
+
+
+def stamp_ontology(path: Path, version: str) -> StampedTurtle:
     """Return the ontology file stamped with the release version, as canonical Turtle."""
     graph, text = parse_turtle(path)
     ontologies = sorted(graph.subjects(RDF.type, OWL_NS.Ontology))
@@ -271,15 +278,15 @@ def stamp_ontology(path: Path, version: str) -> tuple[str, Graph]:
     graph.add((ontology, OWL_NS.versionIRI, version_iri))
     if prior is not None and prior != version_iri:
         graph.add((ontology, OWL_NS.priorVersion, prior))
-    return canonical_text(graph, text), graph
+    return StampedTurtle(canonical_text(graph, text), graph)
 
 
-def release_node(path: Path, version: str, issued: str) -> tuple[str, Graph]:
+def release_node(path: Path, version: str, issued: str) -> StampedTurtle:
     """Return kb/release.ttl for this release: the knowledge node with its release facts."""
     node = URIRef(KNOWLEDGE_NODE)
     prior = None
     if path.exists():
-        prior = parse_turtle(path)[0].value(node, OWL_NS.versionIRI)
+        prior = parse_turtle(path).graph.value(node, OWL_NS.versionIRI)
     version_iri = URIRef(f"{RELEASES}{version}/{KNOWLEDGE_FILE}.ttl")
     dcterms, schema = Namespace(DCTERMS), Namespace(PREFIXES["schema"])
     graph = Graph()
@@ -292,10 +299,17 @@ def release_node(path: Path, version: str, issued: str) -> tuple[str, Graph]:
     graph.add((node, OWL_NS.versionIRI, version_iri))
     if prior is not None and prior != version_iri:
         graph.add((node, OWL_NS.priorVersion, prior))
-    return canonical_text(graph, RELEASE_HEADER + "\n"), graph
+    return StampedTurtle(canonical_text(graph, RELEASE_HEADER + "\n"), graph)
 
 
-def parse_turtle(path: Path) -> tuple[Graph, str]:
+class ParsedTurtle(NamedTuple):
+    """A Turtle file's graph and its text."""
+
+    graph: Graph
+    text: str
+
+
+def parse_turtle(path: Path) -> ParsedTurtle:
     """Parse a Turtle file as fmt does; return the graph and the file's text."""
     text = read_text(path)
     graph = Graph(bind_namespaces="none")
@@ -305,7 +319,7 @@ def parse_turtle(path: Path) -> tuple[Graph, str]:
         raise InputError(
             describe_parse_error(error), path=str(path), line=error_line(error, text)
         ) from None
-    return graph, text
+    return ParsedTurtle(graph, text)
 
 
 def canonical_text(graph: Graph, text: str) -> str:

@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 from nephrokb.exporters.diagrams import (
     DEPENDENCY_EDGE_MEANING,
@@ -78,7 +79,14 @@ class Placed:
         return self.top + self.height
 
 
-def flow_boxes(procedure: Procedure) -> tuple[list[Box], list[tuple[int, int]]]:
+class FlowLayout(NamedTuple):
+    """A flow diagram's boxes in drawing order, and its edges as (earlier, later) indices."""
+
+    boxes: list[Box]
+    edges: list[tuple[int, int]]
+
+
+def flow_boxes(procedure: Procedure) -> FlowLayout:
     """Return the boxes in drawing order and the edges between them as (earlier, later) indices.
 
     Steps of other procedures come first, ordered by procedure label, step number and IRI.
@@ -114,7 +122,7 @@ def flow_boxes(procedure: Procedure) -> tuple[list[Box], list[tuple[int, int]]]:
             if target.iri in index and index[target.iri] != index[step.iri]
         }
     )
-    return boxes, edges
+    return FlowLayout(boxes, edges)
 
 
 def assign_lanes(edges: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -251,7 +259,14 @@ def order_line(x: float, top: float, bottom: float) -> list[str]:
     ]
 
 
-def legend(top: float) -> tuple[list[str], float]:
+class Legend(NamedTuple):
+    """The legend's SVG elements and its height."""
+
+    elements: list[str]
+    height: float
+
+
+def legend(top: float) -> Legend:
     """Return the legend's elements, drawn from `top`, and its height."""
     entries = [
         ("step", STEP_FILL, INK, False),
@@ -281,7 +296,7 @@ def legend(top: float) -> tuple[list[str], float]:
     )
     elements.append(arrowhead(MARGIN + 26, y, "right"))
     elements.append(text_element(MARGIN + 34, y + 4, [DEPENDENCY_EDGE_MEANING], 12, ["normal"]))
-    return elements, (len(entries) + 1) * LEGEND_ROW + 16
+    return Legend(elements, (len(entries) + 1) * LEGEND_ROW + 16)
 
 
 def flow_title(procedure: Procedure) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rdflib import RDF, XSD, BNode, Literal, URIRef
 from rdflib import RDFS as RDFS_NAMESPACE
@@ -314,10 +314,17 @@ def require_predicates(shapes_graph: Graph, shape: Node, supported: set[str]) ->
             raise Unsupported(shape, predicate)
 
 
-def read_path(shapes_graph: Graph, path: Node | None) -> tuple[tuple[Node, ...], bool]:
-    """Return (predicates, inverse) of a predicate, inverse or alternative path."""
+class PathPredicates(NamedTuple):
+    """The predicates a supported property path follows, and whether it follows them backwards."""
+
+    predicates: tuple[Node, ...]
+    inverse: bool
+
+
+def read_path(shapes_graph: Graph, path: Node | None) -> PathPredicates:
+    """Return the predicates of a predicate, inverse or alternative path, and its direction."""
     if isinstance(path, URIRef):
-        return (path,), False
+        return PathPredicates((path,), False)
     if not isinstance(path, BNode):
         raise Unsupported(path)
     pairs = list(shapes_graph.predicate_objects(path))
@@ -325,11 +332,11 @@ def read_path(shapes_graph: Graph, path: Node | None) -> tuple[tuple[Node, ...],
         raise Unsupported(path)
     kind, value = pairs[0]
     if str(kind) == SH + "inversePath" and isinstance(value, URIRef):
-        return (value,), True
+        return PathPredicates((value,), True)
     if str(kind) == SH + "alternativePath":
         members = tuple(read_list(shapes_graph, value))
         if members and all(isinstance(member, URIRef) for member in members):
-            return members, False
+            return PathPredicates(members, False)
     raise Unsupported(path)
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph
 import pyshacl
@@ -105,22 +105,32 @@ def validate_changed_since(
     if changed is None:
         report = validate(files, shapes=shapes, only_shapes=only_shapes, engine=engine)
         return replace(report, checkout=checkout)
-    graph, locations, triples = cached_knowledge(data_paths, files)
-    affected = affected_nodes(graph, changed)
-    results = validate_focus(graph, affected, engine=engine, shapes=shapes_and_ontology)
+    knowledge = cached_knowledge(data_paths, files)
+    locations = knowledge.locations
+    affected = affected_nodes(knowledge.graph, changed)
+    results = validate_focus(knowledge.graph, affected, engine=engine, shapes=shapes_and_ontology)
     several = [node for node in named_nodes(affected) if locations.in_several_files(node)]
     sources = [source for source, _ in locations.files]
     found = source_checks.check_sources(sources, several, locations)
     return Report(
         results=locate_results(results, locations, found),
         files=files,
-        triples=triples,
+        triples=knowledge.triples_read,
         checkout=checkout,
     )
 
 
-def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple:
-    """Return (graph-like lookups, Locations, triples read) of the files, cached or parsed."""
+class KnowledgeRead(NamedTuple):
+    """The files' triples (a Graph, or the triple cache's graph-like lookups), where each
+    node is written, and the number of triples read."""
+
+    graph: Graph
+    locations: Locations
+    triples_read: int
+
+
+def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> KnowledgeRead:
+    """Return the files' triples, locations and count: from the triple cache, or parsed."""
     folder = cache_folder()
     if folder is not None and STDIN not in map(str, files):
         try:
@@ -128,9 +138,13 @@ def cached_knowledge(data: Sequence[str | Path], files: Sequence[Path]) -> tuple
         except (OSError, sqlite3.Error):  # no usable cache (read-only, full, corrupt): parse
             pass
         else:
-            return cache.graph(), Locations(cache.sources, cache.subjects()), cache.triples_read()
+            return KnowledgeRead(
+                cache.graph(), Locations(cache.sources, cache.subjects()), cache.triples_read()
+            )
     loaded = load_dataset(files)
-    return loaded.graph, Locations(loaded.sources, loaded.subjects), loaded.triples_read
+    return KnowledgeRead(
+        loaded.graph, Locations(loaded.sources, loaded.subjects), loaded.triples_read
+    )
 
 
 def validate_focus(

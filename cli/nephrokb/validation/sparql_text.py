@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 # A prefix or local name: word characters, dashes and inner dots (never a final dot).
 NAME_START, NAME_CHAR, LOCAL_CHAR = (
@@ -195,7 +196,14 @@ def triple_patterns(query: str) -> list[tuple[str, list[str], list[str]]] | None
     return None
 
 
-def triples_end(words: list[str], position: int) -> tuple[int, tuple] | None:
+class TriplesRead(NamedTuple):
+    """Where a triples block ends, and its (subject, predicates, objects) words."""
+
+    end: int
+    triples: tuple[str, list[str], list[str]]
+
+
+def triples_end(words: list[str], position: int) -> TriplesRead | None:
     """Read `s p o ; p o , o` from `position`: (where it ends, (s, predicates, objects))."""
     subject = words[position]
     if not (subject.startswith(("?", "$")) or is_iri(subject)):
@@ -223,9 +231,9 @@ def triples_end(words: list[str], position: int) -> tuple[int, tuple] | None:
         if position < len(words) and words[position] == ";":
             position += 1
             if position < len(words) and words[position] in (".", "}"):
-                return position, (subject, predicates, objects)
+                return TriplesRead(position, (subject, predicates, objects))
             continue
-        return position, (subject, predicates, objects)
+        return TriplesRead(position, (subject, predicates, objects))
 
 
 def predicate_end(words: list[str], position: int) -> int | None:
