@@ -2,14 +2,22 @@
 
 `load` is the one entry point for "the knowledge": what a command or API call reads (its
 `data`, else the bundled kb/, decided by `resources.knowledge_paths`) plus bundled folders,
-into a Graph, a Store or a Dataset. Beneath it, for callers that already hold exact paths:
-`load_dataset` (and `parse_sources`, for texts not on disk), `load_graph` and `load_store`.
+into a Graph, a Store or a Dataset. Every command that reads the knowledge calls it.
+
+Beneath it, the loaders of exact paths (no default), for callers that are given or must
+choose the files themselves: `load_graph`, `load_store`, `load_dataset` (and
+`parse_sources`, for texts not read from disk). They serve the shapes and the ontology
+(validation.shapes, site, stats), both sides of a diff, a release's kb files, the FHIR
+check, and validation, which resolves the files itself (its report lists them) and builds
+the pyoxigraph store only for the fast engine.
 
 Two mechanisms load knowledge otherwise, on purpose:
 - `rdf.git_revisions.load_revision` parses files as a git revision holds them (diff,
-  changelog, release notes), through `parse_sources`;
-- `rdf.triple_cache.TripleCache` serves the triples of unchanged files from an on-disk cache
-  (`validate --changed-since`), parsing only the files that changed.
+  changelog, release notes) through `parse_sources`; `quads_at` gives their quads alone
+  (what `validate --changed-since` compares);
+- `rdf.triple_cache.TripleCache` serves the triples of unchanged files from an on-disk
+  cache (`validate --changed-since`, see `validation.engine.cached_knowledge`), parsing only
+  the files that changed.
 """
 
 from __future__ import annotations
