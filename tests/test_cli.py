@@ -208,3 +208,22 @@ def test_a_bad_choice_is_one_line_naming_the_choices(arguments, message):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == f"nephrokb: error: {message}\n"
+
+
+def test_help_loads_no_command_module():
+    """`nephrokb --help` lists the commands from the registry, importing none of them."""
+    code = (
+        "import sys\n"
+        "from nephrokb.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nephrokb')), file=sys.stderr)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stderr == (
+        "['nephrokb', 'nephrokb.cli', 'nephrokb.cli.options', 'nephrokb.cli.streams', "
+        "'nephrokb.errors']\n"
+    )
+    assert all(f"  {name} " in shown.stdout for name in COMMANDS)
