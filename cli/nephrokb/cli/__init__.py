@@ -90,8 +90,16 @@ class NephroKBGroup(click.Group):
             formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
 
     def main(self, args=None, prog_name=None, **extra):
-        """Run with stdout and stderr guarded, so a write error on them is one line, exit 2."""
+        """Run with stdout and stderr guarded, so a write error on them is one line, exit 2.
+
+        Run as the program (arguments from the command line), the process ends with the
+        command, so Python's cyclic garbage collector stays off: its passes would only visit,
+        again and again, the millions of graph objects a command loads, and find no cycles
+        worth freeing. Callers that pass the arguments (tests, other programs) keep it.
+        """
         extra.pop("standalone_mode", None)
+        if args is None:
+            gc.disable()
         with guarded_streams():
             try:
                 code = self.run(args, prog_name, extra)
