@@ -39,7 +39,6 @@ from nephrokb.validation.locations import Locations
 
 if TYPE_CHECKING:
     from nephrokb.rdf.loading import Dataset
-    from nephrokb.validation.locations import Locations
 
 # The environment variable that names the unpacked package folder (set by .ci/run).
 PACKAGE_VARIABLE = "NEPHROKB_FHIR_PACKAGE"

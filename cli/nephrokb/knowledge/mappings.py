@@ -29,8 +29,7 @@ from nephrokb.namespaces import PREFIXES, VOCAB, compact
 from nephrokb.terminologies import TERMINOLOGIES, Terminology, terminology_of
 
 if TYPE_CHECKING:
-    from curies import Converter
-    from rdflib import Graph, Literal
+    from rdflib import Graph
     from rdflib.term import Node
 
 OWL = PREFIXES["owl"]

@@ -41,15 +41,12 @@ from rdflib.query import Result
 from nephrokb.errors import EndpointError, QueryError
 from nephrokb.namespaces import KB, PREFIXES
 from nephrokb.query.credentials import Credentials, credentials_for
-from nephrokb.query.queries import QueryOutcome, resolve_term
+from nephrokb.query.queries import QueryOutcome, require_variable, resolve_term
 
 if TYPE_CHECKING:
-    import urllib.parse
-
-    from rdflib import Graph
     from rdflib.term import Identifier
 
-    from nephrokb.query.queries import PreparedQuery, QueryOutcome
+    from nephrokb.query.queries import PreparedQuery
 
 # The named graph of the knowledge on a server: the graph N-Quads and TriG exports use.
 KNOWLEDGE_GRAPH = KB
@@ -465,12 +462,7 @@ def bind_parameters(
     bindings: dict[str, Identifier] = {}
     labels_graph: Graph | None = None
     for name, value in params.items():
-        if name not in prepared.variables:
-            known = ", ".join(f"?{variable}" for variable in sorted(prepared.variables))
-            raise QueryError(
-                f"the query has no variable ?{name} to bind (its variables: {known or 'none'})",
-                path=prepared.origin,
-            )
+        require_variable(prepared, name)
         try:
             # With no labels to match, this resolves IRIs and CURIEs and refuses only labels.
             term = resolve_term(Graph(), value)

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     from pyoxigraph import Store
-    from rdflib import Graph
     from rdflib.term import Identifier
 
 QUERY_SUFFIX = ".rq"
@@ -287,6 +286,16 @@ def walk(node: Any) -> Iterator[Any]:
         yield from walk(child)
 
 
+def require_variable(prepared: PreparedQuery, name: str) -> None:
+    """Refuse a parameter that names no variable of the query."""
+    if name not in prepared.variables:
+        known = ", ".join(f"?{variable}" for variable in sorted(prepared.variables))
+        raise QueryError(
+            f"the query has no variable ?{name} to bind (its variables: {known or 'none'})",
+            path=prepared.origin,
+        )
+
+
 def run_query(
     query: str | PreparedQuery,
     knowledge: Graph | Store,
@@ -304,12 +313,7 @@ def run_query(
     prepared = query if isinstance(query, PreparedQuery) else prepare_query(query, origin)
     bindings = {}
     for name, value in (params or {}).items():
-        if name not in prepared.variables:
-            known = ", ".join(f"?{variable}" for variable in sorted(prepared.variables))
-            raise QueryError(
-                f"the query has no variable ?{name} to bind (its variables: {known or 'none'})",
-                path=prepared.origin,
-            )
+        require_variable(prepared, name)
         try:
             bindings[name] = resolve_term(knowledge, value)
         except QueryError as error:

@@ -25,7 +25,6 @@ from nephrokb.namespaces import PREFIXES, compact
 from nephrokb.rdf.terms import RdflibTerms
 
 if TYPE_CHECKING:
-    from rdflib import Graph
     from rdflib.term import Identifier
 
     from nephrokb.query.queries import QueryOutcome

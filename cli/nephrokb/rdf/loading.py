@@ -44,7 +44,6 @@ from nephrokb.resources import knowledge_paths
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
-    from rdflib import Graph
 
 # A file "describes" a node when it types or labels it (see nephrokb.validation.source_checks).
 DESCRIBING_PREDICATES = (PREFIXES["rdf"] + "type", PREFIXES["rdfs"] + "label")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -20,9 +19,6 @@ from rdflib import Graph, Literal, URIRef
 from nephrokb.errors import InputError
 from nephrokb.rdf.sources import SourceText, base_iri
 from nephrokb.rdf.terms import to_oxigraph, to_quad
-
-if TYPE_CHECKING:
-    from rdflib import Graph
 
 OXIGRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")

@@ -32,7 +32,6 @@ from nephrokb.rdf.knowledge_store import graph_of, store_of
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
-    from rdflib import Dataset, Graph
     from rdflib.term import Node
 
 KNOWLEDGE_GRAPH = KB

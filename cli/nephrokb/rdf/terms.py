@@ -9,7 +9,6 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 if TYPE_CHECKING:
-    from rdflib import Graph
     from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -42,8 +42,6 @@ from nephrokb.turtle.canonical import serialize_canonical
 from nephrokb.validation.engine import validate
 
 if TYPE_CHECKING:
-    from rdflib import Graph
-
     from nephrokb.changes.compare import KnowledgeDiff
 
 # Semantic Versioning 2.0.0, the regular expression semver.org recommends.

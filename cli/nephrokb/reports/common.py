@@ -14,7 +14,6 @@ from nephrokb.query.results import TURTLE_ESCAPES, TURTLE_SHORT_FORMS
 from nephrokb.validation.results import SEVERITIES, Report, ValidationResult
 
 if TYPE_CHECKING:
-    from rdflib import Literal
     from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

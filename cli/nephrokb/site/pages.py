@@ -57,7 +57,6 @@ from nephrokb.site.svg import flow_title, render_flow_svg
 from nephrokb.site.vocabulary import Vocabulary, local_name, read_vocabulary
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
     from pyoxigraph import Store
     from rdflib import Graph
 

@@ -39,7 +39,6 @@ from nephrokb.validation.results import Report, ValidationResult
 from nephrokb.validation.shapes import ShapesAndOntology, bundled_shapes, load_shapes
 
 if TYPE_CHECKING:
-    from rdflib import Graph
     from rdflib.term import Node
 
 

@@ -40,7 +40,6 @@ from nephrokb.rdf.terms import rdflib_graph
 from nephrokb.validation.sparql_text import reads_own_triples_and_linked_types as reads_around_focus
 
 if TYPE_CHECKING:
-    from rdflib import Graph
     from rdflib.term import Node
 
     from nephrokb.validation.plan import ValidationPlan

@@ -10,16 +10,12 @@ shape refers to), and pyshacl runs whenever a shape with a target is left in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
 from nephrokb.validation import core_constraints, sparql_constraints
 from nephrokb.validation.core_constraints import NodeCheck, Unsupported
 from nephrokb.validation.sparql_constraints import SparqlConstraint
-
-if TYPE_CHECKING:
-    from rdflib import Graph
 
 
 @dataclass(frozen=True)

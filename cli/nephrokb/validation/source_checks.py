@@ -26,7 +26,6 @@ from nephrokb.validation.results import ValidationResult
 
 if TYPE_CHECKING:
     from nephrokb.validation.locations import Locations
-    from nephrokb.validation.results import ValidationResult
 
 KNOWN_NAMESPACE_RULE = SHAPES + "KnownNamespaceRule"
 ONE_FILE_DESCRIPTION_RULE = SHAPES + "OneFileDescriptionRule"
