@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rdflib import RDF, Graph, URIRef
 
@@ -52,6 +52,13 @@ RELATIONS = {
     PREFIXES["skos"] + "relatedMatch": "related match",
 }
 KIND_NAMES = {"indication": "Indication", "benefit": "Benefit", "condition": "Condition"}
+
+
+class MappingRecord(NamedTuple):
+    """What a mapping record (an owl:Axiom) is about: the concept and the code it maps to."""
+
+    concept: str
+    code: str
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,7 @@ class SectionWriter:
             return change.node if self.is_procedure(change.node) else MAPPINGS_GROUP
         record = self.mapping_record(change.node)
         if record is not None:
-            return record[0] if self.is_procedure(record[0]) else MAPPINGS_GROUP
+            return record.concept if self.is_procedure(record.concept) else MAPPINGS_GROUP
         if self.is_procedure(change.node):
             return change.node
         return (
@@ -172,13 +179,13 @@ class SectionWriter:
                     return escape_markdown(found)
         return None
 
-    def mapping_record(self, iri: str) -> tuple[str, str] | None:
+    def mapping_record(self, iri: str) -> MappingRecord | None:
         """The concept and code a mapping record is about, or None for other nodes."""
         for graph in self.graphs:
             source = graph.value(URIRef(iri), URIRef(PREFIXES["owl"] + "annotatedSource"))
             target = graph.value(URIRef(iri), URIRef(PREFIXES["owl"] + "annotatedTarget"))
             if source is not None and target is not None:
-                return str(source), str(target)
+                return MappingRecord(str(source), str(target))
         return None
 
     def groups(self) -> list[tuple[str, list[Change]]]:
@@ -258,7 +265,7 @@ class SectionWriter:
         if kind == "node":
             record = self.mapping_record(change.node)
             if record is not None:
-                name = f"The mapping of {self.label(record[0])} to `{compact(record[1])}`"
+                name = f"The mapping of {self.label(record.concept)} to `{compact(record.code)}`"
             names = ", ".join(self.property_name(iri) for iri in (change.property or "").split())
             return f"{name}: {names} {action}."
         return f"{kind.capitalize()} {name} {action}."

@@ -122,7 +122,7 @@ class Change:
     target: str | None = None
     target_label: str | None = None
 
-    def sort_key(self) -> ChangedValues:
+    def sort_key(self) -> tuple:
         """Order changes by kind and action in report order, then by compact names."""
         return (
             KINDS.index(self.kind),
@@ -440,7 +440,7 @@ class ChangedValues(NamedTuple):
     shown_as: str
 
 
-def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> tuple:
+def changed_values(old: Graph, new: Graph, node: Node, predicate: str) -> ChangedValues:
     """Return the old and new values of a text predicate, and how to show them.
 
     Texts are kept exactly as written (whitespace too); when only a language tag or a
