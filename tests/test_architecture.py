@@ -35,8 +35,10 @@ LAYERS = (
     ("nephrokb.cli",),
 )
 # Imported inside functions on purpose: fhirpathpy is an optional extra; importing
-# simple_icd_10_cm parses the whole ICD-10-CM release (1.5 s), so only lookups pay for it.
-LAZY_IMPORTS = {"fhirpathpy", "simple_icd_10_cm"}
+# simple_icd_10_cm parses the whole ICD-10-CM release (1.5 s), so only lookups pay for it;
+# importing pyshacl costs as much as validating the bundled knowledge, which the fast
+# engine does without it (tests/test_user_shapes.py).
+LAZY_IMPORTS = {"fhirpathpy", "pyshacl", "simple_icd_10_cm"}
 
 
 def module_name(path: Path) -> str:

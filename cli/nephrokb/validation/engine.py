@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph
-import pyshacl
 from rdflib import RDFS, BNode, Graph, Namespace
 
 from nephrokb.errors import ShapesError
@@ -224,7 +223,9 @@ def validate_with(
 def pyshacl_results(
     data_graph: Graph, shapes_graph: Graph, ontology_graph: Graph
 ) -> Iterable[ValidationResult]:
-    """Validate with pyshacl (imported only here: 0.2 s) and read its report."""
+    """Validate with pyshacl and read its report."""
+    import pyshacl  # only shapes the fast engine cannot prove need it: importing costs 0.2-0.4 s
+
     try:
         _, results_graph, _ = pyshacl.validate(
             copy_graph(data_graph),  # pyshacl needs a context-aware store
