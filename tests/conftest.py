@@ -169,13 +169,13 @@ def bundled_graph():
 def local_answers_computed_once(bundled_graph):
     """Parse the bundled knowledge and each query once, and run each local query once."""
     import nephrokb.query.queries
-    import nephrokb.rdf.knowledge_store
     import nephrokb.rdf.loading
+    import nephrokb.rdf.stores
 
     load, run = nephrokb.rdf.loading.load, nephrokb.query.queries.run_query
     bundled = {
         "graph": bundled_graph,
-        "store": nephrokb.rdf.knowledge_store.store_of(bundled_graph),
+        "store": nephrokb.rdf.stores.store_of(bundled_graph),
     }
     outcomes = {}
 

@@ -7,8 +7,8 @@ import pytest
 from rdflib import Graph
 
 from nephrokb.rdf.graph_index import GraphIndex, uri
-from nephrokb.rdf.knowledge_store import rdflib_store, store_of
 from nephrokb.rdf.loading import load, load_graph
+from nephrokb.rdf.stores import rdflib_store, store_of
 from nephrokb.resources import bundled_folder
 
 DOUBLE = '"2e3"^^<http://www.w3.org/2001/XMLSchema#double>'

@@ -8,8 +8,8 @@ from rdflib.compare import isomorphic
 
 from conftest import CLEAN
 from nephrokb.errors import InputError
-from nephrokb.rdf.knowledge_store import graph_of
 from nephrokb.rdf.loading import load_graph, load_store
+from nephrokb.rdf.stores import graph_of
 from nephrokb.resources import bundled_files
 
 PREFIX = "@prefix e: <http://example.org/> .\n"

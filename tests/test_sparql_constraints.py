@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from nephrokb.errors import ShapesError
-from nephrokb.rdf.knowledge_store import store_of
+from nephrokb.rdf.stores import store_of
 from nephrokb.validation.core_constraints import NativeResult, Unsupported
 from nephrokb.validation.sparql_constraints import (
     SPARQL_CONSTRAINT_COMPONENT,

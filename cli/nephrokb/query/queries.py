@@ -30,8 +30,8 @@ from rdflib.term import Variable
 
 from nephrokb.errors import QueryError
 from nephrokb.namespaces import PREFIXES, compact
-from nephrokb.rdf.knowledge_store import graph_of, store_of
 from nephrokb.rdf.sources import STDIN, read_text
+from nephrokb.rdf.stores import graph_of, store_of
 from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
 
 if TYPE_CHECKING:

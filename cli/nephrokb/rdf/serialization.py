@@ -28,7 +28,7 @@ from rdflib.compare import to_canonical_graph
 
 from nephrokb.errors import InputError
 from nephrokb.namespaces import KB, PREFIXES
-from nephrokb.rdf.knowledge_store import graph_of, store_of
+from nephrokb.rdf.stores import graph_of, store_of
 
 if TYPE_CHECKING:
     from pyoxigraph import Store

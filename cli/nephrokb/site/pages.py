@@ -26,7 +26,7 @@ from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
 from nephrokb.query.queries import list_bundled_queries, run_query
 from nephrokb.query.results import URI, cell_rows, table_cell
 from nephrokb.rdf.graph_index import GraphIndex, uri
-from nephrokb.rdf.knowledge_store import rdflib_store
+from nephrokb.rdf.stores import rdflib_store
 from nephrokb.site.knowledge import (
     GLOSSARY_PAGE,
     IDENTIFIERS_PAGE,

@@ -14,9 +14,9 @@ import pyoxigraph
 from rdflib import RDFS, BNode, Graph, Namespace
 
 from nephrokb.errors import ShapesError
-from nephrokb.rdf.knowledge_store import store_of
 from nephrokb.rdf.loading import garbage_collection_paused, load_dataset
 from nephrokb.rdf.sources import STDIN, resolve_turtle_files
+from nephrokb.rdf.stores import store_of
 from nephrokb.rdf.terms import to_quad
 from nephrokb.rdf.triple_cache import TripleCache, cache_folder
 from nephrokb.resources import current_checkout, knowledge_paths
