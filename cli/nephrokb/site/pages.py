@@ -510,21 +510,21 @@ def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pag
     documents = [a for a in on_page if VOCAB + "SourceDocument" in types_of(graph, URIRef(a.iri))]
     excerpts = [excerpt(a) for a in on_page if a not in documents]
     excerpts.sort(key=lambda e: (e["line"] is None, e["line"] or 0, e["anchor"].iri))
-    part_of = PREFIXES["dcterms"] + "isPartOf"
+    part_of = uri(PREFIXES["dcterms"] + "isPartOf")
+    lines_of: dict[str, list[dict[str, Any]]] = {}  # document IRI -> its excerpts, in order
+    for found in excerpts:
+        for document in graph.objects(URIRef(found["anchor"].iri), part_of):
+            if isinstance(document, URIRef):
+                lines_of.setdefault(str(document), []).append(found)
     listed = []
     for document in sorted(documents, key=lambda a: a.iri):
-        lines = [
-            e
-            for e in excerpts
-            if (URIRef(e["anchor"].iri), URIRef(part_of), URIRef(document.iri)) in graph
-        ]
         listed.append(
             {
                 "anchor": document,
                 "identifier": text_of(
                     graph, URIRef(document.iri), PREFIXES["dcterms"] + "identifier"
                 ),
-                "excerpts": lines,
+                "excerpts": lines_of.get(document.iri, []),
             }
         )
     placed = {e["anchor"].iri for document in listed for e in document["excerpts"]}
@@ -559,11 +559,17 @@ def result_rows(rows: Sequence[Sequence[Cell | None]], links: Links) -> Markup:
     of cells, and a template step per cell is most of the site's rendering time.
     """
 
+    cells: dict[Cell | None, str] = {}  # the same terms recur down a column
+
     def cell(term: Cell | None) -> str:
-        text = table_cell(term)
-        if term is not None and term.kind == URI and term.value:
-            return f"<td>{links.anchor(term.value, text)}</td>"
-        return f"<td>{escape(text)}</td>"
+        html = cells.get(term)
+        if html is None:
+            text = table_cell(term)
+            if term is not None and term.kind == URI and term.value:
+                html = cells[term] = f"<td>{links.anchor(term.value, text)}</td>"
+            else:
+                html = cells[term] = f"<td>{escape(text)}</td>"
+        return html
 
     return Markup("".join(f"<tr>{''.join(cell(term) for term in row)}</tr>\n" for row in rows))
 

@@ -14,6 +14,7 @@ Text is measured by counting characters (no fonts are read), so layout is determ
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,8 +155,14 @@ def wrap_lines(lines: Sequence[str]) -> list[str]:
     """Wrap each caption line to the box width."""
     wrapped: list[str] = []
     for line in lines:
-        wrapped += textwrap.wrap(line, WRAP_WIDTH, break_on_hyphens=False) or [""]
+        wrapped += wrap_line(line)
     return wrapped
+
+
+@functools.lru_cache(maxsize=4096)
+def wrap_line(line: str) -> tuple[str, ...]:
+    """Wrap one caption line to the box width (step labels recur across procedures)."""
+    return tuple(textwrap.wrap(line, WRAP_WIDTH, break_on_hyphens=False)) or ("",)
 
 
 def port_heights(
