@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.generate import generate
-from bench.measure import LONG_RUN_SECONDS, Measurement, Sample, measure_command
+from bench.measure import LONG_RUN_SECONDS, Measurement, Sample, launched, measure_command
 from bench.peers import (
     results_in_jena_report,
     results_in_nephrokb_text,
@@ -717,10 +717,15 @@ def size_note(row: dict) -> str:
 
 def run_child(argv: Sequence[str], *, timeout: float) -> list[str]:
     """Run a bench child process and return its JSON lines, even the ones before a timeout."""
-    with tempfile.TemporaryFile("w+") as output:
+    with tempfile.TemporaryFile("w+") as output, tempfile.TemporaryDirectory() as folder:
         try:
+            # Through the launcher, so the child's own peak RSS does not start at ours.
             subprocess.run(
-                list(argv), stdout=output, stderr=subprocess.DEVNULL, timeout=timeout, check=False
+                launched(argv, Path(folder) / "usage.json"),
+                stdout=output,
+                stderr=subprocess.DEVNULL,
+                timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             say(f"child {argv[2]} stopped after {timeout:.0f} s")

@@ -145,6 +145,16 @@ def test_measure_command_keeps_the_output_and_the_child_usage(tmp_path):
     assert timed_out.status == "timeout" and len(timed_out.samples) == 1
 
 
+def test_a_child_reports_its_own_peak_memory_not_the_benchmarks(tmp_path):
+    ballast = bytearray(400 * 1024**2)  # the benchmark holding large knowledge bases
+    small = measure_command([sys.executable, "-c", "pass"], repeat=1, timeout=60)
+    large = measure_command(
+        [sys.executable, "-c", "x = bytearray(200 * 1024**2)"], repeat=1, timeout=60
+    )
+    assert len(ballast) and small.max_rss_bytes < 100 * 1024**2
+    assert 200 * 1024**2 < large.max_rss_bytes < 300 * 1024**2
+
+
 def measured(wall: float, rss_mib: int = 100, cpu: float | None = None) -> Measurement:
     """A successful one-run Measurement (its CPU time the wall time unless given)."""
     return Measurement([Sample(wall, wall if cpu is None else cpu, rss_mib * 1024**2, 0, False)])
