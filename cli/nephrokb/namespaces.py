@@ -1,4 +1,4 @@
-"""The prefixes nephrokb writes and reads, and compact names for IRIs."""
+"""Every namespace and vocabulary term nephrokb names, declared once, and compact IRIs."""
 
 from __future__ import annotations
 
@@ -9,28 +9,65 @@ SHAPES = "https://w3id.org/nephrokb/shapes#"
 FABIO = "http://purl.org/spar/fabio/"
 PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 
+DCTERMS = "http://purl.org/dc/terms/"
+OWL = "http://www.w3.org/2002/07/owl#"
+PROV = "http://www.w3.org/ns/prov#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SH = "http://www.w3.org/ns/shacl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SSSOM = "https://w3id.org/sssom/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
 PREFIXES: dict[str, str] = {
     "ICD10CM": "http://purl.bioontology.org/ontology/ICD10CM/",
     "ICD10PCS": "http://purl.bioontology.org/ontology/ICD10PCS/",
     "MESH": "http://id.nlm.nih.gov/mesh/",
     "SCTID": "http://snomed.info/id/",
     "UMLS": "https://uts.nlm.nih.gov/uts/umls/concept/",
-    "dcterms": "http://purl.org/dc/terms/",
+    "dcterms": DCTERMS,
     "kb": KB,
     "nkb": VOCAB,
     "nkbsh": SHAPES,
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "owl": OWL,
     "pplan": "http://purl.org/net/p-plan#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
     "schema": "https://schema.org/",
     "semapv": "https://w3id.org/semapv/vocab/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "sssom": "https://w3id.org/sssom/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": SH,
+    "skos": SKOS,
+    "sssom": SSSOM,
+    "xsd": XSD,
 }
+
+# The named graph that holds the knowledge in datasets and SPARQL stores.
+KNOWLEDGE_GRAPH = KB
+
+RDF_TYPE = RDF + "type"
+RDF_FIRST = RDF + "first"
+RDF_REST = RDF + "rest"
+RDF_NIL = RDF + "nil"
+RDF_LANG_STRING = RDF + "langString"
+RDFS_LABEL = RDFS + "label"
+RDFS_COMMENT = RDFS + "comment"
+RDFS_SUBCLASS_OF = RDFS + "subClassOf"
+XSD_STRING = XSD + "string"
+OWL_ANNOTATED_SOURCE = OWL + "annotatedSource"
+SKOS_EXACT_MATCH = SKOS + "exactMatch"
+SKOS_CLOSE_MATCH = SKOS + "closeMatch"
+SKOS_BROAD_MATCH = SKOS + "broadMatch"
+SKOS_NARROW_MATCH = SKOS + "narrowMatch"
+SKOS_RELATED_MATCH = SKOS + "relatedMatch"
+# The SKOS mapping predicates a concept links to a terminology code with, in report order.
+MAPPING_PREDICATES = (
+    SKOS_EXACT_MATCH,
+    SKOS_CLOSE_MATCH,
+    SKOS_BROAD_MATCH,
+    SKOS_NARROW_MATCH,
+    SKOS_RELATED_MATCH,
+)
 
 
 def compact(iri: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nephrokb.namespaces import PREFIXES
+
 
 @dataclass(frozen=True)
 class Terminology:
@@ -23,15 +25,16 @@ class Terminology:
         return re.fullmatch(self.pattern, code) is not None
 
 
-# Namespaces follow the Bioregistry/OBO extended prefix map that sssom-py ships, so CURIEs
-# round-trip through `curies`; FHIR systems follow HL7 Terminology (THO).
+# Namespaces (declared in nephrokb.namespaces) follow the Bioregistry/OBO extended prefix map
+# that sssom-py ships, so CURIEs round-trip through `curies`; FHIR systems follow HL7
+# Terminology (THO).
 TERMINOLOGIES: dict[str, Terminology] = {
     t.prefix: t
     for t in (
         Terminology(
             "SCTID",
             "SNOMED CT",
-            "http://snomed.info/id/",
+            PREFIXES["SCTID"],
             "http://snomed.info/sct",
             r"[1-9]\d{5,17}",
             names_licensed=True,
@@ -39,28 +42,28 @@ TERMINOLOGIES: dict[str, Terminology] = {
         Terminology(
             "ICD10PCS",
             "ICD-10-PCS",
-            "http://purl.bioontology.org/ontology/ICD10PCS/",
+            PREFIXES["ICD10PCS"],
             "http://www.cms.gov/Medicare/Coding/ICD10",
             r"[0-9A-HJ-NP-Z]{7}",
         ),
         Terminology(
             "ICD10CM",
             "ICD-10-CM",
-            "http://purl.bioontology.org/ontology/ICD10CM/",
+            PREFIXES["ICD10CM"],
             "http://hl7.org/fhir/sid/icd-10-cm",
             r"[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?",
         ),
         Terminology(
             "MESH",
             "MeSH",
-            "http://id.nlm.nih.gov/mesh/",
+            PREFIXES["MESH"],
             "https://www.nlm.nih.gov/mesh",
             r"D\d{6}|C\d{6}|C\d{9}",
         ),
         Terminology(
             "UMLS",
             "UMLS",
-            "https://uts.nlm.nih.gov/uts/umls/concept/",
+            PREFIXES["UMLS"],
             "http://terminology.hl7.org/CodeSystem/umls",
             r"C\d{7}",
             names_licensed=True,

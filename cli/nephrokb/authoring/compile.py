@@ -15,20 +15,17 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from nephrokb.authoring.fields import (
     CURIE_PREFIXES,
-    DCTERMS,
     DEFAULT_SOURCE,
     EXCERPT,
     FILE_KEYS,
     MAPPING,
     MAPPING_RELATIONS,
     PROCEDURE,
-    PROV,
-    RDFS,
     SECTIONS,
     SLUG_PATTERN,
     STEP,
@@ -39,10 +36,9 @@ from nephrokb.authoring.fields import (
 )
 from nephrokb.authoring.located import Located, Origin
 from nephrokb.errors import InputError
-from nephrokb.namespaces import KB, PREFIXES, SHAPES, VOCAB
+from nephrokb.namespaces import DCTERMS, KB, OWL, PROV, RDFS, SHAPES, VOCAB
 from nephrokb.terminologies import TERMINOLOGIES, is_snomed_concept_id
 
-RDF_TYPE = URIRef(PREFIXES["rdf"] + "type")
 HAS_STEP = URIRef(VOCAB + "hasStep")
 STEP_NUMBER = URIRef(VOCAB + "stepNumber")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -149,7 +145,7 @@ class Compiler:
             return None
         node = kb(slug)
         self.out.subjects.setdefault(str(node), item.origin)
-        self.out.add((node, RDF_TYPE, URIRef(section.rdf_class)), item.origin)
+        self.out.add((node, RDF.type, URIRef(section.rdf_class)), item.origin)
         source = members.get("source")
         source_slug = (
             source.value
@@ -403,7 +399,7 @@ class Compiler:
             concept = members.get("concept")
             relation = members.get("relation")
             code = members.get("code")
-            target = self.out.graph.value(node, URIRef(PREFIXES["owl"] + "annotatedTarget"))
+            target = self.out.graph.value(node, URIRef(OWL + "annotatedTarget"))
             if (
                 concept
                 and code

@@ -11,20 +11,17 @@ import re
 from collections import Counter
 from typing import Any
 
-from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from nephrokb.authoring.compile import HAS_STEP, RDF_TYPE, STEP_NUMBER
+from nephrokb.authoring.compile import HAS_STEP, STEP_NUMBER
 from nephrokb.authoring.fields import (
     CURIE_PREFIXES,
-    DCTERMS,
     DEFAULT_SOURCE,
     EXCERPT,
     MAPPING,
     MAPPING_RELATIONS,
     PROCEDURE,
-    PROV,
-    RDFS,
     SECTIONS,
     STEP,
     Key,
@@ -33,7 +30,7 @@ from nephrokb.authoring.fields import (
     mapping_slug,
 )
 from nephrokb.errors import NephroKBError
-from nephrokb.namespaces import KB, PREFIXES, compact
+from nephrokb.namespaces import DCTERMS, KB, OWL, PROV, RDFS, compact
 from nephrokb.terminologies import terminology_of
 
 SOURCE = URIRef(DCTERMS + "source")
@@ -72,7 +69,7 @@ class Decompiler:
             document["source"] = self.default_source
         written: list[tuple[URIRef, Section, dict[str, Any]]] = []
         for section in SECTIONS.values():
-            nodes = sorted(self.graph.subjects(RDF_TYPE, URIRef(section.rdf_class)))
+            nodes = sorted(self.graph.subjects(RDF.type, URIRef(section.rdf_class)))
             entities = [self.entity(node, section, written) for node in nodes]
             if not entities:
                 continue
@@ -115,7 +112,7 @@ class Decompiler:
 
     def entity(self, node: URIRef, section: Section, written: list) -> dict[str, Any]:
         """Return one node as a dict of keys, in the section's order (noted in `written`)."""
-        self.take((node, RDF_TYPE, URIRef(section.rdf_class)))
+        self.take((node, RDF.type, URIRef(section.rdf_class)))
         source = self.graph.value(node, SOURCE)
         source_slug = slug_of(source) if source is not None else self.default_source
         entity: dict[str, Any] = {}
@@ -164,7 +161,7 @@ class Decompiler:
             match = re.fullmatch(r".*-line-0*(\d+)", obj[len(KB) :])
             if match and kb_slug(obj) == excerpt_slug(source, int(match.group(1))):
                 value = int(match.group(1))
-            elif self.graph.value(obj, RDF_TYPE) == URIRef(EXCERPT.rdf_class):
+            elif self.graph.value(obj, RDF.type) == URIRef(EXCERPT.rdf_class):
                 value = slug_of(obj)
         elif key.kind == "integer" and isinstance(obj, Literal) and obj.datatype == XSD.integer:
             value = int(obj)
@@ -238,7 +235,7 @@ class Decompiler:
                 entity["slug"] = slug_of(node)
         if section is MAPPING:
             concept, relation = entity.get("concept"), entity.get("relation")
-            target = self.graph.value(node, URIRef(PREFIXES["owl"] + "annotatedTarget"))
+            target = self.graph.value(node, URIRef(OWL + "annotatedTarget"))
             if concept and relation and target is not None:
                 self.take((URIRef(KB + concept), URIRef(MAPPING_RELATIONS[relation]), target))
                 if kb_slug(node) != mapping_slug(concept, entity.get("code", "")):

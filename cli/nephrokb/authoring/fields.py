@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nephrokb.namespaces import FABIO, PREFIXES, PRISM, VOCAB
-
-DCTERMS = PREFIXES["dcterms"]
-RDFS = PREFIXES["rdfs"]
-SKOS = PREFIXES["skos"]
-PROV = PREFIXES["prov"]
-OWL = PREFIXES["owl"]
-SSSOM = PREFIXES["sssom"]
+from nephrokb.namespaces import (
+    DCTERMS,
+    FABIO,
+    OWL,
+    PREFIXES,
+    PRISM,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    SKOS,
+    SSSOM,
+    VOCAB,
+)
 
 # How a value is written and what it becomes:
 #   text    English text -> "..."@en        plain   text -> "..." (xsd:string)
@@ -414,7 +419,7 @@ EVIDENCE = Section(
         Key(
             "types",
             "codes",
-            PREFIXES["rdf"] + "type",
+            RDF_TYPE,
             "what kind of work, e.g. fabio:JournalArticle, fabio:SystematicReview",
         ),
         Key("title", "plain", DCTERMS + "title", "the work's title"),

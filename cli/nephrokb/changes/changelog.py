@@ -17,7 +17,24 @@ from rdflib import RDF, Graph, URIRef
 
 from nephrokb.changes.formats import escape_markdown, headline, one_line
 from nephrokb.knowledge.labels import text_of
-from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.namespaces import (
+    DCTERMS,
+    OWL,
+    OWL_ANNOTATED_SOURCE,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    RDFS_LABEL,
+    SKOS,
+    SKOS_BROAD_MATCH,
+    SKOS_CLOSE_MATCH,
+    SKOS_EXACT_MATCH,
+    SKOS_NARROW_MATCH,
+    SKOS_RELATED_MATCH,
+    SSSOM,
+    VOCAB,
+    compact,
+)
 
 if TYPE_CHECKING:
     from nephrokb.changes.compare import Change, KnowledgeDiff
@@ -28,28 +45,28 @@ MAPPINGS_GROUP = "Mappings"
 OTHER_GROUP = "Other facts and evidence"
 # Names of properties the vocabulary does not label (its own terms are named by their labels).
 PROPERTY_NAMES = {
-    PREFIXES["rdfs"] + "label": "label",
-    PREFIXES["rdfs"] + "seeAlso": "see also",
-    PREFIXES["rdf"] + "type": "type",
-    PREFIXES["skos"] + "definition": "definition",
-    PREFIXES["dcterms"] + "description": "description",
-    PREFIXES["dcterms"] + "source": "source",
-    PREFIXES["dcterms"] + "bibliographicCitation": "citation",
-    PREFIXES["prov"] + "wasDerivedFrom": "provenance",
-    PREFIXES["sssom"] + "see_also": "evidence (see also)",
-    PREFIXES["sssom"] + "comment": "comment",
-    PREFIXES["sssom"] + "confidence": "confidence",
-    PREFIXES["sssom"] + "mapping_date": "mapping date",
-    PREFIXES["sssom"] + "object_label": "code title",
-    PREFIXES["sssom"] + "author_id": "author",
-    PREFIXES["sssom"] + "mapping_justification": "justification",
+    RDFS_LABEL: "label",
+    RDFS + "seeAlso": "see also",
+    RDF_TYPE: "type",
+    SKOS + "definition": "definition",
+    DCTERMS + "description": "description",
+    DCTERMS + "source": "source",
+    DCTERMS + "bibliographicCitation": "citation",
+    PROV + "wasDerivedFrom": "provenance",
+    SSSOM + "see_also": "evidence (see also)",
+    SSSOM + "comment": "comment",
+    SSSOM + "confidence": "confidence",
+    SSSOM + "mapping_date": "mapping date",
+    SSSOM + "object_label": "code title",
+    SSSOM + "author_id": "author",
+    SSSOM + "mapping_justification": "justification",
 }
 RELATIONS = {
-    PREFIXES["skos"] + "exactMatch": "exact match",
-    PREFIXES["skos"] + "closeMatch": "close match",
-    PREFIXES["skos"] + "broadMatch": "broad match (the code is broader)",
-    PREFIXES["skos"] + "narrowMatch": "narrow match (the code is narrower)",
-    PREFIXES["skos"] + "relatedMatch": "related match",
+    SKOS_EXACT_MATCH: "exact match",
+    SKOS_CLOSE_MATCH: "close match",
+    SKOS_BROAD_MATCH: "broad match (the code is broader)",
+    SKOS_NARROW_MATCH: "narrow match (the code is narrower)",
+    SKOS_RELATED_MATCH: "related match",
 }
 KIND_NAMES = {"indication": "Indication", "benefit": "Benefit", "condition": "Condition"}
 
@@ -116,7 +133,7 @@ class SectionWriter:
         if iri is None:
             return ""
         for graph in (*self.graphs, self.labels):
-            text = text_of(graph, URIRef(iri), PREFIXES["rdfs"] + "label")
+            text = text_of(graph, URIRef(iri), RDFS_LABEL)
             if text:
                 return f'"{escape_markdown(text)}"'
         return f'"{escape_markdown(fallback)}"' if fallback else f"`{compact(iri)}`"
@@ -174,7 +191,7 @@ class SectionWriter:
         """The vocabulary's label of the node's type, if it has one."""
         for graph in self.graphs:
             for kind in sorted(graph.objects(URIRef(iri), RDF.type)):
-                found = text_of(self.labels, kind, PREFIXES["rdfs"] + "label")
+                found = text_of(self.labels, kind, RDFS_LABEL)
                 if found:
                     return escape_markdown(found)
         return None
@@ -182,8 +199,8 @@ class SectionWriter:
     def mapping_record(self, iri: str) -> MappingRecord | None:
         """The concept and code a mapping record is about, or None for other nodes."""
         for graph in self.graphs:
-            source = graph.value(URIRef(iri), URIRef(PREFIXES["owl"] + "annotatedSource"))
-            target = graph.value(URIRef(iri), URIRef(PREFIXES["owl"] + "annotatedTarget"))
+            source = graph.value(URIRef(iri), URIRef(OWL_ANNOTATED_SOURCE))
+            target = graph.value(URIRef(iri), URIRef(OWL + "annotatedTarget"))
             if source is not None and target is not None:
                 return MappingRecord(str(source), str(target))
         return None
@@ -210,7 +227,7 @@ class SectionWriter:
     def property_name(self, iri: str) -> str:
         if iri in PROPERTY_NAMES:
             return PROPERTY_NAMES[iri]
-        found = text_of(self.labels, URIRef(iri), PREFIXES["rdfs"] + "label")
+        found = text_of(self.labels, URIRef(iri), RDFS_LABEL)
         return escape_markdown(found) if found else f"`{compact(iri)}`"
 
     def code(self, change: Change) -> str:

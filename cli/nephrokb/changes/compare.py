@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from rdflib import RDF, Literal, URIRef
 
 from nephrokb.knowledge.labels import text_of
-from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.namespaces import (
+    DCTERMS,
+    MAPPING_PREDICATES,
+    OWL,
+    RDFS_LABEL,
+    SKOS,
+    SSSOM,
+    VOCAB,
+    compact,
+)
 from nephrokb.rdf.differences import TripleDifferences, named_ancestors, triple_differences
 from nephrokb.rdf.git_revisions import load_revision, repository_root
 from nephrokb.rdf.loading import garbage_collection_paused, load_graph
@@ -34,19 +43,11 @@ if TYPE_CHECKING:
 
     Triple = tuple[Node, Node, Node]
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
 TEXT_PREDICATES = (
     RDFS_LABEL,
-    PREFIXES["skos"] + "definition",
-    PREFIXES["dcterms"] + "description",
+    SKOS + "definition",
+    DCTERMS + "description",
 )
-MAPPING_PREDICATES = tuple(
-    PREFIXES["skos"] + name
-    for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-)
-OWL = PREFIXES["owl"]
-SSSOM = PREFIXES["sssom"]
 
 # Kinds of change in report order, each with the class whose members are tracked as nodes.
 NODE_CLASSES = {

@@ -17,7 +17,6 @@ from nephrokb.changes.compare import (
     KINDS,
     NODE_CLASSES,
     PLURALS,
-    RDFS_LABEL,
     SECTIONS,
     Change,
     KnowledgeDiff,
@@ -31,7 +30,7 @@ from nephrokb.exporters.sssom import (
     write_sssom_tsv,
 )
 from nephrokb.knowledge.mappings import curie_converter, read_mappings
-from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.namespaces import RDFS_LABEL, VOCAB, XSD_STRING, compact
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -253,7 +252,7 @@ def kgcl_term(graph: Graph | None, node: str, predicate: str, *, quote: str) -> 
     term = f"{quote}{text}{quote}"
     if value.language:
         return f"{term}@{value.language}"
-    if value.datatype is not None and str(value.datatype) != PREFIXES["xsd"] + "string":
+    if value.datatype is not None and str(value.datatype) != XSD_STRING:
         return f"{term}^^{compact(str(value.datatype))}"
     return term
 

@@ -77,8 +77,20 @@ from nephrokb import __version__
 from nephrokb.errors import InputError
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.mappings import curie_converter, read_mappings
-from nephrokb.knowledge.model import DCTERMS, read_procedures
-from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.knowledge.model import read_procedures
+from nephrokb.namespaces import (
+    DCTERMS,
+    KB,
+    SKOS,
+    SKOS_BROAD_MATCH,
+    SKOS_CLOSE_MATCH,
+    SKOS_EXACT_MATCH,
+    SKOS_NARROW_MATCH,
+    SKOS_RELATED_MATCH,
+    SSSOM,
+    VOCAB,
+    compact,
+)
 from nephrokb.terminologies import TERMINOLOGIES
 
 if TYPE_CHECKING:
@@ -96,16 +108,15 @@ CONCEPT_MAP_ID = "nephrokb-mappings"
 DEPENDS_ON_STEP_EXTENSION = f"{FHIR_BASE}/StructureDefinition/depends-on-step"
 SNOMED_CT = TERMINOLOGIES["SCTID"]
 
-SKOS = PREFIXES["skos"]
 RELATIONSHIPS = {
-    SKOS + "exactMatch": "equivalent",
-    SKOS + "broadMatch": "source-is-narrower-than-target",
-    SKOS + "narrowMatch": "source-is-broader-than-target",
-    SKOS + "closeMatch": "related-to",
-    SKOS + "relatedMatch": "related-to",
+    SKOS_EXACT_MATCH: "equivalent",
+    SKOS_BROAD_MATCH: "source-is-narrower-than-target",
+    SKOS_NARROW_MATCH: "source-is-broader-than-target",
+    SKOS_CLOSE_MATCH: "related-to",
+    SKOS_RELATED_MATCH: "related-to",
 }
 # Mappings whose target names the whole procedure, so it may code the PlanDefinition's topic.
-TOPIC_PREDICATES = (SKOS + "exactMatch", SKOS + "broadMatch")
+TOPIC_PREDICATES = (SKOS_EXACT_MATCH, SKOS_BROAD_MATCH)
 # nkb: classes whose nodes are records about the knowledge, not concepts to code.
 NOT_CONCEPTS = tuple(
     VOCAB + name for name in ("Evidence", "Mapping", "Rate", "SourceDocument", "SourceExcerpt")
@@ -123,7 +134,7 @@ FOCUS_CONTEXT = {
 }
 CONFIDENCE_PROPERTY = {
     "code": "confidence",
-    "uri": PREFIXES["sssom"] + "confidence",
+    "uri": SSSOM + "confidence",
     "type": "decimal",
     "description": "The SSSOM confidence of the mapping, from 0 to 1.",
 }
@@ -225,7 +236,7 @@ def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:
     for iri in sorted(nodes, key=code_of):
         node = URIRef(iri)
         concept = {"code": code_of(iri), "display": label_of(graph, node)}
-        definition = text_of(graph, node, PREFIXES["skos"] + "definition") or text_of(
+        definition = text_of(graph, node, SKOS + "definition") or text_of(
             graph, node, DCTERMS + "description"
         )
         if definition:

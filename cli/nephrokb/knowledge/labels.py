@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import Literal
 
-from nephrokb.namespaces import PREFIXES
+from nephrokb.namespaces import RDFS_LABEL
 from nephrokb.rdf.graph_index import uri
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def label_of(graph: Graph, node: Node) -> str:
     """Return the node's rdfs:label, or the last segment of its IRI when it has none."""
-    label = text_of(graph, node, PREFIXES["rdfs"] + "label")
+    label = text_of(graph, node, RDFS_LABEL)
     if label:
         return label
     name = str(node)

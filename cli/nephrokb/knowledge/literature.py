@@ -16,10 +16,8 @@ from typing import TYPE_CHECKING
 from rdflib import Literal
 
 from nephrokb.knowledge.labels import label_of, text_of
-from nephrokb.namespaces import FABIO, PREFIXES, PRISM, VOCAB
+from nephrokb.namespaces import DCTERMS, FABIO, PRISM, VOCAB
 from nephrokb.rdf.graph_index import uri
-
-DCTERMS = PREFIXES["dcterms"]
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -62,7 +62,14 @@ from nephrokb.knowledge.codesets import (
     icd10pcs_sections,
 )
 from nephrokb.knowledge.mappings import curie_converter, read_mappings
-from nephrokb.namespaces import PREFIXES, compact
+from nephrokb.namespaces import (
+    SKOS_BROAD_MATCH,
+    SKOS_CLOSE_MATCH,
+    SKOS_EXACT_MATCH,
+    SKOS_NARROW_MATCH,
+    SKOS_RELATED_MATCH,
+    compact,
+)
 from nephrokb.terminologies import (
     TERMINOLOGIES,
     Terminology,
@@ -76,16 +83,15 @@ if TYPE_CHECKING:
 
     from nephrokb.knowledge.mappings import Mapping
 
-SKOS = PREFIXES["skos"]
 FHIR_PAIR_SEPARATOR = "|"
 
 # What each SKOS mapping predicate says about the local concept and the code.
 MEANINGS = {
-    SKOS + "exactMatch": "the same concept",
-    SKOS + "closeMatch": "nearly the same concept; not interchangeable in every use",
-    SKOS + "broadMatch": "the code is broader than our concept",
-    SKOS + "narrowMatch": "the code is narrower than our concept",
-    SKOS + "relatedMatch": "a related concept, neither the same nor broader or narrower",
+    SKOS_EXACT_MATCH: "the same concept",
+    SKOS_CLOSE_MATCH: "nearly the same concept; not interchangeable in every use",
+    SKOS_BROAD_MATCH: "the code is broader than our concept",
+    SKOS_NARROW_MATCH: "the code is narrower than our concept",
+    SKOS_RELATED_MATCH: "a related concept, neither the same nor broader or narrower",
 }
 
 USAGE = "name a code as a CURIE (SCTID:313270001), an IRI, or a FHIR system|code pair"

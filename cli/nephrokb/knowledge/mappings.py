@@ -24,16 +24,13 @@ from rdflib import RDF, Literal, URIRef
 
 from nephrokb.errors import InputError
 from nephrokb.knowledge.labels import label_of, text_of
-from nephrokb.knowledge.stats import MAPPING_PREDICATES
-from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.namespaces import MAPPING_PREDICATES, OWL, PREFIXES, SSSOM, VOCAB, compact
 from nephrokb.terminologies import TERMINOLOGIES, Terminology, terminology_of
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-OWL = PREFIXES["owl"]
-SSSOM = PREFIXES["sssom"]
 
 # A prefix a Turtle file may bind that can also be written in a CURIE and a curie_map.
 PREFIX_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")

@@ -16,7 +16,7 @@ from rdflib import RDF, Literal, URIRef
 from nephrokb.errors import InputError
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.literature import read_literature
-from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.namespaces import DCTERMS, KB, PREFIXES, PROV, SKOS, VOCAB, compact
 from nephrokb.rdf.graph_index import GraphIndex, uri
 
 if TYPE_CHECKING:
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
     from nephrokb.knowledge.literature import Literature
-
-DCTERMS = PREFIXES["dcterms"]
-PROV = PREFIXES["prov"]
-RDFS = PREFIXES["rdfs"]
-SKOS = PREFIXES["skos"]
 
 
 @dataclass(frozen=True)

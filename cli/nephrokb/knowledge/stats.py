@@ -20,7 +20,7 @@ from rdflib import RDF, URIRef
 
 from nephrokb.knowledge.labels import label_of
 from nephrokb.knowledge.literature import SECTION_TITLES, read_literature
-from nephrokb.namespaces import PREFIXES, VOCAB, compact
+from nephrokb.namespaces import MAPPING_PREDICATES, OWL, VOCAB, compact
 from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
 from nephrokb.terminologies import TERMINOLOGIES, terminology_of
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-MAPPING_PREDICATES = tuple(
-    PREFIXES["skos"] + name
-    for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-)
 OTHER_TERMINOLOGY = "other"
 
 
@@ -70,7 +66,7 @@ def compute_stats(graph: Graph) -> Stats:
     ontology = load_graph(bundled_files("ontology"))
     declared = {
         str(node)
-        for node in ontology.subjects(RDF.type, URIRef(PREFIXES["owl"] + "Class"))
+        for node in ontology.subjects(RDF.type, URIRef(OWL + "Class"))
         if str(node).startswith(VOCAB)
     }
     used = {str(node) for node in graph.objects(None, RDF.type) if str(node).startswith(VOCAB)}

@@ -39,7 +39,7 @@ from rdflib import BNode, Graph
 from rdflib.query import Result
 
 from nephrokb.errors import EndpointError, QueryError
-from nephrokb.namespaces import KB, PREFIXES
+from nephrokb.namespaces import KNOWLEDGE_GRAPH, PREFIXES
 from nephrokb.query.credentials import Credentials, credentials_for
 from nephrokb.query.queries import QueryOutcome, require_variable, resolve_term
 
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from nephrokb.query.queries import PreparedQuery
 
 # The named graph of the knowledge on a server: the graph N-Quads and TriG exports use.
-KNOWLEDGE_GRAPH = KB
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_GRAPH = "default"
 LONGEST_GET_URL = 2000

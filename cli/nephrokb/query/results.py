@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal
 
 from nephrokb.errors import QueryError
-from nephrokb.namespaces import PREFIXES, compact
+from nephrokb.namespaces import PREFIXES, XSD, compact
 from nephrokb.rdf.terms import RdflibTerms
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 Writer = Callable[["QueryOutcome"], str]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = f"{XSD}string"
 SPARQL_RESULTS_NAMESPACE = "http://www.w3.org/2005/sparql-results#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -34,7 +34,7 @@ from rdflib import Graph
 
 from nephrokb.authoring import AUTHORING_SUFFIXES
 from nephrokb.errors import InputError
-from nephrokb.namespaces import PREFIXES
+from nephrokb.namespaces import RDF_LANG_STRING, RDF_TYPE, RDFS_LABEL, XSD_STRING
 from nephrokb.rdf.authored import read_authoring_source
 from nephrokb.rdf.parsing import add_source, check_nesting, located, parse_source
 from nephrokb.rdf.predicate_store import PredicateStore
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
 
 # A file "describes" a node when it types or labels it (see nephrokb.validation.source_checks).
-DESCRIBING_PREDICATES = (PREFIXES["rdf"] + "type", PREFIXES["rdfs"] + "label")
+DESCRIBING_PREDICATES = (RDF_TYPE, RDFS_LABEL)
 
 
 def read_source(path: Path) -> SourceText:
@@ -157,12 +157,12 @@ def load_store(paths: Iterable[str | Path]) -> Store:
     return store
 
 
-TYPED_LITERALS = """SELECT DISTINCT ?value WHERE {
+TYPED_LITERALS = f"""SELECT DISTINCT ?value WHERE {{
     ?subject ?predicate ?value .
     FILTER (isLiteral(?value) && !(datatype(?value) IN (
-        <http://www.w3.org/2001/XMLSchema#string>,
-        <http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>)))
-}"""
+        <{XSD_STRING}>,
+        <{RDF_LANG_STRING}>)))
+}}"""
 
 
 def ill_typed_error(sources: Sequence[SourceText], literal) -> InputError:

@@ -17,11 +17,12 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from nephrokb.errors import InputError
+from nephrokb.namespaces import RDF_REST
 from nephrokb.rdf.sources import SourceText, base_iri
 from nephrokb.rdf.terms import to_oxigraph, to_quad
 
 OXIGRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
+RDF_REST_NODE = ox.NamedNode(RDF_REST)
 # rdflib, the locator and the serializers recurse once per level of blank-node nesting;
 # pyoxigraph does not, so deeper nesting than this is refused as rdflib would refuse it.
 MAX_NESTING = 200
@@ -81,7 +82,7 @@ def check_nesting(store: ox.Store, sources: Sequence[SourceText]) -> None:
     """Refuse the source that nests blank nodes too deeply, if the store holds one."""
     query = f"""SELECT ?parent ?child WHERE {{
         ?parent ?link ?child .
-        FILTER (isBlank(?parent) && isBlank(?child) && ?link != <{RDF_REST.value}>)
+        FILTER (isBlank(?parent) && isBlank(?child) && ?link != <{RDF_REST}>)
     }}"""
     if nesting_depth((row[0], row[1]) for row in store.query(query)) > MAX_NESTING:
         for source in sources:
@@ -93,7 +94,7 @@ def blank_node_edges(quads: list) -> Iterator[tuple]:
     for quad in quads:
         subject, value = quad.subject, quad.object
         nested = isinstance(value, ox.BlankNode) and isinstance(subject, ox.BlankNode)
-        if nested and quad.predicate != RDF_REST:
+        if nested and quad.predicate != RDF_REST_NODE:
             yield subject, value
 
 

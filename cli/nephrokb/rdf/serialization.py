@@ -27,15 +27,13 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
 from nephrokb.errors import InputError
-from nephrokb.namespaces import KB, PREFIXES
+from nephrokb.namespaces import KNOWLEDGE_GRAPH, PREFIXES, RDF_TYPE
 from nephrokb.rdf.stores import graph_of, store_of
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
     from rdflib.term import Node
 
-KNOWLEDGE_GRAPH = KB
-RDF_TYPE = PREFIXES["rdf"] + "type"
 HAS_BLANK_NODES = "ASK { ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }"
 
 

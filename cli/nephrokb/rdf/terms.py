@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from nephrokb.namespaces import XSD_STRING
+
 if TYPE_CHECKING:
     from rdflib.term import Node
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class RdflibTerms:

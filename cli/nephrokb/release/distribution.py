@@ -29,7 +29,7 @@ from nephrokb.editing.fmt import RELATIVE_BASE, format_files, leading_comments
 from nephrokb.errors import InputError
 from nephrokb.exporters import EXPORTERS
 from nephrokb.exporters.sssom import build_mapping_set, write_sssom_tsv
-from nephrokb.namespaces import KB, PREFIXES, compact
+from nephrokb.namespaces import DCTERMS, KB, OWL, PREFIXES, compact
 from nephrokb.output import replace_folder, write_output
 from nephrokb.rdf.git_revisions import load_revision, resolve_revision, run_git
 from nephrokb.rdf.loading import load_graph
@@ -61,8 +61,6 @@ CHANGELOG_FILE = "CHANGELOG.md"
 DIST_FOLDER = "dist"
 CHECKSUMS_FILE = "SHA256SUMS"
 CHECKED_FOLDERS = ("kb", "ontology", "shapes")
-OWL = PREFIXES["owl"]
-DCTERMS = PREFIXES["dcterms"]
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING
 from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
-from nephrokb.namespaces import compact
+from nephrokb.namespaces import RDF_LANG_STRING, XSD_STRING, compact
 from nephrokb.query.results import TURTLE_ESCAPES, TURTLE_SHORT_FORMS
 from nephrokb.validation.results import SEVERITIES, Report, ValidationResult
 
 if TYPE_CHECKING:
     from rdflib.term import Node
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 NOUNS = {
     "Violation": ("violation", "violations"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from nephrokb.namespaces import PREFIXES
 from nephrokb.terminologies import terminology_of
 
 # Terminology prefix -> URL pattern; {code} is the code, {iri} the whole IRI, both quoted.
@@ -19,7 +20,8 @@ BROWSER_URLS: dict[str, str] = {
     "MESH": "https://meshb.nlm.nih.gov/record/ui?ui={code}",
     "ICD10CM": "https://bioportal.bioontology.org/ontologies/ICD10CM?p=classes&conceptid={iri}",
     "ICD10PCS": "https://bioportal.bioontology.org/ontologies/ICD10PCS?p=classes&conceptid={iri}",
-    "UMLS": "https://uts.nlm.nih.gov/uts/umls/concept/{code}",
+    # A UMLS concept IRI is its page in the UTS browser.
+    "UMLS": PREFIXES["UMLS"] + "{code}",
 }
 
 

@@ -19,7 +19,23 @@ from rdflib import RDF, Literal, URIRef
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.lookup import MEANINGS
 from nephrokb.knowledge.model import Reference
-from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.namespaces import (
+    DCTERMS,
+    KB,
+    OWL,
+    PROV,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS,
+    SKOS_BROAD_MATCH,
+    SKOS_CLOSE_MATCH,
+    SKOS_EXACT_MATCH,
+    SKOS_NARROW_MATCH,
+    SKOS_RELATED_MATCH,
+    SSSOM,
+    VOCAB,
+    compact,
+)
 from nephrokb.rdf.graph_index import uri
 from nephrokb.site.browsers import browser_url
 from nephrokb.terminologies import terminology_of
@@ -28,12 +44,6 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
-OWL = PREFIXES["owl"]
-SKOS = PREFIXES["skos"]
-SSSOM = PREFIXES["sssom"]
-PROV = PREFIXES["prov"]
-DCTERMS = PREFIXES["dcterms"]
 
 INDEX_PAGE = "index.html"
 GLOSSARY_PAGE = "glossary.html"
@@ -50,17 +60,17 @@ SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 # SKOS mapping relations, strongest first, as the tables order them.
 MAPPING_RELATIONS = {
-    SKOS + "exactMatch": "exact match",
-    SKOS + "closeMatch": "close match",
-    SKOS + "broadMatch": "broad match",
-    SKOS + "narrowMatch": "narrow match",
-    SKOS + "relatedMatch": "related match",
+    SKOS_EXACT_MATCH: "exact match",
+    SKOS_CLOSE_MATCH: "close match",
+    SKOS_BROAD_MATCH: "broad match",
+    SKOS_NARROW_MATCH: "narrow match",
+    SKOS_RELATED_MATCH: "related match",
 }
 # Statements every entry shows in its own place, so the generic relation lists leave them out.
 SHOWN_APART = frozenset(
     {
         RDF_TYPE,
-        PREFIXES["rdfs"] + "label",
+        RDFS_LABEL,
         SKOS + "definition",
         DCTERMS + "description",
         DCTERMS + "source",
@@ -208,7 +218,7 @@ def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
 
 def property_label(iri: str, labels: Graph) -> str:
     """Return a property's label from the vocabulary, or its compact name."""
-    return text_of(labels, uri(iri), PREFIXES["rdfs"] + "label") or compact(iri)
+    return text_of(labels, uri(iri), RDFS_LABEL) or compact(iri)
 
 
 def reference(graph: Graph, node: Node) -> Reference:

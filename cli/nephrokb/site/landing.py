@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from nephrokb import __version__
 from nephrokb.knowledge.labels import text_of
-from nephrokb.namespaces import PREFIXES
+from nephrokb.namespaces import DCTERMS, SKOS
 from nephrokb.site.knowledge import SAFE_FILE_NAME, index_anchors
 from nephrokb.site.pages import environment
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 LANDING_FOLDER = "id"
 # The text a landing page shows under the label, the first a node has.
-SUMMARY_PREDICATES = (PREFIXES["skos"] + "definition", PREFIXES["dcterms"] + "description")
+SUMMARY_PREDICATES = (SKOS + "definition", DCTERMS + "description")
 
 
 def landing_page_path(slug: str) -> str:

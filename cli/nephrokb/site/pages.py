@@ -22,7 +22,7 @@ from nephrokb.errors import InputError, SiteError
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.literature import SECTION_TITLES
 from nephrokb.knowledge.model import Procedure, Reference, SourceLine, read_procedures, source_lines
-from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.namespaces import DCTERMS, KB, OWL, PREFIXES, PROV, SKOS, VOCAB, compact
 from nephrokb.query.queries import list_bundled_queries, run_query
 from nephrokb.query.results import URI, cell_rows, table_cell
 from nephrokb.rdf.graph_index import GraphIndex, uri
@@ -32,7 +32,6 @@ from nephrokb.site.knowledge import (
     IDENTIFIERS_PAGE,
     IMAGES_FOLDER,
     INDEX_PAGE,
-    OWL,
     QUERIES_PAGE,
     SAFE_FILE_NAME,
     SITE_FILES,
@@ -421,8 +420,8 @@ def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
     return Entry(
         anchor=anchor,
         types=tuple(types_of(graph, node)),
-        text=text_of(graph, node, PREFIXES["skos"] + "definition")
-        or text_of(graph, node, PREFIXES["dcterms"] + "description"),
+        text=text_of(graph, node, SKOS + "definition")
+        or text_of(graph, node, DCTERMS + "description"),
         facts=literal_facts(graph, labels, node),
         outgoing=outgoing_relations(graph, labels, node),
         incoming=incoming_relations(graph, labels, node),
@@ -494,7 +493,7 @@ def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pag
         derived = sorted(
             (
                 Reference(str(subject), anchors[str(subject)].label)
-                for subject in graph.subjects(uri(PREFIXES["prov"] + "wasDerivedFrom"), node)
+                for subject in graph.subjects(uri(PROV + "wasDerivedFrom"), node)
                 if str(subject) in anchors
             ),
             key=lambda ref: (ref.label.casefold(), ref.iri),
@@ -510,7 +509,7 @@ def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pag
     documents = [a for a in on_page if VOCAB + "SourceDocument" in types_of(graph, URIRef(a.iri))]
     excerpts = [excerpt(a) for a in on_page if a not in documents]
     excerpts.sort(key=lambda e: (e["line"] is None, e["line"] or 0, e["anchor"].iri))
-    part_of = uri(PREFIXES["dcterms"] + "isPartOf")
+    part_of = uri(DCTERMS + "isPartOf")
     lines_of: dict[str, list[dict[str, Any]]] = {}  # document IRI -> its excerpts, in order
     for found in excerpts:
         for document in graph.objects(URIRef(found["anchor"].iri), part_of):
@@ -521,9 +520,7 @@ def sources_page(graph: Graph, labels: Graph, anchors: dict[str, Anchor]) -> Pag
         listed.append(
             {
                 "anchor": document,
-                "identifier": text_of(
-                    graph, URIRef(document.iri), PREFIXES["dcterms"] + "identifier"
-                ),
+                "identifier": text_of(graph, URIRef(document.iri), DCTERMS + "identifier"),
                 "excerpts": lines_of.get(document.iri, []),
             }
         )

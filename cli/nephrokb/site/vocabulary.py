@@ -14,16 +14,12 @@ from typing import TYPE_CHECKING
 from rdflib import RDF, URIRef
 
 from nephrokb.knowledge.labels import label_of, text_of
-from nephrokb.namespaces import PREFIXES, VOCAB
+from nephrokb.namespaces import DCTERMS, OWL, RDFS, SKOS, VOCAB
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-OWL = PREFIXES["owl"]
-RDFS = PREFIXES["rdfs"]
-DCTERMS = PREFIXES["dcterms"]
-SKOS = PREFIXES["skos"]
 
 # Property types, in the order the page names them.
 PROPERTY_KINDS = {

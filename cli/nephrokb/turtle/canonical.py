@@ -21,6 +21,18 @@ from typing import TYPE_CHECKING
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
+from nephrokb.namespaces import (
+    OWL,
+    RDF_FIRST,
+    RDF_NIL,
+    RDF_REST,
+    RDF_TYPE,
+    RDFS_LABEL,
+    VOCAB,
+    XSD,
+    XSD_STRING,
+)
+
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
@@ -28,29 +40,24 @@ if TYPE_CHECKING:
 INDENT = "    "
 PN_LOCAL = re.compile(r"([A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?)?")
 BARE_LITERALS = {
-    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"-?(0|[1-9][0-9]*)"),
-    "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
-    "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
+    XSD + "integer": re.compile(r"-?(0|[1-9][0-9]*)"),
+    XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
 }
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
-RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
-RDF_NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
-PREDICATE_ORDER = [RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label"]
+PREDICATE_ORDER = [RDF_TYPE, RDFS_LABEL]
 TYPE_ORDER = [
-    "http://www.w3.org/2002/07/owl#Ontology",
-    "https://w3id.org/nephrokb/vocab#SourceDocument",
-    "https://w3id.org/nephrokb/vocab#SourceExcerpt",
-    "https://w3id.org/nephrokb/vocab#Procedure",
-    "https://w3id.org/nephrokb/vocab#Step",
-    "http://www.w3.org/2002/07/owl#Class",
-    "http://www.w3.org/2002/07/owl#ObjectProperty",
-    "http://www.w3.org/2002/07/owl#DatatypeProperty",
+    OWL + "Ontology",
+    VOCAB + "SourceDocument",
+    VOCAB + "SourceExcerpt",
+    VOCAB + "Procedure",
+    VOCAB + "Step",
+    OWL + "Class",
+    OWL + "ObjectProperty",
+    OWL + "DatatypeProperty",
 ]
-STEP_NUMBER = "https://w3id.org/nephrokb/vocab#stepNumber"
-HAS_STEP = "https://w3id.org/nephrokb/vocab#hasStep"
-LINE_NUMBER = "https://w3id.org/nephrokb/vocab#lineNumber"
+STEP_NUMBER = VOCAB + "stepNumber"
+HAS_STEP = VOCAB + "hasStep"
+LINE_NUMBER = VOCAB + "lineNumber"
 
 
 def serialize_canonical(

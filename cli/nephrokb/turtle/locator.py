@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urljoin
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from nephrokb.namespaces import RDF_TYPE, XSD
 
 
 class LiteralKey(NamedTuple):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from rdflib import RDF, XSD, BNode, Literal, URIRef
 from rdflib import RDFS as RDFS_NAMESPACE
 
+from nephrokb.namespaces import RDF_TYPE, RDFS, SH
 from nephrokb.rdf.predicate_store import PredicateStore
 from nephrokb.validation import xpath
 
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DESCRIPTIVE = {RDF_TYPE, RDFS + "comment", RDFS + "label"}
 TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
 # sh:sparql is read by nephrokb.validation.sparql_constraints; sh:message and sh:severity of a node

@@ -14,6 +14,7 @@ import pyoxigraph
 from rdflib import RDFS, BNode, Graph, Namespace
 
 from nephrokb.errors import ShapesError
+from nephrokb.namespaces import SH
 from nephrokb.rdf.loading import garbage_collection_paused, load_dataset
 from nephrokb.rdf.sources import STDIN, resolve_turtle_files
 from nephrokb.rdf.stores import store_of
@@ -321,7 +322,7 @@ def read_results(results_graph: Graph, data_graph: Graph) -> Iterable[Validation
     Only the report's own results (sh:result): those nested under another's sh:detail
     explain it and are not results of the validation.
     """
-    sh = Namespace("http://www.w3.org/ns/shacl#")
+    sh = Namespace(SH)
     for node in results_graph.objects(None, sh.result):
         focus = results_graph.value(node, sh.focusNode)
         path = results_graph.value(node, sh.resultPath)

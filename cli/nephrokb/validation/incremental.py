@@ -30,7 +30,13 @@ import pyoxigraph
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
 from nephrokb.errors import InputError
-from nephrokb.namespaces import PREFIXES, VOCAB
+from nephrokb.namespaces import (
+    OWL_ANNOTATED_SOURCE,
+    RDF_TYPE,
+    RDFS_SUBCLASS_OF,
+    SKOS_EXACT_MATCH,
+    VOCAB,
+)
 from nephrokb.rdf import git_revisions
 from nephrokb.rdf.differences import named_ancestors, triple_differences
 from nephrokb.rdf.loading import read_source
@@ -49,10 +55,6 @@ DEPENDS_ON = VOCAB + "dependsOn"
 RELIES_ON = VOCAB + "reliesOn"
 # A procedure's links to its parts; the parts' shapes read them backwards (sh:inversePath).
 HOLDING = (HAS_STEP, VOCAB + "hasIndication", VOCAB + "hasBenefit")
-ANNOTATED_SOURCE = PREFIXES["owl"] + "annotatedSource"
-EXACT_MATCH = PREFIXES["skos"] + "exactMatch"
-RDF_TYPE = PREFIXES["rdf"] + "type"
-SUBCLASS_OF = PREFIXES["rdfs"] + "subClassOf"
 # The SPARQL constraints (by sparql_constraints.query_digest) whose reads beyond the focus
 # node's own triples affected_nodes and focus_subgraph follow, by the rule that does.
 FOLLOWED_QUERIES = frozenset(
@@ -116,7 +118,7 @@ def changed_nodes(old: Graph, new: Graph) -> ChangedNodes | None:
         (differences.added, differences.new),
     ):
         for subject, predicate, value in triples:
-            if str(predicate) == SUBCLASS_OF:
+            if str(predicate) == RDFS_SUBCLASS_OF:
                 return None  # class membership, and so the targets of shapes, may shift anywhere
             names = named_ancestors(graph, subject)
             if not names:
@@ -202,9 +204,9 @@ def affected_nodes(graph: Graph, changed: ChangedNodes) -> set[Node]:
     )
     affected = steps | procedures | holders | dependents
     affected |= {subject for node in changed.retyped for subject in graph.subjects(None, node)}
-    affected |= linked(graph, named, [ANNOTATED_SOURCE], backwards=True)
-    affected |= linked(graph, changed.subjects, [ANNOTATED_SOURCE])
-    affected |= linked(graph, changed.objects, [EXACT_MATCH], backwards=True)
+    affected |= linked(graph, named, [OWL_ANNOTATED_SOURCE], backwards=True)
+    affected |= linked(graph, changed.subjects, [OWL_ANNOTATED_SOURCE])
+    affected |= linked(graph, changed.objects, [SKOS_EXACT_MATCH], backwards=True)
     return affected | blank_descendants(graph, affected)
 
 
@@ -257,8 +259,8 @@ def focus_subgraph(graph: Graph, focus: Iterable[Node]) -> Graph:
     described = procedures | linked(graph, procedures, HOLDING)
     described |= closure(procedures, lambda nodes: linked(graph, nodes, [RELIES_ON]))
     described |= closure(focus, lambda nodes: linked(graph, nodes, [DEPENDS_ON]))
-    described |= linked(graph, focus, [ANNOTATED_SOURCE], backwards=True)
-    described |= linked(graph, focus, [ANNOTATED_SOURCE])
+    described |= linked(graph, focus, [OWL_ANNOTATED_SOURCE], backwards=True)
+    described |= linked(graph, focus, [OWL_ANNOTATED_SOURCE])
     described |= blank_descendants(graph, described)
 
     subgraph = Graph()
@@ -266,8 +268,8 @@ def focus_subgraph(graph: Graph, focus: Iterable[Node]) -> Graph:
         subgraph.bind(prefix, namespace, override=True, replace=True)
     for node in described:
         subgraph += graph.triples((node, None, None))
-    exact_match = URIRef(EXACT_MATCH)
-    for concept in linked(graph, focus, [EXACT_MATCH]):
+    exact_match = URIRef(SKOS_EXACT_MATCH)
+    for concept in linked(graph, focus, [SKOS_EXACT_MATCH]):
         subgraph += graph.triples((None, exact_match, concept))
     linked_nodes = {o for o in subgraph.objects() if isinstance(o, URIRef | BNode)}
     for node in linked_nodes:

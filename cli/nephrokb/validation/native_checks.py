@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import OWL, RDFS, BNode, Literal, URIRef
 
+from nephrokb.namespaces import DCTERMS, MAPPING_PREDICATES, PREFIXES, SSSOM, VOCAB, XSD
 from nephrokb.terminologies import verhoeff_valid
 from nephrokb.validation.core_constraints import PredicateIndex
 
@@ -30,11 +31,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-VOCAB = "https://w3id.org/nephrokb/vocab#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SNOMED = "http://snomed.info/id/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS_MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+SNOMED = PREFIXES["SCTID"]
 
 Solutions = Iterator[dict[str, "Node"]]
 Port = Callable[["Graph"], Iterable[dict[str, "Node"]]]
@@ -228,7 +225,7 @@ def describe_procedure(graph: Graph, procedure: Node) -> str:
 @written_for("47cd75f675683ca0005a31556cbc76c55d7d37bcff6b9e3383be30820dde0c8a")
 def duplicate_part_texts(graph: Graph) -> Solutions:
     """UniqueTextWithinProcedureShape: two parts of a procedure with the same label/text."""
-    paths = (RDFS.label, URIRef("http://purl.org/dc/terms/description"))
+    paths = (RDFS.label, URIRef(DCTERMS + "description"))
     parts_of: dict[Node, set[Node]] = defaultdict(set)
     for name in ("hasStep", "hasIndication", "hasBenefit"):
         for procedure, part in graph.subject_objects(iri(name)):
@@ -248,8 +245,8 @@ def duplicate_part_texts(graph: Graph) -> Solutions:
 @written_for("fa0c964f8964319e26430693f9c45fd82a977abc0da585f0fe73e2e7ee4c25c4")
 def failing_sctid_check_digits(graph: Graph) -> Solutions:
     """SctidCheckDigitShape: SKOS mappings to SNOMED CT IDs with a wrong check digit."""
-    for name in SKOS_MATCHES:
-        for node, target in graph.subject_objects(URIRef(SKOS + name)):
+    for predicate in MAPPING_PREDICATES:
+        for node, target in graph.subject_objects(URIRef(predicate)):
             code = str(target).removeprefix(SNOMED)
             if (
                 str(target).startswith(SNOMED)
@@ -264,7 +261,7 @@ def failing_sctid_check_digits(graph: Graph) -> Solutions:
 @written_for("5e75113631bd9214d9ab8179ee8ec3b5c06c9adad4276ced84655931bfe84af8")
 def unjustified_mappings(graph: Graph) -> Solutions:
     """MappingJustifiedShape: a SKOS mapping triple with no justified record naming it."""
-    justification = URIRef("https://w3id.org/sssom/mapping_justification")
+    justification = URIRef(SSSOM + "mapping_justification")
     justified = {
         (source, predicate, target)
         for record in set(graph.subjects(justification, None))
@@ -272,8 +269,7 @@ def unjustified_mappings(graph: Graph) -> Solutions:
         for predicate in graph.objects(record, OWL.annotatedProperty)
         for target in graph.objects(record, OWL.annotatedTarget)
     }
-    for name in SKOS_MATCHES:
-        predicate = URIRef(SKOS + name)
+    for predicate in map(URIRef, MAPPING_PREDICATES):
         for node, target in graph.subject_objects(predicate):
             if (node, predicate, target) not in justified:
                 yield {"this": node, "path": predicate, "value": target}

@@ -25,6 +25,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from nephrokb.errors import ShapesError
+from nephrokb.namespaces import RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SH
 from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
 from nephrokb.validation.core_constraints import NativeResult, Unsupported, deactivated, only_value
 from nephrokb.validation.native_checks import NATIVE_CHECKS
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 Solutions = Iterator[dict[str, "Node"]]
-SH = "http://www.w3.org/ns/shacl#"
 SPARQL_CONSTRAINT_COMPONENT = SH + "SPARQLConstraintComponent"
 MESSAGE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
 THIS_VARIABLE = re.compile(r"\$this\b")
@@ -43,9 +43,9 @@ PATH_VARIABLE = re.compile(r"\$PATH\b")
 UNSUPPORTED_VARIABLE = re.compile(r"[?$](shapesGraph|failure)\b")
 PREBOUND = ("currentShape",)  # pre-bound besides $this ($shapesGraph is Unsupported)
 CONSTRAINT_PREDICATES = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-    "http://www.w3.org/2000/01/rdf-schema#comment",
-    "http://www.w3.org/2000/01/rdf-schema#label",
+    RDF_TYPE,
+    RDFS_COMMENT,
+    RDFS_LABEL,
     *(SH + name for name in ("select", "message", "prefixes", "deactivated")),
 }
 # String literals (kept as written) or runs of whitespace (each made one space).

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from nephrokb.namespaces import RDF_TYPE
+
 # A prefix or local name: word characters, dashes and inner dots (never a final dot).
 NAME_START, NAME_CHAR, LOCAL_CHAR = (
     r"[A-Za-z_\u00c0-\uffff]",
@@ -134,7 +136,8 @@ def in_expression(words: list[str], start: int, index: int) -> bool:
     return depth > 0
 
 
-RDF_TYPE = ("a", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>")
+# How a query may write rdf:type as a predicate token.
+RDF_TYPE_TOKENS = ("a", f"<{RDF_TYPE}>")
 
 
 def reads_own_triples_and_linked_types(query: str) -> bool:
@@ -155,7 +158,7 @@ def reads_own_triples_and_linked_types(query: str) -> bool:
         if term.startswith(("?", "$"))
     }
     return all(
-        subject in THIS or (subject in linked and all(p in RDF_TYPE for p in predicates))
+        subject in THIS or (subject in linked and all(p in RDF_TYPE_TOKENS for p in predicates))
         for subject, predicates, _ in statements
     )
 

@@ -17,23 +17,22 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF
 
-from nephrokb.namespaces import PREFIXES, SHAPES, VOCAB, compact
+from nephrokb.namespaces import OWL, PREFIXES, RDFS, SHAPES, VOCAB, compact
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
     from nephrokb.validation.results import ValidationResult
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
 PROPERTY_KINDS = frozenset(
     {
-        PREFIXES["owl"] + "ObjectProperty",
-        PREFIXES["owl"] + "DatatypeProperty",
-        PREFIXES["owl"] + "AnnotationProperty",
+        OWL + "ObjectProperty",
+        OWL + "DatatypeProperty",
+        OWL + "AnnotationProperty",
         PREFIXES["rdf"] + "Property",
     }
 )
-CLASS_KINDS = frozenset({PREFIXES["owl"] + "Class", PREFIXES["rdfs"] + "Class"})
+CLASS_KINDS = frozenset({OWL + "Class", RDFS + "Class"})
 KNOWN_PROPERTY_SHAPE = SHAPES + "KnownPropertyShape"
 KNOWN_CLASS_SHAPE = SHAPES + "KnownClassTypeShape"
 # Below this similarity (difflib's ratio, 0..1) no declared term is offered as the one meant.

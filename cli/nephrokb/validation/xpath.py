@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from rdflib import Literal
 
+from nephrokb.namespaces import XSD
+
 if TYPE_CHECKING:
     from rdflib.term import Node
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 XPATH_FLAGS = {"s": re.DOTALL, "m": re.MULTILINE, "i": re.IGNORECASE, "x": 0, "q": 0}
 XPATH_SPACE = " \t\n\r"
 NUMERIC = {
