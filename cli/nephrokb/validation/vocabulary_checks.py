@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF
 
-from nephrokb.namespaces import OWL, PREFIXES, RDFS, SHAPES, VOCAB, compact
+from nephrokb.namespaces import OWL, RDFS, SHAPES, VOCAB, compact
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -29,7 +29,7 @@ PROPERTY_KINDS = frozenset(
         OWL + "ObjectProperty",
         OWL + "DatatypeProperty",
         OWL + "AnnotationProperty",
-        PREFIXES["rdf"] + "Property",
+        str(RDF.Property),
     }
 )
 CLASS_KINDS = frozenset({OWL + "Class", RDFS + "Class"})
