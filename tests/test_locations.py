@@ -83,6 +83,7 @@ def assert_same_reports(first: Report, second: Report) -> None:
             assert one == other, name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", ["bundled", "broken fixtures", "clean fixtures", "generated", "generated n-triples"]
 )
@@ -107,6 +108,7 @@ def test_no_file_is_read_whole_when_every_result_is_about_a_subject(name, knowle
     assert all(result.file is not None and result.line is not None for result in report.results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("report_format", sorted(REPORT_FORMATS))
 def test_cli_writes_the_same_bytes_and_exit_code(report_format, knowledge, monkeypatch):
     command = ["validate", "--format", report_format]
