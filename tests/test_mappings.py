@@ -6,9 +6,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from nephrokb.errors import InputError
-from nephrokb.knowledge.mappings import curie_converter, read_mappings
+from nephrokb.knowledge.mappings import curie_converter, mappings_of, read_mappings
 from nephrokb.knowledge.stats import compute_stats
 from nephrokb.namespaces import KB, PREFIXES
 from nephrokb.rdf.loading import load_graph
@@ -104,6 +105,27 @@ def test_a_triple_without_record_is_refused(tmp_path):
     graph = graph_of(tmp_path, TRIPLE + "kb:other skos:broadMatch SCTID:428817001 .\n")
     with pytest.raises(InputError) as raised:
         read_mappings(graph)
+    assert str(raised.value) == (
+        "kb:other skos:broadMatch SCTID:428817001 has no nkb:Mapping record with its "
+        "justification (run 'nephrokb validate')"
+    )
+
+
+def test_a_nodes_mappings_are_its_share_of_all_records(bundled_graph):
+    mappings = read_mappings(bundled_graph)
+    subjects = sorted({mapping.subject for mapping in mappings})
+    assert len(subjects) > 10
+    for subject in subjects:
+        expected = tuple(mapping for mapping in mappings if mapping.subject == subject)
+        assert mappings_of(bundled_graph, URIRef(subject)) == expected
+
+
+def test_a_nodes_mappings_are_refused_only_for_its_own_unrecorded_triple(tmp_path):
+    graph = graph_of(tmp_path, RECORD + TRIPLE + "kb:other skos:broadMatch SCTID:428817001 .\n")
+    (mapping,) = mappings_of(graph, URIRef(KB + "thing"))
+    assert mapping.iri == KB + "mapping-thing"
+    with pytest.raises(InputError) as raised:
+        mappings_of(graph, URIRef(KB + "other"))
     assert str(raised.value) == (
         "kb:other skos:broadMatch SCTID:428817001 has no nkb:Mapping record with its "
         "justification (run 'nephrokb validate')"

@@ -24,7 +24,15 @@ from rdflib import RDF, Literal, URIRef
 
 from nephrokb.errors import InputError
 from nephrokb.knowledge.labels import label_of, text_of
-from nephrokb.namespaces import MAPPING_PREDICATES, OWL, PREFIXES, SSSOM, VOCAB, compact
+from nephrokb.namespaces import (
+    MAPPING_PREDICATES,
+    OWL,
+    OWL_ANNOTATED_SOURCE,
+    PREFIXES,
+    SSSOM,
+    VOCAB,
+    compact,
+)
 from nephrokb.terminologies import TERMINOLOGIES, Terminology, terminology_of
 
 if TYPE_CHECKING:
@@ -65,11 +73,43 @@ def read_mappings(graph: Graph) -> tuple[Mapping, ...]:
     Raises InputError when a record lacks a required slot, or when records and SKOS triples
     disagree.
     """
+    records = [
+        read_mapping(graph, node)
+        for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "Mapping")))
+    ]
+    asserted = [
+        (str(subject), predicate, str(target))
+        for predicate in MAPPING_PREDICATES
+        for subject, target in graph.subject_objects(URIRef(predicate))
+    ]
+    return agreeing(graph, records, asserted)
+
+
+def mappings_of(graph: Graph, node: Node) -> tuple[Mapping, ...]:
+    """Return the mapping records of one node (their owl:annotatedSource), as read_mappings does.
+
+    Raises InputError as read_mappings does, for this node's records and SKOS triples.
+    """
+    mapping_class = URIRef(VOCAB + "Mapping")
+    records = [
+        read_mapping(graph, record)
+        for record in set(graph.subjects(URIRef(OWL_ANNOTATED_SOURCE), node))
+        if (record, RDF.type, mapping_class) in graph
+    ]
+    asserted = [
+        (str(node), predicate, str(target))
+        for predicate in MAPPING_PREDICATES
+        for target in graph.objects(node, URIRef(predicate))
+    ]
+    return agreeing(graph, records, asserted)
+
+
+def agreeing(
+    graph: Graph, records: list[Mapping], asserted: list[tuple[str, str, str]]
+) -> tuple[Mapping, ...]:
+    """Return the records sorted, or raise InputError where they and the SKOS triples disagree."""
     records = sorted(
-        (
-            read_mapping(graph, node)
-            for node in set(graph.subjects(RDF.type, URIRef(VOCAB + "Mapping")))
-        ),
+        records,
         key=lambda mapping: (mapping.subject, mapping.predicate, mapping.object, mapping.iri),
     )
     recorded = {(mapping.subject, mapping.predicate, mapping.object) for mapping in records}
@@ -80,12 +120,7 @@ def read_mappings(graph: Graph) -> tuple[Mapping, ...]:
                 f"{compact(mapping.iri)} records {describe_triple(*map(str, triple))}, "
                 "which the knowledge base does not assert (run 'nephrokb validate')"
             )
-    asserted = sorted(
-        (str(subject), predicate, str(target))
-        for predicate in MAPPING_PREDICATES
-        for subject, target in graph.subject_objects(URIRef(predicate))
-    )
-    for triple in asserted:
+    for triple in sorted(asserted):
         if triple not in recorded:
             raise InputError(
                 f"{describe_triple(*triple)} has no nkb:Mapping record with its "

@@ -18,6 +18,7 @@ from rdflib import RDF, Literal, URIRef
 
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.lookup import MEANINGS
+from nephrokb.knowledge.mappings import Mapping, mappings_of
 from nephrokb.knowledge.model import Reference
 from nephrokb.namespaces import (
     DCTERMS,
@@ -32,13 +33,11 @@ from nephrokb.namespaces import (
     SKOS_EXACT_MATCH,
     SKOS_NARROW_MATCH,
     SKOS_RELATED_MATCH,
-    SSSOM,
     VOCAB,
     compact,
 )
 from nephrokb.rdf.graph_index import uri
 from nephrokb.site.browsers import browser_url
-from nephrokb.terminologies import terminology_of
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -56,6 +55,7 @@ IMAGES_FOLDER = "images"
 SITE_FILES = frozenset(
     {INDEX_PAGE, GLOSSARY_PAGE, SOURCES_PAGE, VOCABULARY_PAGE, QUERIES_PAGE, IDENTIFIERS_PAGE}
 )
+WEB_ADDRESS = ("http://", "https://")
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 # SKOS mapping relations, strongest first, as the tables order them.
@@ -123,10 +123,10 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """One SKOS mapping of a node to a terminology concept, with its SSSOM record if any."""
+class MappingRow:
+    """One mapping record as the site's tables show it: the code, the relation, the notes."""
 
-    record: str | None
+    record: str
     relation: str
     relation_label: str
     target: str
@@ -135,7 +135,7 @@ class Mapping:
     browser: str | None
     object_label: str | None
     confidence: str | None
-    justification: str | None
+    justification: str
     comment: str | None
     evidence: str | None
     meaning: str
@@ -267,55 +267,32 @@ def literal_facts(graph: Graph, labels: Graph, node: Node) -> tuple[Fact, ...]:
     return tuple(sorted(facts, key=lambda f: (f.property_label.casefold(), f.value)))
 
 
-def read_mappings(graph: Graph, node: Node) -> tuple[Mapping, ...]:
-    """Return the node's SKOS mappings, asserted plainly or as nkb:Mapping records.
-
-    Ordered by relation (exact first), then terminology and code.
-    """
-    records: dict[tuple[str, str], Node] = {}
-    for record in graph.subjects(uri(OWL + "annotatedSource"), node):
-        relation = graph.value(record, uri(OWL + "annotatedProperty"))
-        target = graph.value(record, uri(OWL + "annotatedTarget"))
-        if str(relation) in MAPPING_RELATIONS and target is not None:
-            records[(str(relation), str(target))] = record
-    pairs = set(records)
-    for relation in MAPPING_RELATIONS:
-        pairs |= {(relation, str(target)) for target in graph.objects(node, uri(relation))}
+def mapping_rows(graph: Graph, node: Node) -> tuple[MappingRow, ...]:
+    """Return the rows of the node's mapping records, exact first, then terminology and code."""
+    rows = [mapping_row(mapping) for mapping in mappings_of(graph, node)]
     order = list(MAPPING_RELATIONS)
-    mappings = [
-        mapping_of(graph, relation, target, records.get((relation, target)))
-        for relation, target in pairs
-    ]
-    return tuple(sorted(mappings, key=lambda m: (order.index(m.relation), m.terminology, m.curie)))
+    return tuple(sorted(rows, key=lambda r: (order.index(r.relation), r.terminology, r.curie)))
 
 
-def mapping_of(graph: Graph, relation: str, target: str, record: Node | None) -> Mapping:
-    """Describe one mapping, reading its SSSOM fields from the record when there is one."""
-
-    def field(name: str) -> str | None:
-        if record is None:
-            return None
-        value = graph.value(record, uri(SSSOM + name))
-        return None if value is None else " ".join(str(value).split())
-
-    terminology = terminology_of(target)
-    justification = field("mapping_justification")
-    evidence = field("see_also")
-    return Mapping(
-        record=str(record) if record is not None else None,
-        relation=relation,
-        relation_label=MAPPING_RELATIONS[relation],
-        target=target,
-        curie=compact(target),
+def mapping_row(mapping: Mapping) -> MappingRow:
+    """Return how the site shows one mapping record."""
+    terminology = mapping.terminology
+    # Only web addresses become links: a javascript: URL in the data must stay text.
+    evidence = next((iri for iri in mapping.see_also if iri.startswith(WEB_ADDRESS)), None)
+    return MappingRow(
+        record=mapping.iri,
+        relation=mapping.predicate,
+        relation_label=MAPPING_RELATIONS[mapping.predicate],
+        target=mapping.object,
+        curie=compact(mapping.object),
         terminology=terminology.name if terminology else "other",
-        browser=browser_url(target),
-        object_label=field("object_label"),
-        confidence=field("confidence"),
-        justification=compact(justification) if justification else None,
-        comment=field("comment"),
-        # Only web addresses become links: a javascript: URL in the data must stay text.
-        evidence=evidence if evidence and evidence.startswith(("http://", "https://")) else None,
-        meaning=MEANINGS[relation],
+        browser=browser_url(mapping.object),
+        object_label=mapping.object_label,
+        confidence=None if mapping.confidence is None else str(mapping.confidence),
+        justification=compact(mapping.justification),
+        comment=mapping.comment,
+        evidence=evidence,
+        meaning=MEANINGS[mapping.predicate],
         names_licensed=terminology.names_licensed if terminology else False,
     )
 

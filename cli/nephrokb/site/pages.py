@@ -39,15 +39,15 @@ from nephrokb.site.knowledge import (
     VOCABULARY_PAGE,
     Anchor,
     Fact,
-    Mapping,
+    MappingRow,
     Relation,
     incoming_relations,
     index_anchors,
     kind_label,
     literal_facts,
+    mapping_rows,
     outgoing_relations,
     procedure_page,
-    read_mappings,
     slug_of,
     source_documents,
     types_of,
@@ -358,7 +358,7 @@ def procedure_page_of(
         else []
     )
     mappings = {
-        iri: read_mappings(graph, uri(iri))
+        iri: mapping_rows(graph, uri(iri))
         for iri in [procedure.iri, *conditions, *equipment, *coded]
     }
     return Page(
@@ -373,7 +373,7 @@ def procedure_page_of(
             "flow_image": flow_image_path(procedure),
             "step_relations": step_relations,
             "step_mappings": {
-                step.iri: read_mappings(graph, URIRef(step.iri)) for step in procedure.steps
+                step.iri: mapping_rows(graph, URIRef(step.iri)) for step in procedure.steps
             },
             "relied_on_by": relied_on_by,
             "conditions": sorted_by_label(conditions, graph),
@@ -410,7 +410,7 @@ class Entry:
     facts: tuple[Fact, ...]
     outgoing: tuple[Relation, ...]
     incoming: tuple[Relation, ...]
-    mappings: tuple[Mapping, ...]
+    mappings: tuple[MappingRow, ...]
     sources: tuple[SourceLine, ...]
 
 
@@ -425,7 +425,7 @@ def entry(graph: Graph, labels: Graph, anchor: Anchor) -> Entry:
         facts=literal_facts(graph, labels, node),
         outgoing=outgoing_relations(graph, labels, node),
         incoming=incoming_relations(graph, labels, node),
-        mappings=read_mappings(graph, node),
+        mappings=mapping_rows(graph, node),
         sources=source_lines(graph, node),
     )
 
