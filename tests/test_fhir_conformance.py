@@ -169,7 +169,8 @@ def test_export_check_names_each_failure_and_exits_1(
         edit(bundle, json.loads(case.read_text(encoding="utf-8"))["edit"])
         return bundle, origins
 
-    monkeypatch.setattr("nephrokb.exporters.fhir.fhir_bundle", broken_bundle)
+    # fhir_conformance imports fhir_bundle at its top: patch the name it calls.
+    monkeypatch.setattr("nephrokb.exporters.fhir_conformance.fhir_bundle", broken_bundle)
     result = CliRunner().invoke(
         main,
         ["export", "--format", "fhir", "--check", "--data", str(MINIMAL)],
