@@ -50,6 +50,9 @@ def knowledge_parsed_once():
         yield
 
 
+WHOLE_KNOWLEDGE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
 def query(*args: str, input: str | None = None):
     return CliRunner().invoke(main, ["query", *args], input=input)
 
@@ -284,6 +287,31 @@ def test_construct_writes_rdf_isomorphic_to_the_expected_graph(format, rdflib_fo
     assert result.exit_code == 0, result.output
     written = Graph().parse(data=result.stdout, format=rdflib_format)
     assert isomorphic(written, Graph().parse(data=FIRST_STEPS_EXPECTED, format="turtle"))
+
+
+@pytest.mark.parametrize("format_name", ["jsonld", "nt", "turtle"])
+def test_construct_of_the_whole_knowledge_writes_the_bytes_export_writes(format_name):
+    # One registry (rdf.serialization.RDF_FORMATS) writes both: jsonld is compacted with
+    # nephrokb's @context in each, turtle is the canonical Turtle of `nephrokb export`.
+    from nephrokb.exporters import export_knowledge
+
+    result = query(WHOLE_KNOWLEDGE, "--format", format_name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == export_knowledge(format_name)
+
+
+def test_construct_of_the_whole_knowledge_writes_the_rdf_xml_export_writes():
+    # The same writer, but export also declares the prefixes the kb/ files bind (fabio:,
+    # prism:), which a query's graph does not carry, so rdflib names those ns1:, ns2:.
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from nephrokb.exporters import export_knowledge
+
+    result = query(WHOLE_KNOWLEDGE, "--format", "xml")
+    assert result.exit_code == 0, result.output
+    written = Graph().parse(data=result.stdout, format="xml")
+    assert isomorphic(written, Graph().parse(data=export_knowledge("xml"), format="xml"))
 
 
 def test_describe_gives_the_node_with_its_properties():

@@ -20,15 +20,7 @@ from nephrokb.exporters.fhir import export_fhir
 from nephrokb.exporters.markdown import export_markdown
 from nephrokb.exporters.sssom import export_sssom, export_sssom_json
 from nephrokb.rdf.loading import garbage_collection_paused, load
-from nephrokb.rdf.serialization import (
-    export_jsonld,
-    export_nquads,
-    export_ntriples,
-    export_rdfxml,
-    export_store_turtle,
-    export_trig,
-    export_turtle,
-)
+from nephrokb.rdf.serialization import RDF_FORMATS, export_store_turtle
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -38,19 +30,14 @@ Exporter = Callable[["Graph"], bytes]
 StoreExporter = Callable[["Store"], bytes]
 
 EXPORTERS: dict[str, Exporter] = {
+    **RDF_FORMATS,
     "csv": export_csv,
     "dot": export_dot,
     "fhir": export_fhir,
-    "jsonld": export_jsonld,
     "markdown": export_markdown,
     "mermaid": export_mermaid,
-    "nq": export_nquads,
-    "nt": export_ntriples,
     "sssom": export_sssom,
     "sssom-json": export_sssom_json,
-    "trig": export_trig,
-    "turtle": export_turtle,
-    "xml": export_rdfxml,
     "xlsx": export_xlsx,
     "yaml": export_yaml,
 }

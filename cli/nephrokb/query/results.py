@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from xml.etree import ElementTree
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Literal
 
 from nephrokb.errors import QueryError
-from nephrokb.namespaces import PREFIXES, XSD, compact
+from nephrokb.namespaces import XSD, compact
+from nephrokb.rdf.serialization import RDF_FORMATS
 from nephrokb.rdf.terms import RdflibTerms
 
 if TYPE_CHECKING:
@@ -261,41 +262,14 @@ def write_boolean_text(outcome: QueryOutcome) -> str:
     return "true\n" if outcome.boolean else "false\n"
 
 
-def sorted_graph(graph: Graph) -> Graph:
-    """Copy `graph` into a store that keeps insertion order, adding triples sorted.
+def graph_writer(format_name: str) -> Writer:
+    """Return the writer of a CONSTRUCT or DESCRIBE graph: what `nephrokb export` writes."""
+    serialize = RDF_FORMATS[format_name]
 
-    rdflib's default store iterates a set, so serializers that follow store order would
-    write the same graph differently from run to run.
-    """
-    copy = Graph(store="SimpleMemory", bind_namespaces="core")
-    for prefix, namespace in PREFIXES.items():
-        copy.bind(prefix, namespace, replace=True)
-    for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
-        copy.add(triple)
-    return copy
+    def write(outcome: QueryOutcome) -> str:
+        return serialize(outcome.graph).decode("utf-8")
 
-
-def write_turtle(outcome: QueryOutcome) -> str:
-    """Return the graph as Turtle with nephrokb's prefixes."""
-    return sorted_graph(outcome.graph).serialize(format="turtle")
-
-
-def write_ntriples(outcome: QueryOutcome) -> str:
-    """Return the graph as N-Triples, one sorted line per triple."""
-    lines = sorted(line for line in outcome.graph.serialize(format="nt").splitlines() if line)
-    return "".join(f"{line}\n" for line in lines)
-
-
-def write_rdf_xml(outcome: QueryOutcome) -> str:
-    """Return the graph as RDF/XML."""
-    return sorted_graph(outcome.graph).serialize(format="xml")
-
-
-def write_json_ld(outcome: QueryOutcome) -> str:
-    """Return the graph as expanded JSON-LD, nodes sorted by @id."""
-    nodes = json.loads(sorted_graph(outcome.graph).serialize(format="json-ld"))
-    nodes.sort(key=lambda node: node.get("@id", ""))
-    return json.dumps(nodes, indent=2, ensure_ascii=False) + "\n"
+    return write
 
 
 # Kind of outcome -> format name -> writer. `--format` offers the union of the names.
@@ -314,12 +288,8 @@ WRITERS: dict[str, dict[str, Writer]] = {
         "tsv": write_boolean_text,
         "xml": write_xml_boolean,
     },
-    "graph": {
-        "jsonld": write_json_ld,
-        "nt": write_ntriples,
-        "turtle": write_turtle,
-        "xml": write_rdf_xml,
-    },
+    # The graph formats, not the dataset ones (nq, trig), which name the knowledge graph.
+    "graph": {name: graph_writer(name) for name in ("jsonld", "nt", "turtle", "xml")},
 }
 FORMATS = sorted({name for writers in WRITERS.values() for name in writers})
 QUERY_FORMS = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT and DESCRIBE"}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -232,3 +233,16 @@ def sorted_lines(serialized: bytes) -> bytes:
     """Sort the lines of a line-based serialization (N-Triples, N-Quads)."""
     lines = sorted(line for line in serialized.splitlines() if line.strip())
     return b"".join(line + b"\n" for line in lines)
+
+
+# Format name -> the writer of a graph in that syntax. `nephrokb export` offers them all;
+# query CONSTRUCT and DESCRIBE results are written by the same ones (query.results), so a
+# format name gives the same bytes for the same triples in both commands.
+RDF_FORMATS: dict[str, Callable[[Graph], bytes]] = {
+    "jsonld": export_jsonld,
+    "nq": export_nquads,
+    "nt": export_ntriples,
+    "trig": export_trig,
+    "turtle": export_turtle,
+    "xml": export_rdfxml,
+}
