@@ -93,22 +93,30 @@ class Dataset:
 
 
 def load_dataset(
-    paths: Iterable[str | Path], *, with_store: bool = False, terms: RdflibTerms | None = None
+    paths: Iterable[str | Path],
+    *,
+    with_store: bool = False,
+    terms: RdflibTerms | None = None,
+    traced: bool = True,
 ) -> Dataset:
     """Parse every file under `paths` into one checked rdflib graph (and pyoxigraph store)."""
     sources = (read_source(path) for path in resolve_turtle_files(paths))
-    return parse_sources(sources, with_store, terms)
+    return parse_sources(sources, with_store, terms, traced)
 
 
 def parse_sources(
-    sources: Iterable[SourceText], with_store: bool = False, terms: RdflibTerms | None = None
+    sources: Iterable[SourceText],
+    with_store: bool = False,
+    terms: RdflibTerms | None = None,
+    traced: bool = True,
 ) -> Dataset:
     """Parse sources into one checked rdflib graph (and pyoxigraph store).
 
     Files are parsed by pyoxigraph (see nephrokb.rdf.parsing); the graph lives in a
     PredicateStore, which builds about 4x faster than rdflib's default store. Graphs loaded
     with the same `terms` share their rdflib terms: each is built once, and comparing the
-    graphs compares the same objects.
+    graphs compares the same objects. Unless `traced` is False, the Dataset also records
+    each file's subjects, described nodes and distinct triples (what validation reports).
     """
     graph = Graph(store=PredicateStore())
     store = pyoxigraph.Store() if with_store else None
@@ -125,13 +133,14 @@ def parse_sources(
         if store is not None:
             store.extend(parsed.quads)
         loaded.sources.append(parsed.source)
-        loaded.subjects.append(frozenset(quad.subject for quad in parsed.quads))
-        # Comparing with == is ~8x faster than hashing pyoxigraph terms for a set lookup.
-        loaded.described.append(
-            frozenset(q.subject for q in parsed.quads if q.predicate in (typed, named))
-        )
         loaded.prefixes.append(parsed.prefixes)
-        loaded.triples_read += len(set(parsed.quads))
+        if traced:
+            loaded.subjects.append(frozenset(quad.subject for quad in parsed.quads))
+            # Comparing with == is ~8x faster than hashing pyoxigraph terms for a set lookup.
+            loaded.described.append(
+                frozenset(q.subject for q in parsed.quads if q.predicate in (typed, named))
+            )
+            loaded.triples_read += len(set(parsed.quads))
         for literal in convert.ill_typed:  # the literals first seen in this file
             raise ill_typed_error([parsed.source], literal)
     return loaded
@@ -207,7 +216,7 @@ def load(
     """
     paths = knowledge_paths(data, include)
     if into == "graph":
-        return load_dataset(paths).graph
+        return load_dataset(paths, traced=False).graph
     if into == "store":
         return load_store(paths)
     if into == "dataset":
@@ -218,4 +227,4 @@ def load(
 def load_graph(paths: Iterable[str | Path], *, terms: RdflibTerms | None = None) -> Graph:
     """Load every file under exactly `paths` (no default) into one graph (see parse_sources
     for `terms`)."""
-    return load_dataset(paths, terms=terms).graph
+    return load_dataset(paths, terms=terms, traced=False).graph
