@@ -153,7 +153,7 @@ def table_cell(cell: Cell | None) -> str:
     return plain_value(cell).translate(TABLE_ESCAPES)
 
 
-def write_table(outcome: QueryOutcome) -> str:
+def render_table(outcome: QueryOutcome) -> str:
     """Return the rows as an aligned text table with a row count, for a terminal."""
     header = list(outcome.variables)
     body = [[table_cell(cell) for cell in row] for row in cell_rows(outcome)]
@@ -168,7 +168,7 @@ def write_table(outcome: QueryOutcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_csv(outcome: QueryOutcome) -> str:
+def render_csv(outcome: QueryOutcome) -> str:
     """Return SPARQL 1.1 CSV results: plain values, quoted where needed, CRLF line ends."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
@@ -177,7 +177,7 @@ def write_csv(outcome: QueryOutcome) -> str:
     return stream.getvalue()
 
 
-def write_tsv(outcome: QueryOutcome) -> str:
+def render_tsv(outcome: QueryOutcome) -> str:
     """Return SPARQL 1.1 TSV results: `?name` headers and terms in Turtle syntax."""
     lines = ["\t".join(f"?{variable}" for variable in outcome.variables)]
     lines.extend("\t".join(turtle_term(cell) for cell in row) for row in cell_rows(outcome))
@@ -194,7 +194,7 @@ def json_term(cell: Cell) -> dict[str, str]:
     return described
 
 
-def write_json(outcome: QueryOutcome) -> str:
+def render_json(outcome: QueryOutcome) -> str:
     """Return SPARQL 1.1 JSON results; unbound variables are left out of their row."""
     document = {
         "head": {"vars": list(outcome.variables)},
@@ -212,7 +212,7 @@ def write_json(outcome: QueryOutcome) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_json_boolean(outcome: QueryOutcome) -> str:
+def render_json_boolean(outcome: QueryOutcome) -> str:
     """Return an ASK answer as a SPARQL 1.1 JSON results document."""
     return json.dumps({"head": {}, "boolean": outcome.boolean}, indent=2) + "\n"
 
@@ -239,7 +239,7 @@ def xml_term(binding: ElementTree.Element, cell: Cell) -> None:
     element.text = cell.value
 
 
-def write_xml(outcome: QueryOutcome) -> str:
+def render_xml(outcome: QueryOutcome) -> str:
     """Return SPARQL Query Results XML; unbound variables are left out of their result."""
     results = ElementTree.Element("results")
     for row in cell_rows(outcome):
@@ -250,46 +250,46 @@ def write_xml(outcome: QueryOutcome) -> str:
     return xml_document(list(outcome.variables), results)
 
 
-def write_xml_boolean(outcome: QueryOutcome) -> str:
+def render_xml_boolean(outcome: QueryOutcome) -> str:
     """Return an ASK answer as a SPARQL Query Results XML document."""
     boolean = ElementTree.Element("boolean")
     boolean.text = "true" if outcome.boolean else "false"
     return xml_document([], boolean)
 
 
-def write_boolean_text(outcome: QueryOutcome) -> str:
+def render_boolean_text(outcome: QueryOutcome) -> str:
     """Return an ASK answer as `true` or `false` on a line."""
     return "true\n" if outcome.boolean else "false\n"
 
 
-def graph_writer(format_name: str) -> Writer:
+def graph_renderer(format_name: str) -> Writer:
     """Return the writer of a CONSTRUCT or DESCRIBE graph: what `nephrokb export` writes."""
     serialize = RDF_FORMATS[format_name]
 
-    def write(outcome: QueryOutcome) -> str:
+    def render(outcome: QueryOutcome) -> str:
         return serialize(outcome.graph).decode("utf-8")
 
-    return write
+    return render
 
 
 # Kind of outcome -> format name -> writer. `--format` offers the union of the names.
 WRITERS: dict[str, dict[str, Writer]] = {
     "select": {
-        "csv": write_csv,
-        "json": write_json,
-        "table": write_table,
-        "tsv": write_tsv,
-        "xml": write_xml,
+        "csv": render_csv,
+        "json": render_json,
+        "table": render_table,
+        "tsv": render_tsv,
+        "xml": render_xml,
     },
     "ask": {
-        "csv": write_boolean_text,
-        "json": write_json_boolean,
-        "table": write_boolean_text,
-        "tsv": write_boolean_text,
-        "xml": write_xml_boolean,
+        "csv": render_boolean_text,
+        "json": render_json_boolean,
+        "table": render_boolean_text,
+        "tsv": render_boolean_text,
+        "xml": render_xml_boolean,
     },
     # The graph formats, not the dataset ones (nq, trig), which name the knowledge graph.
-    "graph": {name: graph_writer(name) for name in ("jsonld", "nt", "turtle", "xml")},
+    "graph": {name: graph_renderer(name) for name in ("jsonld", "nt", "turtle", "xml")},
 }
 FORMATS = sorted({name for writers in WRITERS.values() for name in writers})
 QUERY_FORMS = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT and DESCRIBE"}
