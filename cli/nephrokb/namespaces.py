@@ -60,6 +60,9 @@ SKOS_CLOSE_MATCH = SKOS + "closeMatch"
 SKOS_BROAD_MATCH = SKOS + "broadMatch"
 SKOS_NARROW_MATCH = SKOS + "narrowMatch"
 SKOS_RELATED_MATCH = SKOS + "relatedMatch"
+# nephrokb vocabulary terms that several modules name.
+HAS_STEP = VOCAB + "hasStep"
+STEP_NUMBER = VOCAB + "stepNumber"
 # The SKOS mapping predicates a concept links to a terminology code with, in report order.
 MAPPING_PREDICATES = (
     SKOS_EXACT_MATCH,

@@ -36,11 +36,9 @@ from nephrokb.authoring.fields import (
 )
 from nephrokb.authoring.located import Located, Origin
 from nephrokb.errors import InputError
-from nephrokb.namespaces import DCTERMS, KB, OWL, PROV, RDFS, SHAPES, VOCAB
+from nephrokb.namespaces import DCTERMS, HAS_STEP, KB, OWL, PROV, RDFS, SHAPES, STEP_NUMBER
 from nephrokb.terminologies import TERMINOLOGIES, is_snomed_concept_id
 
-HAS_STEP = URIRef(VOCAB + "hasStep")
-STEP_NUMBER = URIRef(VOCAB + "stepNumber")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Rule IRIs of the problems found while compiling, next to the shapes' own.
@@ -350,8 +348,8 @@ class Compiler:
             step = self.entity(item, STEP)
             if step is None:
                 continue
-            self.out.add((procedure, HAS_STEP, step), item.origin)
-            self.out.add((step, STEP_NUMBER, Literal(position)), item.origin)
+            self.out.add((procedure, URIRef(HAS_STEP), step), item.origin)
+            self.out.add((step, URIRef(STEP_NUMBER), Literal(position)), item.origin)
 
     def check_depends_on(self, step: dict, position: int, order: dict, relies: bool) -> None:
         """Note a depends-on naming a later step, or no step at all; drop it from the list."""

@@ -14,7 +14,6 @@ from typing import Any
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from nephrokb.authoring.compile import HAS_STEP, STEP_NUMBER
 from nephrokb.authoring.fields import (
     CURIE_PREFIXES,
     DEFAULT_SOURCE,
@@ -30,7 +29,7 @@ from nephrokb.authoring.fields import (
     mapping_slug,
 )
 from nephrokb.errors import NephroKBError
-from nephrokb.namespaces import DCTERMS, KB, OWL, PROV, RDFS, compact
+from nephrokb.namespaces import DCTERMS, HAS_STEP, KB, OWL, PROV, RDFS, STEP_NUMBER, compact
 from nephrokb.terminologies import terminology_of
 
 SOURCE = URIRef(DCTERMS + "source")
@@ -207,19 +206,19 @@ class Decompiler:
     def steps(self, procedure: URIRef, written: list) -> list[dict[str, Any]] | None:
         """Return a procedure's steps in step-number order, which must be 1..n."""
         steps = sorted(
-            self.graph.objects(procedure, HAS_STEP),
-            key=lambda step: (int(self.graph.value(step, STEP_NUMBER) or 0), str(step)),
+            self.graph.objects(procedure, URIRef(HAS_STEP)),
+            key=lambda step: (int(self.graph.value(step, URIRef(STEP_NUMBER)) or 0), str(step)),
         )
         entities = []
         for position, step in enumerate(steps, start=1):
-            number = self.graph.value(step, STEP_NUMBER)
+            number = self.graph.value(step, URIRef(STEP_NUMBER))
             if number != Literal(position):
                 raise ExportError(
                     f"{compact(str(step))} has step number {number}, not {position}: "
                     "the authoring format numbers steps 1..n by their order"
                 )
-            self.take((procedure, HAS_STEP, step))
-            self.take((step, STEP_NUMBER, number))
+            self.take((procedure, URIRef(HAS_STEP), step))
+            self.take((step, URIRef(STEP_NUMBER), number))
             entities.append(self.entity(step, STEP, written))
         return entities or None
 

@@ -22,12 +22,14 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
 from nephrokb.namespaces import (
+    HAS_STEP,
     OWL,
     RDF_FIRST,
     RDF_NIL,
     RDF_REST,
     RDF_TYPE,
     RDFS_LABEL,
+    STEP_NUMBER,
     VOCAB,
     XSD,
     XSD_STRING,
@@ -55,8 +57,6 @@ TYPE_ORDER = [
     OWL + "ObjectProperty",
     OWL + "DatatypeProperty",
 ]
-STEP_NUMBER = VOCAB + "stepNumber"
-HAS_STEP = VOCAB + "hasStep"
 LINE_NUMBER = VOCAB + "lineNumber"
 
 

@@ -31,6 +31,7 @@ from rdflib import RDF, RDFS, BNode, Graph, URIRef
 
 from nephrokb.errors import InputError
 from nephrokb.namespaces import (
+    HAS_STEP,
     OWL_ANNOTATED_SOURCE,
     RDF_TYPE,
     RDFS_SUBCLASS_OF,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
     from nephrokb.validation.plan import ValidationPlan
 
-HAS_STEP = VOCAB + "hasStep"
 DEPENDS_ON = VOCAB + "dependsOn"
 RELIES_ON = VOCAB + "reliesOn"
 # A procedure's links to its parts; the parts' shapes read them backwards (sh:inversePath).
