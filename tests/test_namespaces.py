@@ -47,9 +47,50 @@ def restated_namespaces(source: str) -> list[str]:
     return sorted(set(found))
 
 
+# Declared terms by value: `SKOS + "exactMatch"` outside namespaces.py should be SKOS_EXACT_MATCH.
+TERMS = {
+    value: name
+    for name, value in vars(namespaces).items()
+    if name.isupper() and isinstance(value, str) and value not in DECLARED
+}
+NAMESPACE_NAMES = {
+    name: value
+    for name, value in vars(namespaces).items()
+    if name.isupper() and isinstance(value, str) and value in DECLARED
+}
+
+
+def rebuilt_terms(source: str) -> list[str]:
+    """Return `line N: NAME` for each `NAMESPACE + "local"` that spells out a declared term."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Add)
+            and isinstance(node.left, ast.Name)
+            and node.left.id in NAMESPACE_NAMES
+            and isinstance(node.right, ast.Constant)
+            and isinstance(node.right.value, str)
+        ):
+            term = TERMS.get(NAMESPACE_NAMES[node.left.id] + node.right.value)
+            if term:
+                found.append(f"line {node.lineno}: {term}")
+    return found
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
 def test_modules_import_namespaces_instead_of_restating_them(path: Path) -> None:
     assert restated_namespaces(path.read_text()) == []
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_modules_import_declared_terms_instead_of_rebuilding_them(path: Path) -> None:
+    assert rebuilt_terms(path.read_text()) == []
+
+
+def test_a_rebuilt_term_is_found_and_other_terms_of_its_namespace_are_not() -> None:
+    source = 'A = RDFS + "label"\nB = RDFS + "seeAlso"\nC = SKOS + "exactMatch"\nD = KB + "x"\n'
+    assert rebuilt_terms(source) == ["line 1: RDFS_LABEL", "line 3: SKOS_EXACT_MATCH"]
 
 
 def test_a_restated_namespace_is_found_in_code_and_f_strings_not_in_docstrings() -> None:

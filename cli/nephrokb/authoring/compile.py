@@ -36,7 +36,16 @@ from nephrokb.authoring.fields import (
 )
 from nephrokb.authoring.located import Located, Origin
 from nephrokb.errors import InputError
-from nephrokb.namespaces import DCTERMS, HAS_STEP, KB, OWL, PROV, RDFS, SHAPES, STEP_NUMBER
+from nephrokb.namespaces import (
+    DCTERMS,
+    HAS_STEP,
+    KB,
+    OWL,
+    PROV,
+    RDFS_LABEL,
+    SHAPES,
+    STEP_NUMBER,
+)
 from nephrokb.terminologies import TERMINOLOGIES, is_snomed_concept_id
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -390,7 +399,7 @@ class Compiler:
         elif section is EXCERPT and isinstance(members.get("line"), Located):
             line = members["line"].value
             self.out.add(
-                (node, URIRef(RDFS + "label"), Literal(f"Source line {line}", lang="en")), origin
+                (node, URIRef(RDFS_LABEL), Literal(f"Source line {line}", lang="en")), origin
             )
             self.out.add((node, URIRef(DCTERMS + "isPartOf"), kb(source)), origin)
         elif section is MAPPING:

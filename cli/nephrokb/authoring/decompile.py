@@ -29,7 +29,16 @@ from nephrokb.authoring.fields import (
     mapping_slug,
 )
 from nephrokb.errors import NephroKBError
-from nephrokb.namespaces import DCTERMS, HAS_STEP, KB, OWL, PROV, RDFS, STEP_NUMBER, compact
+from nephrokb.namespaces import (
+    DCTERMS,
+    HAS_STEP,
+    KB,
+    OWL,
+    PROV,
+    RDFS_LABEL,
+    STEP_NUMBER,
+    compact,
+)
 from nephrokb.terminologies import terminology_of
 
 SOURCE = URIRef(DCTERMS + "source")
@@ -228,7 +237,7 @@ class Decompiler:
             self.take((node, DERIVED_FROM, URIRef(KB + source)))
         if section is EXCERPT:
             line = entity.get("line")
-            self.take((node, URIRef(RDFS + "label"), Literal(f"Source line {line}", lang="en")))
+            self.take((node, URIRef(RDFS_LABEL), Literal(f"Source line {line}", lang="en")))
             self.take((node, URIRef(DCTERMS + "isPartOf"), URIRef(KB + source)))
             if kb_slug(node) != excerpt_slug(source, line):
                 entity["slug"] = slug_of(node)

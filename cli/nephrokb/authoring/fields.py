@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from nephrokb.namespaces import (
     DCTERMS,
     FABIO,
+    HAS_STEP,
     OWL,
+    OWL_ANNOTATED_SOURCE,
     PREFIXES,
     PRISM,
     PROV,
     RDF_TYPE,
     RDFS,
+    RDFS_LABEL,
     SKOS,
     SSSOM,
     VOCAB,
@@ -68,7 +71,7 @@ SLUG = Key(
     "short lowercase name with hyphens; the node's IRI is kb:SLUG",
     required=True,
 )
-LABEL = Key("label", "text", RDFS + "label", "one English name", required=True)
+LABEL = Key("label", "text", RDFS_LABEL, "one English name", required=True)
 SOURCE = Key(
     "source",
     "slug",
@@ -132,7 +135,7 @@ PROCEDURE = Section(
         ),
         Key("indications", "slugs", VOCAB + "hasIndication", "slugs of its indications"),
         Key("benefits", "slugs", VOCAB + "hasBenefit", "slugs of its benefits"),
-        Key("steps", "steps", VOCAB + "hasStep", "its steps, in order"),
+        Key("steps", "steps", HAS_STEP, "its steps, in order"),
         Key(
             "contraindications",
             "slugs",
@@ -243,7 +246,7 @@ MAPPING = Section(
     "mappings",
     VOCAB + "Mapping",
     (
-        Key("concept", "slug", OWL + "annotatedSource", "slug of our concept", required=True),
+        Key("concept", "slug", OWL_ANNOTATED_SOURCE, "slug of our concept", required=True),
         Key(
             "relation",
             "relation",

@@ -19,6 +19,7 @@ from nephrokb.changes.formats import escape_markdown, headline, one_line
 from nephrokb.knowledge.labels import text_of
 from nephrokb.namespaces import (
     DCTERMS,
+    HAS_STEP,
     OWL,
     OWL_ANNOTATED_SOURCE,
     PROV,
@@ -143,7 +144,7 @@ class SectionWriter:
 
     def procedure_of_step(self, iri: str) -> str | None:
         for graph in self.graphs:
-            holders = sorted(str(p) for p in graph.subjects(URIRef(VOCAB + "hasStep"), URIRef(iri)))
+            holders = sorted(str(p) for p in graph.subjects(URIRef(HAS_STEP), URIRef(iri)))
             if holders:
                 return holders[0]
         return None

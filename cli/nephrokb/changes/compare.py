@@ -24,11 +24,14 @@ from rdflib import RDF, Literal, URIRef
 from nephrokb.knowledge.labels import text_of
 from nephrokb.namespaces import (
     DCTERMS,
+    HAS_STEP,
     MAPPING_PREDICATES,
     OWL,
+    OWL_ANNOTATED_SOURCE,
     RDFS_LABEL,
     SKOS,
     SSSOM,
+    STEP_NUMBER,
     VOCAB,
     compact,
 )
@@ -251,7 +254,7 @@ class ChangeReader:
                 for node in nodes:
                     self.explain(self.by_subject.get(node, ()))
                     if kind == "step":
-                        self.explain(self.with_object(node, VOCAB + "hasStep"))
+                        self.explain(self.with_object(node, HAS_STEP))
                     yield self.node_change(kind, action, node, graph)
             for node in before & after:
                 yield from self.rewordings(kind, node)
@@ -285,12 +288,12 @@ class ChangeReader:
 
     def procedure_of(self, graph: Graph, step: Node) -> Node | None:
         """The one procedure holding `step`, or None when none or several do."""
-        holders = set(graph.subjects(URIRef(VOCAB + "hasStep"), step))
+        holders = set(graph.subjects(URIRef(HAS_STEP), step))
         return holders.pop() if len(holders) == 1 else None
 
     def numbers(self, graph: Graph, step: Node) -> str | None:
 
-        found = sorted(str(n) for n in graph.objects(step, URIRef(VOCAB + "stepNumber")))
+        found = sorted(str(n) for n in graph.objects(step, URIRef(STEP_NUMBER)))
         return ", ".join(found) if found else None
 
     def step_position_changes(self) -> Iterable[Change]:
@@ -299,7 +302,7 @@ class ChangeReader:
             self.new, NODE_CLASSES["step"]
         )
         for step in kept & (self.by_subject.keys() | self.by_object.keys()):
-            renumbered = self.with_subject(step, VOCAB + "stepNumber")
+            renumbered = self.with_subject(step, STEP_NUMBER)
             procedure = self.procedure_of(self.new, step)
             context = {
                 "target": None if procedure is None else str(procedure),
@@ -313,7 +316,7 @@ class ChangeReader:
                 )
             before = self.procedure_of(self.old, step)
             if before is not None and procedure is not None and before != procedure:
-                self.explain(self.with_object(step, VOCAB + "hasStep"))
+                self.explain(self.with_object(step, HAS_STEP))
                 yield Change(
                     "step",
                     "moved",
@@ -394,7 +397,7 @@ class ChangeReader:
 
     def records(self, graph: Graph, subject: Node, target: Node) -> set[Node]:
         """The mapping records (owl:Axiom) about the mapping of `subject` to `target`."""
-        about = set(graph.subjects(URIRef(OWL + "annotatedSource"), subject))
+        about = set(graph.subjects(URIRef(OWL_ANNOTATED_SOURCE), subject))
         return about & set(graph.subjects(URIRef(OWL + "annotatedTarget"), target))
 
     def explain_records(self, subject: Node, target: Node, *, predicate_changed: bool) -> None:

@@ -30,7 +30,7 @@ from nephrokb.exporters.sssom import (
     write_sssom_tsv,
 )
 from nephrokb.knowledge.mappings import curie_converter, read_mappings
-from nephrokb.namespaces import RDFS_LABEL, VOCAB, XSD_STRING, compact
+from nephrokb.namespaces import HAS_STEP, RDFS_LABEL, STEP_NUMBER, VOCAB, XSD_STRING, compact
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -215,13 +215,13 @@ def kgcl_commands(diff: KnowledgeDiff, change: Change) -> list[str]:
     if change.action == "removed" and change.kind in NODE_CLASSES:
         return [f"delete {node}"]
     if change.action == "moved":
-        has_step = compact(VOCAB + "hasStep")
+        has_step = compact(HAS_STEP)
         return [
             f"delete edge {compact(change.old or '')} {has_step} {node}",
             f"create edge {compact(change.new or '')} {has_step} {node}",
         ]
     predicate = {
-        "renumbered": VOCAB + "stepNumber",
+        "renumbered": STEP_NUMBER,
         "changed": VOCAB + "condition",
         "reworded": change.property,
     }.get(change.action)

@@ -30,7 +30,7 @@ from nephrokb.authoring import AUTHORING_SUFFIXES
 from nephrokb.authoring.fields import SECTIONS, STEP
 from nephrokb.editing.fmt import RELATIVE_BASE, leading_comments
 from nephrokb.errors import InputError
-from nephrokb.namespaces import KB, PREFIXES, VOCAB, compact
+from nephrokb.namespaces import HAS_STEP, KB, PREFIXES, STEP_NUMBER, VOCAB, compact
 from nephrokb.output import write_output
 from nephrokb.query.results import TURTLE_ESCAPES
 from nephrokb.rdf.sources import read_text, resolve_turtle_files
@@ -187,9 +187,9 @@ def plan_turtle(path: Path, text: str) -> FilePlan:
                     new_line,
                 )
             )
-    step_number = URIRef(VOCAB + "stepNumber")
+    step_number = URIRef(STEP_NUMBER)
     for procedure in sorted(graph.subjects(RDF.type, URIRef(VOCAB + "Procedure"))):
-        steps = list(graph.objects(procedure, URIRef(VOCAB + "hasStep")))
+        steps = list(graph.objects(procedure, URIRef(HAS_STEP)))
         numbers = {step: graph.value(step, step_number) for step in steps}
         if not steps or any(
             not isinstance(number, Literal) or not isinstance(number.toPython(), int)

@@ -131,7 +131,7 @@ def agreeing(
 
 def read_mapping(graph: Graph, node: Node) -> Mapping:
     """Read one nkb:Mapping record."""
-    subject = only_value(graph, node, OWL + "annotatedSource")
+    subject = only_value(graph, node, OWL_ANNOTATED_SOURCE)
     predicate = only_value(graph, node, OWL + "annotatedProperty")
     if str(predicate) not in MAPPING_PREDICATES:
         known = ", ".join(compact(iri) for iri in MAPPING_PREDICATES)

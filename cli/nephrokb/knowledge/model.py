@@ -16,7 +16,17 @@ from rdflib import RDF, Literal, URIRef
 from nephrokb.errors import InputError
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.literature import read_literature
-from nephrokb.namespaces import DCTERMS, KB, PREFIXES, PROV, SKOS, VOCAB, compact
+from nephrokb.namespaces import (
+    DCTERMS,
+    HAS_STEP,
+    KB,
+    PREFIXES,
+    PROV,
+    SKOS,
+    STEP_NUMBER,
+    VOCAB,
+    compact,
+)
 from nephrokb.rdf.graph_index import GraphIndex, uri
 
 if TYPE_CHECKING:
@@ -138,7 +148,7 @@ def order_by_reliance(procedures: Sequence[Procedure]) -> tuple[Procedure, ...]:
 def read_procedure(graph: Graph, node: Node) -> Procedure:
     """Read one procedure node, with its literature layer."""
     steps = sorted(
-        (read_step(graph, step) for step in set(graph.objects(node, uri(VOCAB + "hasStep")))),
+        (read_step(graph, step) for step in set(graph.objects(node, uri(HAS_STEP)))),
         key=lambda step: (step.number, step.iri),
     )
     return Procedure(
@@ -189,7 +199,7 @@ def step_number(graph: Graph, node: Node) -> int | None:
     """Return the step's nkb:stepNumber as an int, or None when it has no integer one."""
     numbers = sorted(
         value.toPython()
-        for value in graph.objects(node, uri(VOCAB + "stepNumber"))
+        for value in graph.objects(node, uri(STEP_NUMBER))
         if isinstance(value, Literal) and is_integer(value.toPython())
     )
     return numbers[0] if numbers else None
@@ -202,7 +212,7 @@ def is_integer(value: object) -> bool:
 
 def step_reference(graph: Graph, node: Node) -> StepReference:
     """Name the step `node` with the procedure holding it (the first by IRI if several do)."""
-    holders = sorted(str(p) for p in graph.subjects(uri(VOCAB + "hasStep"), node))
+    holders = sorted(str(p) for p in graph.subjects(uri(HAS_STEP), node))
     procedure = Reference(holders[0], label_of(graph, URIRef(holders[0]))) if holders else None
     return StepReference(
         iri=str(node),

@@ -20,7 +20,7 @@ from rdflib import RDF, URIRef
 
 from nephrokb.knowledge.labels import label_of
 from nephrokb.knowledge.literature import SECTION_TITLES, read_literature
-from nephrokb.namespaces import MAPPING_PREDICATES, OWL, VOCAB, compact
+from nephrokb.namespaces import HAS_STEP, MAPPING_PREDICATES, OWL, VOCAB, compact
 from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
 from nephrokb.terminologies import TERMINOLOGIES, terminology_of
@@ -82,7 +82,7 @@ def compute_stats(graph: Graph) -> Stats:
         ProcedureSize(
             curie=compact(str(node)),
             label=label_of(graph, node),
-            steps=len(set(graph.objects(node, URIRef(VOCAB + "hasStep")))),
+            steps=len(set(graph.objects(node, URIRef(HAS_STEP)))),
         )
         for node in procedure_nodes
     ]

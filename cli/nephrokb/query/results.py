@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal
 
 from nephrokb.errors import QueryError
-from nephrokb.namespaces import XSD, compact
+from nephrokb.namespaces import XSD, XSD_STRING, compact
 from nephrokb.rdf.serialization import RDF_FORMATS
 from nephrokb.rdf.terms import RdflibTerms
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 Writer = Callable[["QueryOutcome"], str]
 
-XSD_STRING = f"{XSD}string"
 SPARQL_RESULTS_NAMESPACE = "http://www.w3.org/2005/sparql-results#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'

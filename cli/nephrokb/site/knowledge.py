@@ -22,8 +22,9 @@ from nephrokb.knowledge.mappings import Mapping, mappings_of
 from nephrokb.knowledge.model import Reference
 from nephrokb.namespaces import (
     DCTERMS,
+    HAS_STEP,
     KB,
-    OWL,
+    OWL_ANNOTATED_SOURCE,
     PROV,
     RDF_TYPE,
     RDFS_LABEL,
@@ -33,6 +34,7 @@ from nephrokb.namespaces import (
     SKOS_EXACT_MATCH,
     SKOS_NARROW_MATCH,
     SKOS_RELATED_MATCH,
+    STEP_NUMBER,
     VOCAB,
     compact,
 )
@@ -75,14 +77,14 @@ SHOWN_APART = frozenset(
         DCTERMS + "description",
         DCTERMS + "source",
         PROV + "wasDerivedFrom",
-        VOCAB + "hasStep",
-        VOCAB + "stepNumber",
+        HAS_STEP,
+        STEP_NUMBER,
         VOCAB + "dependsOn",
         VOCAB + "condition",
         VOCAB + "hasIndication",
         VOCAB + "hasBenefit",
         VOCAB + "reliesOn",
-        OWL + "annotatedSource",
+        OWL_ANNOTATED_SOURCE,
         *MAPPING_RELATIONS,
     }
 )
@@ -194,7 +196,7 @@ def index_anchors(graph: Graph, labels: Graph) -> dict[str, Anchor]:
     mapping_kind = kind_label([VOCAB + "Mapping"], labels)
     for iri in mapping_records:
         node = subjects[iri]
-        source = graph.value(node, uri(OWL + "annotatedSource"))
+        source = graph.value(node, uri(OWL_ANNOTATED_SOURCE))
         home = anchors.get(str(source)) if source is not None else None
         page = home.page if home else GLOSSARY_PAGE
         anchors[iri] = Anchor(iri, slug_of(iri), page, label_of(graph, node), mapping_kind)
@@ -207,7 +209,7 @@ def home_page(graph: Graph, node: Node, kinds: list[str]) -> str:
         return procedure_page(str(node))
     if VOCAB + "Step" in kinds:
         holders = sorted(
-            str(p) for p in graph.subjects(uri(VOCAB + "hasStep"), node) if isinstance(p, URIRef)
+            str(p) for p in graph.subjects(uri(HAS_STEP), node) if isinstance(p, URIRef)
         )
         if holders and VOCAB + "Procedure" in types_of(graph, URIRef(holders[0])):
             return procedure_page(holders[0])

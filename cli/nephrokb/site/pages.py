@@ -22,7 +22,17 @@ from nephrokb.errors import InputError, SiteError
 from nephrokb.knowledge.labels import label_of, text_of
 from nephrokb.knowledge.literature import SECTION_TITLES
 from nephrokb.knowledge.model import Procedure, Reference, SourceLine, read_procedures, source_lines
-from nephrokb.namespaces import DCTERMS, KB, OWL, PREFIXES, PROV, SKOS, VOCAB, compact
+from nephrokb.namespaces import (
+    DCTERMS,
+    KB,
+    OWL,
+    OWL_ANNOTATED_SOURCE,
+    PREFIXES,
+    PROV,
+    SKOS,
+    VOCAB,
+    compact,
+)
 from nephrokb.query.queries import list_bundled_queries, run_query
 from nephrokb.query.results import URI, cell_rows, table_cell
 from nephrokb.rdf.graph_index import GraphIndex, uri
@@ -470,7 +480,7 @@ def unplaced_mappings(graph: Graph, anchors: dict[str, Anchor]) -> list[dict[str
         node = URIRef(anchor.iri)
         if VOCAB + "Mapping" not in types_of(graph, node):
             continue
-        source = graph.value(node, uri(OWL + "annotatedSource"))
+        source = graph.value(node, uri(OWL_ANNOTATED_SOURCE))
         if source is not None and str(source) in anchors:
             continue
         unplaced.append(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rdflib import RDF, URIRef
 
 from nephrokb.knowledge.labels import label_of, text_of
-from nephrokb.namespaces import DCTERMS, OWL, RDFS, SKOS, VOCAB
+from nephrokb.namespaces import DCTERMS, OWL, RDFS, RDFS_LABEL, RDFS_SUBCLASS_OF, SKOS, VOCAB
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -131,7 +131,7 @@ def read_vocabulary(ontology: Graph) -> Vocabulary:
 
     return Vocabulary(
         iri=str(header) if header is not None else None,
-        title=header_text(DCTERMS + "title") or header_text(RDFS + "label") or "Vocabulary",
+        title=header_text(DCTERMS + "title") or header_text(RDFS_LABEL) or "Vocabulary",
         description=header_text(DCTERMS + "description"),
         version=header_text(OWL + "versionInfo"),
         version_iri=header_iri(OWL + "versionIRI"),
@@ -153,8 +153,8 @@ def read_class(ontology: Graph, iri: str) -> Term:
         label=label_of(ontology, node),
         definition=text_of(ontology, node, SKOS + "definition"),
         kinds=("Class",),
-        parents=iris(ontology, node, RDFS + "subClassOf"),
-        children=subjects_of(ontology, RDFS + "subClassOf", iri),
+        parents=iris(ontology, node, RDFS_SUBCLASS_OF),
+        children=subjects_of(ontology, RDFS_SUBCLASS_OF, iri),
         domain=(),
         range=(),
         inverse_of=(),

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from rdflib import RDF, XSD, BNode, Literal, URIRef
 from rdflib import RDFS as RDFS_NAMESPACE
 
-from nephrokb.namespaces import RDF_TYPE, RDFS, SH
+from nephrokb.namespaces import RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SH
 from nephrokb.rdf.predicate_store import PredicateStore
 from nephrokb.validation import xpath
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-DESCRIPTIVE = {RDF_TYPE, RDFS + "comment", RDFS + "label"}
+DESCRIPTIVE = {RDF_TYPE, RDFS_COMMENT, RDFS_LABEL}
 TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
 # sh:sparql is read by nephrokb.validation.sparql_constraints; sh:message and sh:severity of a node
 # shape apply to its own constraints only (sh:closed, SPARQL), not to its property shapes.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import Literal
 
-from nephrokb.namespaces import XSD
+from nephrokb.namespaces import XSD, XSD_STRING
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -121,7 +121,7 @@ def ordered_value(term: Node) -> tuple[str, object] | None:
     datatype = None if term.datatype is None else str(term.datatype)
     if datatype in NUMERIC:
         return "number", term.toPython()
-    if datatype in (None, XSD + "string"):
+    if datatype in (None, XSD_STRING):
         return None if term.language else ("string", str(term))
     if datatype in ORDERED and term.toPython() is not term:
         return datatype, term.toPython()
