@@ -11,12 +11,9 @@ from rdflib import URIRef
 
 from conftest import FIXTURES, interop
 from nephrokb.cli import main
-from nephrokb.exporters.fhir import (
-    CODE_SYSTEM_URL,
-    DEPENDS_ON_STEP_EXTENSION,
-    RELATIONSHIPS,
-    export_fhir,
-)
+from nephrokb.exporters.fhir import DEPENDS_ON_STEP_EXTENSION, export_fhir
+from nephrokb.exporters.fhir_coding import CODE_SYSTEM_URL
+from nephrokb.exporters.fhir_terminology import RELATIONSHIPS
 from nephrokb.knowledge.mappings import read_mappings
 from nephrokb.knowledge.model import read_procedures
 from nephrokb.namespaces import KB, VOCAB

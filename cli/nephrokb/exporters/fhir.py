@@ -20,7 +20,7 @@ source relates to a target (`relationship`) in the terms SKOS uses. The Bundle (
     `derived-from` each source document it comes from (dcterms:source, by label), then one
     `citation` per work the procedure's literature layer cites, `resource` = the canonical
     URL of that work's Citation resource; then its contraindications and complications as
-    `justification` artifacts (see literature_artifacts). The CPG IG (HL7
+    `justification` artifacts (see nephrokb.exporters.fhir_literature). The CPG IG (HL7
     cqf-recommendations) puts contraindications in the decision logic of a recommendation
     and justifies a plan with `justification` relatedArtifacts to its evidence; these plans
     are clinical protocols whose actions are the source's steps, and R5 has no plan-level
@@ -66,61 +66,39 @@ The SSSOM export stays the source of truth for mappings (nephrokb.exporters.ssso
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
-from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rdflib import RDF, URIRef
-
 from nephrokb import __version__
-from nephrokb.errors import InputError
-from nephrokb.knowledge.labels import label_of, text_of
-from nephrokb.knowledge.mappings import curie_converter, read_mappings
-from nephrokb.knowledge.model import read_procedures
-from nephrokb.namespaces import (
-    DCTERMS,
-    KB,
-    SKOS,
-    SKOS_BROAD_MATCH,
-    SKOS_CLOSE_MATCH,
-    SKOS_EXACT_MATCH,
-    SKOS_NARROW_MATCH,
-    SKOS_RELATED_MATCH,
-    SSSOM,
-    VOCAB,
-    compact,
+from nephrokb.exporters.fhir_coding import (
+    CODE_SYSTEM_ID,
+    CODE_SYSTEM_URL,
+    COPYRIGHT,
+    FHIR_BASE,
+    code_of,
+    computable_name,
+    concept,
+    fhir_id,
+    identifier_of,
+    our_coding,
 )
+from nephrokb.exporters.fhir_literature import citation_resource, cites, literature_artifacts
+from nephrokb.exporters.fhir_terminology import code_system, concept_map, concept_map_origins
+from nephrokb.knowledge.mappings import read_mappings
+from nephrokb.knowledge.model import read_procedures
+from nephrokb.namespaces import KB, SKOS_BROAD_MATCH, SKOS_EXACT_MATCH
 from nephrokb.terminologies import TERMINOLOGIES
 
 if TYPE_CHECKING:
-    from curies import Converter
     from rdflib import Graph
 
-    from nephrokb.knowledge.literature import Citation, Finding, Literature, Rate
     from nephrokb.knowledge.mappings import Mapping
     from nephrokb.knowledge.model import Procedure, Reference, Statement, Step
 
-FHIR_BASE = "https://w3id.org/nephrokb/fhir"
-CODE_SYSTEM_ID = "nephrokb"
-CODE_SYSTEM_URL = f"{FHIR_BASE}/CodeSystem/{CODE_SYSTEM_ID}"
-CONCEPT_MAP_ID = "nephrokb-mappings"
 DEPENDS_ON_STEP_EXTENSION = f"{FHIR_BASE}/StructureDefinition/depends-on-step"
 SNOMED_CT = TERMINOLOGIES["SCTID"]
-
-RELATIONSHIPS = {
-    SKOS_EXACT_MATCH: "equivalent",
-    SKOS_BROAD_MATCH: "source-is-narrower-than-target",
-    SKOS_NARROW_MATCH: "source-is-broader-than-target",
-    SKOS_CLOSE_MATCH: "related-to",
-    SKOS_RELATED_MATCH: "related-to",
-}
 # Mappings whose target names the whole procedure, so it may code the PlanDefinition's topic.
 TOPIC_PREDICATES = (SKOS_EXACT_MATCH, SKOS_BROAD_MATCH)
-# nkb: classes whose nodes are records about the knowledge, not concepts to code.
-NOT_CONCEPTS = tuple(
-    VOCAB + name for name in ("Evidence", "Mapping", "Rate", "SourceDocument", "SourceExcerpt")
-)
 
 PLAN_DEFINITION_TYPE = {
     "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
@@ -132,21 +110,6 @@ FOCUS_CONTEXT = {
     "code": "focus",
     "display": "Clinical Focus",
 }
-CONFIDENCE_PROPERTY = {
-    "code": "confidence",
-    "uri": SSSOM + "confidence",
-    "type": "decimal",
-    "description": "The SSSOM confidence of the mapping, from 0 to 1.",
-}
-COPYRIGHT = (
-    "nephrokb content: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
-    "SNOMED CT and UMLS concepts are referenced by identifier only; using SNOMED CT requires "
-    "a SNOMED CT Affiliate licence, and the UMLS a UMLS Metathesaurus licence."
-)
-
-# What a FHIR id may hold (letters, digits, '-' and '.', at most 64 characters).
-NOT_ID_CHARACTER = re.compile(r"[^A-Za-z0-9\-.]")
-FHIR_ID_LENGTH = 64
 
 
 def export_fhir(graph: Graph) -> bytes:
@@ -222,45 +185,6 @@ def fhir_bundle(graph: Graph) -> FhirBundle:
     return FhirBundle(bundle, origins)
 
 
-def code_system(graph: Graph, mappings: Iterable[Mapping]) -> dict[str, Any]:
-    """Return the CodeSystem of every concept node and mapped node, sorted by code."""
-    nodes = {
-        str(node)
-        for node, kind in graph.subject_objects(RDF.type)
-        if isinstance(node, URIRef)
-        and str(kind).startswith(VOCAB)
-        and str(kind) not in NOT_CONCEPTS
-    }
-    nodes |= {mapping.subject for mapping in mappings}
-    concepts = []
-    for iri in sorted(nodes, key=code_of):
-        node = URIRef(iri)
-        concept = {"code": code_of(iri), "display": label_of(graph, node)}
-        definition = text_of(graph, node, SKOS + "definition") or text_of(
-            graph, node, DCTERMS + "description"
-        )
-        if definition:
-            concept["definition"] = definition
-        concepts.append(concept)
-    return {
-        "resourceType": "CodeSystem",
-        "id": CODE_SYSTEM_ID,
-        "url": CODE_SYSTEM_URL,
-        "version": __version__,
-        "name": "NephrokbConcepts",
-        "title": "nephrokb concepts",
-        "status": "draft",
-        "description": "The procedures, steps, indications, benefits, conditions, devices, "
-        "imaging, anatomy and substances of nephrokb; each code is the slug of the concept's "
-        f"IRI under {KB}.",
-        "copyright": COPYRIGHT,
-        "caseSensitive": True,
-        "content": "complete",
-        "count": len(concepts),
-        "concept": concepts,
-    }
-
-
 def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[str, Any]:
     """Return the PlanDefinition of one procedure."""
     slug = code_of(procedure.iri)
@@ -303,106 +227,6 @@ def plan_definition(procedure: Procedure, mappings: Iterable[Mapping]) -> dict[s
     if related:
         resource["relatedArtifact"] = related
     return resource
-
-
-def cites(citation: Citation) -> dict[str, Any]:
-    """Return the relatedArtifact citing one work of the procedure's literature layer."""
-    return {"type": "citation", "display": citation.label, "resource": citation_url(citation)}
-
-
-def citation_url(citation: Citation) -> str:
-    """Return the canonical URL of a work's Citation resource."""
-    return f"{FHIR_BASE}/Citation/{fhir_id(code_of(citation.iri))}"
-
-
-def literature_artifacts(literature: Literature) -> list[dict[str, Any]]:
-    """Return the `justification` artifacts of a procedure's contraindications and complications.
-
-    One per finding (or rate) and work it cites, the work's Citation as `resource`, as the
-    CPG IG's examples justify a plan with relatedArtifact: label `contraindication` or
-    `complication`, classifier = the finding in our CodeSystem, display = what the
-    literature says (a rate with its figure and population).
-    """
-    artifacts = []
-    for label, findings in (
-        ("contraindication", literature.contraindications),
-        ("complication", literature.complications),
-    ):
-        for finding in findings:
-            classifier = [{"coding": [our_coding(finding.iri, finding.label)]}]
-            said = [(finding_text(label, finding), finding.evidence)]
-            said += [(rate_text(finding, rate), rate.evidence) for rate in finding.rates]
-            for display, evidence in said:
-                artifacts += [
-                    {
-                        "type": "justification",
-                        "label": label,
-                        "classifier": classifier,
-                        "display": display,
-                        "resource": citation_url(citation),
-                    }
-                    for citation in evidence
-                ]
-    return artifacts
-
-
-def finding_text(label: str, finding: Finding) -> str:
-    """Say a contraindication or complication in one line: kind, name, what to correct."""
-    kind = f"{finding.kind} {label}" if finding.kind else label
-    text = f"{kind.capitalize()}: {finding.label}"
-    if finding.frequency:
-        text += f" ({finding.frequency})"
-    if finding.corrective_action:
-        text += f". Correct first: {finding.corrective_action}"
-    return text
-
-
-def rate_text(finding: Finding, rate: Rate) -> str:
-    """Say one rate of a complication: its label, counts, population and caveat."""
-    text = f"Complication: {finding.label}. {rate.label}"
-    if rate.numerator is not None and rate.denominator is not None:
-        text += f" ({rate.numerator} of {rate.denominator})"
-    elif rate.denominator is not None:
-        text += f" (of {rate.denominator})"
-    if rate.population:
-        text += f"; population: {rate.population}"
-    return f"{text}. {rate.description}" if rate.description else text
-
-
-def citation_resource(citation: Citation) -> dict[str, Any]:
-    """Return the Citation (R5) of one nkb:Evidence: identifiers, title, journal, year."""
-    slug = fhir_id(code_of(citation.iri))
-    identifiers = [
-        {"system": system, "value": value}
-        for system, value in (
-            ("https://doi.org", citation.doi),
-            ("https://pubmed.ncbi.nlm.nih.gov", citation.pmid),
-        )
-        if value
-    ]
-    artifact: dict[str, Any] = {"identifier": identifiers} if identifiers else {}
-    if citation.title:
-        artifact["title"] = [{"text": citation.title}]
-    form: dict[str, Any] = {}
-    if citation.journal:
-        form["publishedIn"] = {"title": citation.journal}
-    if citation.year:
-        form["articleDate"] = citation.year
-    if form:
-        artifact["publicationForm"] = [form]
-    if citation.url:
-        artifact["webLocation"] = [{"url": citation.url}]
-    if citation.part_read:
-        artifact["note"] = [{"text": f"Curated for nephrokb from its {citation.part_read}."}]
-    return {
-        "resourceType": "Citation",
-        "id": slug,
-        "url": citation_url(citation),
-        "version": __version__,
-        "title": citation.label,
-        "status": "active",
-        "citedArtifact": artifact,
-    }
 
 
 def action(step: Step, procedure: Procedure) -> dict[str, Any]:
@@ -522,134 +346,3 @@ def relied_on(reference: Reference) -> dict[str, Any]:
         "display": reference.label,
         "resource": f"{FHIR_BASE}/PlanDefinition/{fhir_id(code_of(reference.iri))}",
     }
-
-
-def concept_map(mappings: Iterable[Mapping]) -> dict[str, Any]:
-    """Return the ConceptMap of the mapping records, a group per target terminology."""
-    by_system: dict[str, dict[str, list[Mapping]]] = {}
-    for mapping in mappings:
-        terminology = mapping.terminology
-        if terminology is None:
-            known = ", ".join(sorted(TERMINOLOGIES))
-            raise InputError(
-                f"{compact(mapping.iri)} maps to <{mapping.object}>, which is in no terminology "
-                f"with a FHIR system (known: {known}; see nephrokb.terminologies)"
-            )
-        elements = by_system.setdefault(terminology.fhir_system, {})
-        elements.setdefault(mapping.subject, []).append(mapping)
-    groups = [
-        {
-            "source": CODE_SYSTEM_URL,
-            "target": system,
-            "element": [
-                {
-                    "code": code_of(subject),
-                    "display": targets[0].subject_label,
-                    "target": [concept_map_target(mapping) for mapping in targets],
-                }
-                for subject, targets in sorted(elements.items(), key=lambda item: code_of(item[0]))
-            ],
-        }
-        for system, elements in sorted(by_system.items())
-    ]
-    resource = {
-        "resourceType": "ConceptMap",
-        "id": CONCEPT_MAP_ID,
-        "url": f"{FHIR_BASE}/ConceptMap/{CONCEPT_MAP_ID}",
-        "version": __version__,
-        "name": "NephrokbMappings",
-        "title": "nephrokb mappings to standard terminologies",
-        "status": "draft",
-        "description": "The nkb:Mapping records of nephrokb, as in its SSSOM export.",
-        "copyright": COPYRIGHT,
-        "property": [CONFIDENCE_PROPERTY],
-    }
-    if groups:  # FHIR JSON allows no empty array
-        resource["group"] = groups
-    return resource
-
-
-def concept_map_origins(
-    resource: dict[str, Any], mappings: Iterable[Mapping]
-) -> dict[tuple[str, str], str]:
-    """Return the node of each ConceptMap element (its concept) and target (its record)."""
-    records = {
-        (
-            m.terminology.fhir_system,
-            code_of(m.subject),
-            identifier_of(m),
-            RELATIONSHIPS[m.predicate],
-        ): m
-        for m in mappings
-        if m.terminology is not None
-    }
-    reference = f"ConceptMap/{resource['id']}"
-    origins = {}
-    for g, group in enumerate(resource.get("group", [])):
-        for e, element in enumerate(group["element"]):
-            path = f"ConceptMap.group[{g}].element[{e}]"
-            for t, target in enumerate(element["target"]):
-                key = (group["target"], element["code"], target["code"], target["relationship"])
-                origins[reference, f"{path}.target[{t}]"] = records[key].iri
-                origins[reference, path] = records[key].subject
-    return origins
-
-
-def concept_map_target(mapping: Mapping) -> dict[str, Any]:
-    """Return one mapping record as a ConceptMap target."""
-    comment = [f"Justification: {compact(mapping.justification)}."]
-    if mapping.comment:
-        comment.append(mapping.comment)
-    if mapping.see_also:
-        comment.append(f"Evidence: {' '.join(mapping.see_also)}")
-    target: dict[str, Any] = {
-        "code": identifier_of(mapping),
-        "relationship": RELATIONSHIPS[mapping.predicate],
-        "comment": " ".join(comment),
-    }
-    if mapping.object_label:
-        target["display"] = mapping.object_label
-    if mapping.confidence is not None:
-        target["property"] = [{"code": "confidence", "valueDecimal": mapping.confidence}]
-    return target
-
-
-def concept(iri: str, label: str) -> dict[str, Any]:
-    """Return a CodeableConcept of one node of our CodeSystem."""
-    return {"coding": [our_coding(iri, label)], "text": label}
-
-
-def our_coding(iri: str, label: str) -> dict[str, str]:
-    """Return the Coding of one node in our CodeSystem."""
-    return {"system": CODE_SYSTEM_URL, "code": code_of(iri), "display": label}
-
-
-def code_of(iri: str) -> str:
-    """Return the code of a node in our CodeSystem: the slug of its IRI under kb:."""
-    parsed = converter().parse_uri(iri)
-    if parsed is None or parsed.prefix != "kb" or not parsed.identifier:
-        raise InputError(f"<{iri}> is not in the kb: namespace {KB}, so it has no code")
-    return parsed.identifier
-
-
-def identifier_of(mapping: Mapping) -> str:
-    """Return the code of a mapping's target in its terminology (the IRI's local part)."""
-    return converter().parse_uri(mapping.object, strict=True).identifier
-
-
-@cache
-def converter() -> Converter:
-    """Return nephrokb's CURIE converter, built once."""
-    return curie_converter()
-
-
-def fhir_id(slug: str) -> str:
-    """Return a valid FHIR id for a slug: other characters become '-', cut to 64."""
-    return NOT_ID_CHARACTER.sub("-", slug)[:FHIR_ID_LENGTH]
-
-
-def computable_name(label: str) -> str:
-    """Return a FHIR computable name for a label: its words capitalised and joined."""
-    words = re.findall(r"[A-Za-z0-9]+", label)
-    name = "".join(word[:1].upper() + word[1:] for word in words)
-    return name if name[:1].isalpha() else f"Procedure{name}"
