@@ -16,15 +16,13 @@ pytest.importorskip(
 from conftest import FIXTURES
 from nephrokb.cli import main
 from nephrokb.exporters.fhir import export_fhir, fhir_bundle
-from nephrokb.exporters.fhir_conformance import (
+from nephrokb.exporters.fhir_conformance import check_export, check_resources, has_value
+from nephrokb.exporters.fhir_conformance_results import locate_failures
+from nephrokb.exporters.fhir_package import (
     PACKAGE_NAME,
     PACKAGE_VARIABLE,
     PACKAGE_VERSION,
     CorePackage,
-    check_export,
-    check_resources,
-    has_value,
-    locate_failures,
 )
 from nephrokb.rdf.loading import load, load_dataset
 from nephrokb.resources import bundled_folder

@@ -26,7 +26,8 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES, GOLDEN, assert_sssom_validate_accepts, git, interop
 from nephrokb.cli import main
 from nephrokb.editing.fmt import format_files
-from nephrokb.exporters.fhir_conformance import PACKAGE_VARIABLE, CorePackage, check_resources
+from nephrokb.exporters.fhir_conformance import check_resources
+from nephrokb.exporters.fhir_package import PACKAGE_VARIABLE, CorePackage
 from nephrokb.namespaces import PREFIXES
 from nephrokb.rdf.loading import load_graph
 from nephrokb.release.distribution import RELEASES, parse_version

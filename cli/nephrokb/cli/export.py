@@ -17,7 +17,7 @@ from nephrokb.cli.options import (
 )
 from nephrokb.cli.progress import progress, quiet_option
 from nephrokb.exporters import EXPORTERS, INCLUDABLE
-from nephrokb.exporters.fhir_conformance import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VERSION
+from nephrokb.exporters.fhir_package import PACKAGE_NAME, PACKAGE_VARIABLE, PACKAGE_VERSION
 
 
 @click.command()

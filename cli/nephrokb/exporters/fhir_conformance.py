@@ -24,176 +24,26 @@ element path -> IRI, from the exporter), the knowledge-base node it came from.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 from nephrokb.errors import InputError
 from nephrokb.exporters.fhir import bundle_json, fhir_bundle
-from nephrokb.namespaces import compact
+from nephrokb.exporters.fhir_conformance_results import (
+    CheckedExport,
+    Conformance,
+    Failure,
+    Skipped,
+    locate_failures,
+)
+from nephrokb.exporters.fhir_package import CorePackage, Structure
 from nephrokb.rdf.loading import load_dataset
 from nephrokb.resources import knowledge_paths
-from nephrokb.validation.locations import Locations
-
-if TYPE_CHECKING:
-    from nephrokb.rdf.loading import Dataset
-
-# The environment variable that names the unpacked package folder (set by .ci/run).
-PACKAGE_VARIABLE = "NEPHROKB_FHIR_PACKAGE"
-PACKAGE_NAME = "hl7.fhir.r5.core"
-PACKAGE_VERSION = "5.0.0"
 
 # The FHIR types whose JSON value is a boolean or a number rather than a string.
 JSON_BOOLEAN = {"boolean"}
 JSON_NUMBER = {"decimal", "integer", "integer64", "positiveInt", "unsignedInt"}
-COMPLETE_CONTENT = "complete"
-
-
-@dataclass(frozen=True, order=True)
-class Failure:
-    """One way a resource breaks the core specification."""
-
-    resource: str
-    path: str
-    rule: str
-    message: str
-    node: str | None = None
-    source: str | None = None  # file:line where the knowledge describes `node`
-
-    def __str__(self) -> str:
-
-        origin = ""
-        if self.node:
-            where = f" at {self.source}" if self.source else ""
-            origin = f" (from {compact(self.node)}{where})"
-        return f"{self.resource} {self.path}: {self.rule}: {self.message}{origin}"
-
-
-@dataclass(frozen=True, order=True)
-class Skipped:
-    """A rule the checker could not apply, and why."""
-
-    rule: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"skipped {self.rule}: {self.reason}"
-
-
-@dataclass
-class Conformance:
-    """The failures found and the rules skipped, each sorted."""
-
-    failures: list[Failure] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-
-
-class CorePackage:
-    """The StructureDefinitions, ValueSets and CodeSystems of an unpacked FHIR package."""
-
-    def __init__(self, folder: str | Path) -> None:
-        folder = Path(folder)
-        self.folder = folder / "package" if (folder / "package").is_dir() else folder
-        manifest = self.folder / "package.json"
-        wanted = f"{PACKAGE_NAME} {PACKAGE_VERSION}"
-        if not manifest.is_file():
-            raise InputError(
-                f"{folder} holds no FHIR package (no package/package.json); unpack {wanted} "
-                f"there (npm pack {PACKAGE_NAME}@{PACKAGE_VERSION})"
-            )
-        self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
-        found = f"{self.manifest.get('name')} {self.manifest.get('version')}"
-        if found != wanted:
-            raise InputError(f"{folder} holds the FHIR package {found}, not {wanted}")
-        self.structures: dict[str, Structure] = {}
-        self.expansions: dict[str, dict[str, set[str]] | str] = {}
-
-    def structure(self, type_name: str) -> Structure:
-        """Return the StructureDefinition of a type or resource, by its name."""
-        if type_name not in self.structures:
-            path = self.folder / f"StructureDefinition-{type_name}.json"
-            self.structures[type_name] = Structure(json.loads(path.read_text(encoding="utf-8")))
-        return self.structures[type_name]
-
-    @cached_property
-    def terminology(self) -> dict[str, dict[str, Any]]:
-        """Return the package's ValueSets and CodeSystems by canonical URL."""
-        found = {}
-        for pattern in ("CodeSystem-*.json", "ValueSet-*.json"):
-            for path in self.folder.glob(pattern):
-                resource = json.loads(path.read_text(encoding="utf-8"))
-                found[resource["url"]] = resource
-        return found
-
-    def expand(self, url: str) -> dict[str, set[str]] | str:
-        """Return a value set's codes by system, or the reason it cannot be expanded."""
-        url = url.split("|")[0]
-        if url not in self.expansions:
-            self.expansions[url] = self.expand_value_set(url)
-        return self.expansions[url]
-
-    def expand_value_set(self, url: str) -> dict[str, set[str]] | str:
-        value_set = self.terminology.get(url)
-        if value_set is None or value_set.get("resourceType") != "ValueSet":
-            return f"the value set {url} is not in the package"
-        compose = value_set.get("compose", {})
-        if compose.get("exclude"):
-            return f"the value set {url} excludes codes"
-        codes: dict[str, set[str]] = {}
-        for include in compose.get("include", []):
-            part = self.expand_include(include)
-            if isinstance(part, str):
-                return part
-            for system, system_codes in part.items():
-                codes.setdefault(system, set()).update(system_codes)
-        return codes
-
-    def expand_include(self, include: Mapping[str, Any]) -> dict[str, set[str]] | str:
-        if include.get("filter"):
-            return f"it includes {include.get('system')} by filter"
-        codes: dict[str, set[str]] = {}
-        for url in include.get("valueSet", []):
-            part = self.expand(url)
-            if isinstance(part, str):
-                return part
-            codes.update(part)
-        system = include.get("system")
-        if system is None:
-            return codes
-        if include.get("concept"):
-            codes[system] = {concept["code"] for concept in include["concept"]}
-            return codes
-        code_system = self.terminology.get(system.split("|")[0])
-        if code_system is None or code_system.get("resourceType") != "CodeSystem":
-            return f"the code system {system} is not in the package"
-        if code_system.get("content") != COMPLETE_CONTENT:
-            return f"the package holds the code system {system} as {code_system.get('content')}"
-        codes[system] = set(concept_codes(code_system.get("concept", [])))
-        return codes
-
-
-def concept_codes(concepts: list[dict[str, Any]]) -> Iterator[str]:
-    """Yield the codes of a CodeSystem's concepts, nested ones included."""
-    for concept in concepts:
-        yield concept["code"]
-        yield from concept_codes(concept.get("concept", []))
-
-
-class Structure:
-    """A StructureDefinition's snapshot, its elements by path and children by parent path."""
-
-    def __init__(self, definition: dict[str, Any]) -> None:
-        self.name = definition["type"]
-        self.kind = definition["kind"]  # resource, complex-type, primitive-type, logical
-        elements = [e for e in definition["snapshot"]["element"] if "sliceName" not in e]
-        self.elements = {element["path"]: element for element in elements}
-        self.children: dict[str, list[dict[str, Any]]] = {}
-        for element in elements:
-            if "." in element["path"]:
-                parent = element["path"].rsplit(".", 1)[0]
-                self.children.setdefault(parent, []).append(element)
 
 
 class Checker:
@@ -485,13 +335,6 @@ def in_value_set(codes: Mapping[str, set[str]], system: str | None, code: str | 
     return code in codes.get(system, set())
 
 
-class CheckedExport(NamedTuple):
-    """The FHIR export (JSON) and what checking it found."""
-
-    content: bytes
-    conformance: Conformance
-
-
 def check_knowledge(
     data: Sequence[str | Path], include: Sequence[str], package_folder: str | Path
 ) -> CheckedExport:
@@ -508,22 +351,6 @@ def check_export(paths: Sequence[str | Path], package: CorePackage) -> CheckedEx
     result = check_resources([bundle], package, origins)
     result.failures = locate_failures(result.failures, dataset)
     return CheckedExport(content, result)
-
-
-def locate_failures(failures: Sequence[Failure], dataset: Dataset) -> list[Failure]:
-    """Give each failure the file:line where the knowledge describes its node."""
-    locations = Locations(dataset.sources, dataset.subjects)
-    return [replace(failure, source=source_of(locations, failure.node)) for failure in failures]
-
-
-def source_of(locations: Locations, node: str | None) -> str | None:
-    """Return `file:line` of the first file describing `node`, if any does."""
-    if node is None:
-        return None
-    for path, lines in locations.describing(node):
-        if node in lines.subjects:
-            return f"{path}:{lines.subjects[node]}"
-    return None
 
 
 def check_resources(
