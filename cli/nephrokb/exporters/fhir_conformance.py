@@ -1,8 +1,9 @@
 """Check FHIR resources offline as a FHIR validator would, against the R5 core package.
 
 The package is `hl7.fhir.r5.core` 5.0.0 from the npm registry, unpacked into a folder (its
-`package/` folder, or a folder holding it); nothing is fetched here. For every element of
-every resource, read with the StructureDefinition snapshots of the package:
+`package/` folder, or a folder holding it), read by nephrokb.exporters.fhir_package; nothing
+is fetched. For every element of every resource, read with the package's StructureDefinition
+snapshots:
 
 - cardinality: the element's min and max, and a JSON array exactly where max is not 1;
 - elements the definition does not have;
