@@ -58,7 +58,7 @@ def run_phases(folder: Path, timeout: float) -> None:
     import pyshacl
 
     from nephrokb.rdf import loading
-    from nephrokb.validation import core_constraints, sparql_constraints
+    from nephrokb.validation import core_evaluation, sparql_constraints
     from nephrokb.validation import engine as validation
     from nephrokb.validation import shapes as shapes_loading
 
@@ -94,12 +94,12 @@ def run_phases(folder: Path, timeout: float) -> None:
         for check in plan.native_shapes:
             emit(
                 f"native core shape {local_name(check.shape)}",
-                lambda check=check: list(core_constraints.evaluate(mixed, [check])),
+                lambda check=check: list(core_evaluation.evaluate(mixed, [check])),
                 timeout,
             )
-        index = core_constraints.PredicateIndex(mixed)
+        index = core_evaluation.PredicateIndex(mixed)
         for check, constraint in plan.constraints:
-            focus = core_constraints.focus_nodes(mixed, index, check)
+            focus = core_evaluation.focus_nodes(mixed, index, check)
             emit(
                 f"SPARQL constraint {local_name(constraint.shape)}",
                 lambda constraint=constraint, focus=focus: list(

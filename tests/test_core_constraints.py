@@ -8,7 +8,7 @@ from rdflib import Graph
 
 from nephrokb.rdf.loading import load_graph
 from nephrokb.resources import bundled_files
-from nephrokb.validation import core_constraints
+from nephrokb.validation import core_evaluation
 from nephrokb.validation import engine as validation
 from nephrokb.validation.plan import make_plan
 
@@ -38,7 +38,7 @@ def both_engines(shapes_ttl: str, data_ttl: str, ontology_ttl: str = ""):
     assert plan.pyshacl_shapes is None
     native = [
         validation.plain_result(result, data)
-        for result in core_constraints.evaluate(data + ontology, plan.native_shapes)
+        for result in core_evaluation.evaluate(data + ontology, plan.native_shapes)
     ]
     _, report, _ = pyshacl.validate(
         data,

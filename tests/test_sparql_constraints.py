@@ -12,7 +12,8 @@ from rdflib import Graph, Literal, URIRef
 
 from nephrokb.errors import ShapesError
 from nephrokb.rdf.stores import store_of
-from nephrokb.validation.core_constraints import NativeResult, Unsupported
+from nephrokb.validation.core_constraints import Unsupported
+from nephrokb.validation.core_evaluation import NativeResult
 from nephrokb.validation.sparql_constraints import (
     SPARQL_CONSTRAINT_COMPONENT,
     SparqlConstraint,

@@ -1,33 +1,24 @@
-"""Evaluate natively the SHACL core constraints of node shapes, as the SHACL spec says.
+"""Read SHACL Core node shapes into checks the fast engine can evaluate, or refuse them.
 
-pyshacl spends ~1 ms on every (shape, focus node) pair, most of it in its own bookkeeping;
-at 1000 procedures that is minutes. The shapes here are simple enough to check with direct
-graph lookups: node shapes with class, subjects-of, objects-of, node or implicit class
-targets, that no other shape refers to, whose property shapes use counts, datatype,
-languageIn, class, nodeKind, pattern (with XPath flags), in, not (of a pattern shape) and
-min/maxInclusive over predicate, inverse and alternative paths; sh:deactivated is honoured.
-Any shape that uses something else is left to pyshacl (see nephrokb.validation.plan), so
-coverage never decides correctness; `tests/test_fast_validation.py` compares both engines
-on every fixture. Patterns and bounds follow XPath (nephrokb.validation.xpath), where pyshacl uses
-Python's rules: a NaN fails every bound, and `$` does not match before a final newline.
+The shapes read here are simple enough to check with direct graph lookups: node shapes with
+class, subjects-of, objects-of, node or implicit class targets, that no other shape refers
+to, whose property shapes use counts, datatype, languageIn, class, nodeKind, pattern (with
+XPath flags), in, not (of a pattern shape) and min/maxInclusive over predicate, inverse and
+alternative paths; sh:deactivated is honoured. Any shape that uses something else raises
+Unsupported and is left to pyshacl (see nephrokb.validation.plan), so coverage never decides
+correctness. nephrokb.validation.core_evaluation evaluates the checks over the data.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
-from rdflib import RDF, XSD, BNode, Literal, URIRef
-from rdflib import RDFS as RDFS_NAMESPACE
+from rdflib import BNode, Literal, URIRef
 
 from nephrokb.namespaces import RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SH
-from nephrokb.rdf.predicate_store import PredicateStore
 from nephrokb.validation import xpath
 
 if TYPE_CHECKING:
@@ -110,19 +101,6 @@ class NodeCheck:
     properties: tuple[PropertyCheck, ...]
     closed: ClosedCheck | None = None
     active: bool = True
-
-
-@dataclass(frozen=True)
-class NativeResult:
-    """One result worked out here or by a SPARQL constraint, in pyshacl's report terms."""
-
-    focus: Node
-    shape: Node
-    severity: str
-    message: str
-    path: Node | None
-    value: Node | None
-    component: str
 
 
 def has_targets(shapes_graph: Graph) -> bool:
@@ -289,7 +267,7 @@ def read_property_shape(shapes_graph: Graph, shape: Node) -> PropertyCheck | Non
 
 def only_value(shapes_graph: Graph, node: Node, name: str) -> Node | None:
     """Return the one value of sh:`name` on `node`, None if absent; two are Unsupported."""
-    values = list(shapes_graph.objects(node, terms().URIRef(SH + name)))
+    values = list(shapes_graph.objects(node, URIRef(SH + name)))
     if len(values) > 1:
         raise Unsupported(node, name)
     return values[0] if values else None
@@ -370,273 +348,3 @@ def read_patterns(shapes_graph: Graph, shape: Node) -> tuple[re.Pattern, ...]:
     if flags and not patterns:
         raise Unsupported(shape, "flags")
     return tuple(patterns)
-
-
-def evaluate(graph: Graph, checks: Iterable[NodeCheck]) -> Iterator[NativeResult]:
-    """Yield the results of the node shapes over `graph` (data and ontology, mixed)."""
-    index = PredicateIndex(graph)
-    class_closure: dict[Node, frozenset] = {}
-
-    def superclasses(node: Node) -> set:
-        found = set()
-        for kind in index.objects(RDF.type, node):
-            if kind not in class_closure:
-                class_closure[kind] = frozenset(
-                    graph.transitive_objects(kind, RDFS_NAMESPACE.subClassOf)
-                )
-            found |= class_closure[kind]
-        return found
-
-    for check in checks:
-        if not check.properties and check.closed is None:
-            continue
-        focus = focus_nodes(graph, index, check)
-        for prop in check.properties:
-            yield from evaluate_property(index, prop, focus, superclasses)
-        if check.closed is not None:
-            yield from evaluate_closed(index, check.shape, check.closed, focus)
-
-
-def focus_nodes(graph: Graph, index: PredicateIndex, check: NodeCheck) -> set[Node]:
-    """Return the focus nodes of a node shape's targets in `graph` (data and ontology)."""
-    nodes = set(check.target_nodes)
-    for target in check.target_classes:
-        for kind in graph.transitive_subjects(RDFS_NAMESPACE.subClassOf, target):
-            nodes.update(index.subjects(RDF.type, kind))
-    for predicate in check.target_subjects_of:
-        nodes.update(index.forward(predicate))
-    for predicate in check.target_objects_of:
-        nodes.update(index.backward(predicate))
-    return nodes
-
-
-def evaluate_closed(
-    index: PredicateIndex, shape: Node, closed: ClosedCheck, focus_nodes: set
-) -> Iterator[NativeResult]:
-    """Yield a result per triple of a focus node whose predicate the closed shape does not allow."""
-    for predicate in index.predicates():
-        if predicate in closed.allowed:
-            continue
-        forward = index.forward(predicate)
-        for focus in focus_nodes & forward.keys():
-            for value in forward[focus]:
-                yield NativeResult(
-                    focus, shape, closed.severity, closed.message, predicate, value, CLOSED
-                )
-
-
-class PredicateIndex:
-    """Subject-to-objects and object-to-subjects maps of a graph, per predicate.
-
-    A graph in a PredicateStore has them already; for another graph they are built per
-    predicate on first use: one scan per predicate is much cheaper than one rdflib lookup
-    per (shape, focus node).
-    """
-
-    def __init__(self, graph: Graph) -> None:
-
-        self.graph = graph
-        self.indexed = isinstance(graph.store, PredicateStore)
-        self.forwards: dict[Node, dict[Node, set]] = graph.store.forward if self.indexed else {}
-        self.backwards: dict[Node, dict[Node, set]] = graph.store.backward if self.indexed else {}
-
-    def forward(self, predicate: Node) -> dict[Node, set]:
-        """Return subject -> objects for one predicate."""
-        if predicate not in self.forwards:
-            if self.indexed:
-                return EMPTY_MAP
-            forward: dict[Node, set] = {}
-            backward: dict[Node, set] = {}
-            for subject, value in self.graph.subject_objects(predicate):
-                forward.setdefault(subject, set()).add(value)
-                backward.setdefault(value, set()).add(subject)
-            self.forwards[predicate] = forward
-            self.backwards[predicate] = backward
-        return self.forwards[predicate]
-
-    def backward(self, predicate: Node) -> dict[Node, set]:
-        """Return object -> subjects for one predicate."""
-        self.forward(predicate)
-        return self.backwards.get(predicate, EMPTY_MAP)
-
-    def predicates(self) -> list[Node]:
-        """Return every predicate of the graph."""
-        if self.indexed:
-            return [predicate for predicate, forward in self.forwards.items() if forward]
-        return list(set(self.graph.predicates()))
-
-    def objects(self, predicate: Node, subject: Node) -> set:
-        """Return the objects of subject-predicate."""
-        return self.forward(predicate).get(subject, EMPTY)
-
-    def subjects(self, predicate: Node, value: Node) -> set:
-        """Return the subjects of predicate-value."""
-        return self.backward(predicate).get(value, EMPTY)
-
-
-EMPTY_MAP: dict = {}
-EMPTY: frozenset = frozenset()
-
-
-def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus_nodes, superclasses):
-    """Yield the results of one property shape for its focus nodes.
-
-    What a value fails depends on the value alone, so it is worked out once per value.
-    """
-    t = terms()
-    path = None if isinstance(prop.path, t.BNode) else prop.path
-    values_of = value_lookup(index, prop)
-    shape = (prop.shape, prop.severity, prop.message, path)
-    failures: dict[Node, tuple[str, ...]] = {}
-    for focus in focus_nodes:
-        values = values_of(focus)
-        if prop.min_count is not None and len(values) < prop.min_count:
-            yield NativeResult(focus, *shape, None, MIN_COUNT)
-        if prop.max_count is not None and len(values) > prop.max_count:
-            yield NativeResult(focus, *shape, None, MAX_COUNT)
-        for value in values:
-            failed = failures.get(value)
-            if failed is None:
-                failed = failures[value] = tuple(value_failures(prop, value, superclasses))
-            for component in failed:
-                yield NativeResult(focus, *shape, value, component)
-
-
-MIN_COUNT = SH + "MinCountConstraintComponent"
-CLOSED = SH + "ClosedConstraintComponent"
-MAX_COUNT = SH + "MaxCountConstraintComponent"
-
-
-def value_lookup(index: PredicateIndex, prop: PropertyCheck):
-    """Return a function giving a focus node's values on the property shape's path."""
-    if prop.inverse:
-        backward = index.backward(prop.predicates[0])
-        return lambda focus: backward.get(focus, EMPTY)
-    forwards = [index.forward(predicate) for predicate in prop.predicates]
-    if len(forwards) == 1:
-        forward = forwards[0]
-        return lambda focus: forward.get(focus, EMPTY)
-    return lambda focus: set().union(*(forward.get(focus, EMPTY) for forward in forwards))
-
-
-def value_failures(prop: PropertyCheck, value: Node, superclasses) -> Iterator[str]:
-    """Yield the constraint components one value of a property shape fails."""
-    t = terms()
-    if prop.datatype is not None and not datatype_matches(value, prop.datatype):
-        yield SH + "DatatypeConstraintComponent"
-    if prop.languages is not None and not language_matches(value, prop.languages):
-        yield SH + "LanguageInConstraintComponent"
-    if prop.min_inclusive is not None and not in_range(value, prop.min_inclusive, 1):
-        yield SH + "MinInclusiveConstraintComponent"
-    if prop.max_inclusive is not None and not in_range(value, prop.max_inclusive, -1):
-        yield SH + "MaxInclusiveConstraintComponent"
-    for kind in prop.classes:
-        if isinstance(value, t.Literal) or kind not in superclasses(value):
-            yield SH + "ClassConstraintComponent"
-    if prop.node_kind is not None and not node_kind_matches(value, prop.node_kind):
-        yield SH + "NodeKindConstraintComponent"
-    if prop.patterns and not all(matches_pattern(value, p) for p in prop.patterns):
-        yield SH + "PatternConstraintComponent"
-    if prop.allowed is not None and value not in prop.allowed:
-        yield SH + "InConstraintComponent"
-    for patterns in prop.not_patterns:
-        if all(matches_pattern(value, pattern) for pattern in patterns):
-            yield SH + "NotConstraintComponent"
-
-
-@functools.cache
-def terms() -> SimpleNamespace:
-    """Return the rdflib names and datatypes the checks use, built once."""
-    return SimpleNamespace(
-        BNode=BNode,
-        Literal=Literal,
-        URIRef=URIRef,
-        langString=RDF.langString,
-        rdfs_Literal=RDFS_NAMESPACE.Literal,
-        rdfs_Datatype=RDFS_NAMESPACE.Datatype,
-        xsd_string=XSD.string,
-        plain_datatypes=(None, RDF.langString, XSD.string),
-        # pyshacl 0.40.1 (DatatypeConstraintComponent._assert_actual_datatype) checks the
-        # Python value rdflib made of these datatypes and takes any other datatype as valid.
-        value_types={
-            XSD.string: (str, bytes),
-            RDF.langString: (str, bytes),
-            XSD.integer: int,
-            XSD.float: float,
-            XSD.decimal: Decimal,
-            XSD.boolean: bool,
-            XSD.date: date,
-            XSD.time: time,
-            XSD.dateTime: datetime,
-        },
-    )
-
-
-def actual_datatype(value: Node, datatype: Node) -> bool:
-    """True when rdflib's Python value of a literal is of the kind its datatype promises."""
-    expected = terms().value_types.get(datatype)
-    return expected is None or isinstance(value.value, expected)
-
-
-def string_form(value: Node) -> str:
-    """The string sh:pattern matches, as pyshacl makes it: a plain literal's value, else str."""
-    t = terms()
-    plain = isinstance(value, t.Literal) and value.datatype in t.plain_datatypes
-    return str(value.value) if plain and value.value is not None else str(value)
-
-
-def datatype_matches(value: Node, datatype: Node) -> bool:
-    """sh:datatype as pyshacl decides it: well-typed literal of exactly that datatype."""
-    t = terms()
-    if not isinstance(value, t.Literal):
-        return False
-    if value.datatype == datatype:
-        return getattr(value, "ill_typed", None) is not True and actual_datatype(value, datatype)
-    if datatype == t.rdfs_Literal:
-        return True
-    if datatype == t.rdfs_Datatype:
-        return bool(value.datatype)
-    if value.datatype is None and value.language is None and datatype == t.xsd_string:
-        return actual_datatype(value, datatype)
-    if datatype == t.langString and value.language:
-        return actual_datatype(value, datatype)
-    return False
-
-
-def language_matches(value: Node, languages: frozenset[str]) -> bool:
-    """sh:languageIn as pyshacl decides it: the tag, or its first subtag, is listed."""
-    if not isinstance(value, terms().Literal) or not value.language:
-        return False
-    tag = str(value.language).lower()
-    return "*" in languages or tag in languages or tag.split("-")[0] in languages
-
-
-def in_range(value: Node, bound: Node, sign: int) -> bool:
-    """sh:minInclusive (sign 1) or sh:maxInclusive (sign -1): SPARQL's `>=` or `<=`.
-
-    A value that cannot be compared with the bound (another type, a NaN) fails.
-    """
-    comparison = xpath.compare(value, bound)
-    return comparison is not None and comparison * sign >= 0
-
-
-def node_kind_matches(value: Node, kind: str) -> bool:
-    """sh:nodeKind: the value is an IRI, blank node or literal as the kind allows."""
-    t = terms()
-    if isinstance(value, t.URIRef):
-        actual = "IRI"
-    elif isinstance(value, t.BNode):
-        actual = "BlankNode"
-    elif isinstance(value, t.Literal):
-        actual = "Literal"
-    else:
-        return False
-    return actual in kind
-
-
-def matches_pattern(value: Node, pattern: re.Pattern) -> bool:
-    """sh:pattern as pyshacl decides it: a regex search in the value's string form."""
-    t = terms()
-    if isinstance(value, t.BNode):
-        return False
-    return pattern.search(string_form(value)) is not None

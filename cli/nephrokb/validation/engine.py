@@ -22,7 +22,7 @@ from nephrokb.rdf.terms import to_quad
 from nephrokb.rdf.triple_cache import TripleCache, cache_folder
 from nephrokb.resources import current_checkout, knowledge_paths
 from nephrokb.validation import (
-    core_constraints,
+    core_evaluation,
     source_checks,
     sparql_constraints,
     vocabulary_checks,
@@ -244,12 +244,12 @@ def pyshacl_results(
 
 def native_results(mixed: Graph, current: ValidationPlan, store) -> set:
     """Return the results of the natively evaluated shapes (a set: each result once)."""
-    results = set(core_constraints.evaluate(mixed, current.native_shapes))
-    index = core_constraints.PredicateIndex(mixed)
+    results = set(core_evaluation.evaluate(mixed, current.native_shapes))
+    index = core_evaluation.PredicateIndex(mixed)
     focus: dict = {}
     for check, _ in current.constraints:
         if check.shape not in focus:
-            focus[check.shape] = core_constraints.focus_nodes(mixed, index, check)
+            focus[check.shape] = core_evaluation.focus_nodes(mixed, index, check)
     pairs = [(constraint, focus[check.shape]) for check, constraint in current.constraints]
     results.update(sparql_constraints.evaluate(mixed, pairs, store))
     return results

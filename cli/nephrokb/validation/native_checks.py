@@ -25,7 +25,7 @@ from rdflib import OWL, RDFS, BNode, Literal, URIRef
 
 from nephrokb.namespaces import DCTERMS, MAPPING_PREDICATES, PREFIXES, SSSOM, VOCAB, XSD
 from nephrokb.terminologies import verhoeff_valid
-from nephrokb.validation.core_constraints import PredicateIndex
+from nephrokb.validation.core_evaluation import PredicateIndex
 
 if TYPE_CHECKING:
     from rdflib import Graph

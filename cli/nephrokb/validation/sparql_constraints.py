@@ -27,7 +27,8 @@ from rdflib.plugins.sparql import prepareQuery
 from nephrokb.errors import ShapesError
 from nephrokb.namespaces import RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SH
 from nephrokb.rdf.terms import RdflibTerms, to_oxigraph
-from nephrokb.validation.core_constraints import NativeResult, Unsupported, deactivated, only_value
+from nephrokb.validation.core_constraints import Unsupported, deactivated, only_value
+from nephrokb.validation.core_evaluation import NativeResult
 from nephrokb.validation.native_checks import NATIVE_CHECKS
 from nephrokb.validation.sparql_text import evaluable_over_whole_graph
 
