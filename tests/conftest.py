@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from nephrokb.namespaces import PREFIXES
+
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 # The one switch that rewrites golden files instead of comparing with them (docs/testing.md).
@@ -21,7 +23,13 @@ REGENERATE_COMMAND = "NEPHROKB_REGENERATE_GOLDEN=1 pytest -m golden"
 NEEDS_INTEROP = "needs the interop extra: pip install '.[test,server,interop]'"
 BROKEN = sorted((FIXTURES / "broken").glob("*.ttl"))
 CLEAN = sorted((FIXTURES / "clean").glob("*.ttl"))
+MINIMAL = FIXTURES / "clean" / "minimal.ttl"
 SOURCE_TEXT = FIXTURES / "source" / "000_767184e945e559e0.txt"
+
+
+def turtle_prefixes(*names: str) -> str:
+    """The `@prefix` lines of the project's prefixes `names`, for Turtle written by a test."""
+    return "".join(f"@prefix {name}: <{PREFIXES[name]}> .\n" for name in names)
 
 
 def expectations(fixture: Path) -> tuple[set[tuple[str, str, str]], list[str]]:

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 READY_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
 
 
 def oxigraph_binary() -> str | None:
@@ -60,6 +61,29 @@ def answers(url: str) -> bool:
         return False
 
 
+def wait_until_answering(
+    name: str, process: subprocess.Popen, query_url: str, timeout: float, output: Callable[[], str]
+) -> None:
+    """Wait until `query_url` answers ASK {}; fail the test if the server stops or is too slow."""
+    deadline = time.monotonic() + timeout
+    while not answers(f"{query_url}?query=ASK%7B%7D"):
+        if process.poll() is not None:
+            pytest.fail(f"{name} stopped: {output()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not answer within {timeout} s")
+        time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """Terminate a server, and kill it when it has not stopped within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass(frozen=True)
 class Oxigraph:
     """A running Oxigraph server: where to query it and where its Graph Store is."""
@@ -83,21 +107,16 @@ def running_oxigraph(location: Path) -> Iterator[Oxigraph]:
     command = [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while not answers(f"{server.query_url}?query=ASK%7B%7D"):
-            if process.poll() is not None:
-                pytest.fail(f"oxigraph stopped: {process.stderr.read().decode()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"oxigraph did not answer within {READY_TIMEOUT} s")
-            time.sleep(0.05)
+        wait_until_answering(
+            "oxigraph",
+            process,
+            server.query_url,
+            READY_TIMEOUT,
+            lambda: process.stderr.read().decode(),
+        )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, STOP_TIMEOUT)
         process.stderr.close()
 
 

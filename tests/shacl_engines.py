@@ -107,8 +107,12 @@ def rudof_term(text: str | None, namespaces) -> str | None:
     return URIRef(text).n3()
 
 
-def jena_build(build: Path) -> str | None:
-    """Compile the Jena referee into `build`; its classpath, or None without java or Jena."""
+def jena_build(build: Path, log_to_stderr: bool = False) -> str | None:
+    """Set up Jena and its referees in `build`; the classpath, or None without Java or Jena.
+
+    Jena logs through slf4j, silenced by default; `log_to_stderr` swaps in the simple
+    binding, which prints what riot refuses to stderr.
+    """
     if shutil.which("java") is None:
         return None
     completed = subprocess.run(
@@ -116,8 +120,9 @@ def jena_build(build: Path) -> str | None:
     )
     if completed.returncode == 3:
         return None
-    completed.check_returncode()
-    return completed.stdout.strip()
+    assert completed.returncode == 0, completed.stderr
+    classpath = completed.stdout.strip()
+    return classpath.replace("slf4j-nop", "slf4j-simple") if log_to_stderr else classpath
 
 
 def jena_findings(

@@ -13,15 +13,15 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from conftest import CLEAN
+from conftest import MINIMAL
+from endpoint_cases import BUNDLED, MINIMAL_GRAPH, SELECT_FORMATS
 from nephrokb.cli import main
 from nephrokb.errors import EndpointError
 from nephrokb.namespaces import KB
 from nephrokb.query.credentials import credentials_for
 from nephrokb.query.endpoint import LONGEST_GET_URL, Retry, query_endpoint, with_prefixes
 from nephrokb.query.publish import prepare_publication, publish
-from nephrokb.query.queries import list_bundled_queries, prepare_query
-from nephrokb.query.results import WRITERS
+from nephrokb.query.queries import prepare_query
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
 # Every test starts without credentials and never sleeps between retries; local answers are
@@ -30,10 +30,6 @@ pytestmark = pytest.mark.usefixtures(
     "no_credentials", "quick_retries", "local_answers_computed_once"
 )
 
-BUNDLED = [bundled.name for bundled in list_bundled_queries()]
-SELECT_FORMATS = sorted(WRITERS["select"])
-MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
-MINIMAL_GRAPH = "http://example.org/minimal"
 SECRET = "s3cret-Pa55"
 TOKEN = "tok-9f8e7d6c5b4a"
 EMPTY_RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'

@@ -15,7 +15,6 @@ import io
 import itertools
 import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -29,9 +28,9 @@ from nephrokb.exporters import EXPORTERS, export_knowledge
 from nephrokb.namespaces import KB
 from nephrokb.query.endpoint import with_prefixes
 from nephrokb.query.queries import list_bundled_queries, read_query
+from shacl_engines import jena_build
 
 pytestmark = pytest.mark.slow  # Apache Jena's command-line tools, one JVM each
-REFEREES = Path(__file__).parent / "referees"
 MARKER = "#jena-commands-exit "
 BUNDLED = [bundled.name for bundled in list_bundled_queries()]
 # Export format -> the file extension riot reads it by.
@@ -71,20 +70,6 @@ class JenaRuns:
     runs: dict[str, Run]
 
 
-def jena_classpath(build: Path) -> str | None:
-    """Set up Jena in `build` and return its classpath, or None without Java or Jena."""
-    if shutil.which("java") is None:
-        return None
-    completed = subprocess.run(
-        [REFEREES / "jena-setup", build], capture_output=True, text=True, check=False
-    )
-    if completed.returncode == 3:
-        return None
-    assert completed.returncode == 0, completed.stderr
-    # riot reports what it refuses through slf4j: the simple binding prints it to stderr.
-    return completed.stdout.strip().replace("slf4j-nop", "slf4j-simple")
-
-
 def split_runs(stdout: str, stderr: str) -> list[Run]:
     """Split the output of JenaCommands into one Run per command, in order."""
     *outputs, after_last = re.split(rf"\n{MARKER}(\d+)\n", stdout)
@@ -98,7 +83,7 @@ def split_runs(stdout: str, stderr: str) -> list[Run]:
 def jena(tmp_path_factory) -> JenaRuns:
     """Run every riot and arq command of this module in one JVM; their Runs by name."""
     folder = tmp_path_factory.mktemp("jena")
-    classpath = jena_classpath(folder / "build")
+    classpath = jena_build(folder / "build", log_to_stderr=True)
     if classpath is None:
         pytest.skip("Java or Debian's Jena is missing (apt-get install libapache-jena-java)")
     commands: dict[str, list[str]] = {}

@@ -207,19 +207,20 @@ literals = (
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(iris, iris, iris | literals), min_size=1, max_size=12))
-def test_locator_reads_what_rdflib_writes(triples):
+def graph_of(triples) -> Graph:
+    """A graph of generated (subject, predicate, value) triples, with `ex:` bound."""
     graph = Graph()
     graph.bind("ex", EX)
     for subject, predicate, value in triples:
-        graph.add(
-            (
-                URIRef(subject),
-                URIRef(predicate),
-                value if isinstance(value, Literal) else URIRef(value),
-            )
-        )
+        value = value if isinstance(value, Literal) else URIRef(value)
+        graph.add((URIRef(subject), URIRef(predicate), value))
+    return graph
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(iris, iris, iris | literals), min_size=1, max_size=12))
+def test_locator_reads_what_rdflib_writes(triples):
+    graph = graph_of(triples)
     text = graph.serialize(format="turtle")
     assert as_rdflib(locate(text)) == set(graph)
 
@@ -327,14 +328,5 @@ def test_subject_locator_leaves_turtle_1_2_to_locate(text):
     st.sampled_from(["turtle", "nt"]),
 )
 def test_subject_locator_reads_what_rdflib_writes(triples, syntax):
-    graph = Graph()
-    graph.bind("ex", EX)
-    for subject, predicate, value in triples:
-        graph.add(
-            (
-                URIRef(subject),
-                URIRef(predicate),
-                value if isinstance(value, Literal) else URIRef(value),
-            )
-        )
+    graph = graph_of(triples)
     assert_located_as_whole(graph.serialize(format=syntax))

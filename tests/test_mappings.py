@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
+from conftest import turtle_prefixes
 from nephrokb.errors import InputError
 from nephrokb.knowledge.mappings import curie_converter, mappings_of, read_mappings
 from nephrokb.knowledge.stats import compute_stats
@@ -17,17 +18,7 @@ from nephrokb.terminologies import TERMINOLOGIES
 
 SKOS = PREFIXES["skos"]
 
-HEADER = """\
-@prefix kb: <https://w3id.org/nephrokb/id/> .
-@prefix nkb: <https://w3id.org/nephrokb/vocab#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix semapv: <https://w3id.org/semapv/vocab/> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix sssom: <https://w3id.org/sssom/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix SCTID: <http://snomed.info/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-"""
+HEADER = turtle_prefixes("kb", "nkb", "owl", "semapv", "skos", "sssom", "xsd", "SCTID", "rdfs")
 
 RECORD = """\
 kb:thing rdfs:label "Thing"@en .

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from conftest import BROKEN, CLEAN
+from conftest import BROKEN, MINIMAL
 from nephrokb.cli import main
 from nephrokb.namespaces import KB
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
@@ -18,7 +18,6 @@ from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # no
 # Every test starts without credentials and never sleeps between retries.
 pytestmark = pytest.mark.usefixtures("no_credentials", "quick_retries")
 
-MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
 DANGLING = next(path for path in BROKEN if path.name == "dangling-has-step.ttl")
 TOKEN = "tok-1a2b3c4d5e"
 COUNT = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"

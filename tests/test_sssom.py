@@ -13,7 +13,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import FIXTURES, GOLDEN, NEEDS_INTEROP, assert_sssom_validate_accepts
+from conftest import (
+    FIXTURES,
+    GOLDEN,
+    NEEDS_INTEROP,
+    assert_sssom_validate_accepts,
+    turtle_prefixes,
+)
 
 pytest.importorskip("sssom", reason=NEEDS_INTEROP)
 from sssom.context import _get_built_in_prefix_map
@@ -34,14 +40,9 @@ from nephrokb.resources import bundled_folder
 
 MINIMAL = FIXTURES / "clean" / "minimal.ttl"
 
-MAPPED_TURTLE = """\
-@prefix kb: <https://w3id.org/nephrokb/id/> .
-@prefix nkb: <https://w3id.org/nephrokb/vocab#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix semapv: <https://w3id.org/semapv/vocab/> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix sssom: <https://w3id.org/sssom/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+MAPPED_TURTLE = (
+    turtle_prefixes("kb", "nkb", "owl", "semapv", "skos", "sssom", "rdfs")
+    + """\
 @prefix MONDO: <http://purl.obolibrary.org/obo/MONDO_> .
 
 kb:thing rdfs:label "A \\"quoted\\" thing"@en ;
@@ -53,6 +54,7 @@ kb:mapping-thing a nkb:Mapping ;
     sssom:mapping_justification semapv:ManualMappingCuration ;
     sssom:comment "Says \\"close\\"; not exact" .
 """
+)
 
 
 def invoke(*args: str):

@@ -13,11 +13,12 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from conftest import CLEAN
+from conftest import MINIMAL
+from endpoint_cases import BUNDLED, MINIMAL_GRAPH, SELECT_FORMATS
 from nephrokb.cli import main
 from nephrokb.namespaces import KB
 from nephrokb.query.endpoint import LONGEST_GET_URL
-from nephrokb.query.queries import list_bundled_queries, read_query
+from nephrokb.query.queries import read_query
 from nephrokb.query.results import WRITERS
 from virtuoso_server import (
     READER,
@@ -32,10 +33,6 @@ pytestmark = [
     pytest.mark.usefixtures("no_credentials", "quick_retries", "local_answers_computed_once"),
 ]
 
-BUNDLED = [bundled.name for bundled in list_bundled_queries()]
-SELECT_FORMATS = sorted(WRITERS["select"])
-MINIMAL = next(path for path in CLEAN if path.name == "minimal.ttl")
-MINIMAL_GRAPH = "http://example.org/minimal"
 COUNT = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 ENCODED_KB = "https%3A%2F%2Fw3id.org%2Fnephrokb%2Fid%2F"
 USER_SOURCE = "NEPHROKB_ENDPOINT_USER/NEPHROKB_ENDPOINT_PASSWORD"

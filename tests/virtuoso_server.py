@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from oxigraph_server import answers, free_port
+from oxigraph_server import free_port, stop, wait_until_answering
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
@@ -104,13 +103,13 @@ def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while not answers(f"{server.query_url}?query=ASK%7B%7D"):
-            if process.poll() is not None:
-                pytest.fail(f"virtuoso stopped: {(folder / 'virtuoso.out').read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"virtuoso did not answer within {READY_TIMEOUT} s")
-            time.sleep(0.1)
+        wait_until_answering(
+            "virtuoso",
+            process,
+            server.query_url,
+            READY_TIMEOUT,
+            lambda: (folder / "virtuoso.out").read_text(),
+        )
         subprocess.run(
             [ISQL, f"127.0.0.1:{sql_port}", ADMIN, ADMIN_PASSWORD, f"exec={USERS}"],
             check=True,
@@ -119,12 +118,7 @@ def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
         )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, STOP_TIMEOUT)
         log.close()
 
 
