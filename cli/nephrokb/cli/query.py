@@ -36,8 +36,12 @@ def run_within(seconds: float, function, *args, cancel=None):
     def run() -> None:
         try:
             answer["value"] = function(*args)
-        except BaseException as error:  # handed to the caller's thread as it is
-            answer["error"] = error
+        except BaseException as error:
+            if cancel is not None and cancel.is_set():
+                # Given up on: drop it here, with the pyoxigraph objects its traceback holds,
+                # which may only be freed on the thread that made them.
+                return
+            answer["error"] = error  # handed to the caller's thread as it is
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
