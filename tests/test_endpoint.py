@@ -1,4 +1,4 @@
-"""`nephrokb query --endpoint` and nephrokb.query.endpoint: a real Oxigraph answers as local does.
+"""`nephrokb query --endpoint` (query.remote_queries): a real Oxigraph answers as local does.
 
 The bundled knowledge base is published once to a real Oxigraph server for the module; every
 bundled query in every SELECT format must print the same bytes through the endpoint as
@@ -19,9 +19,10 @@ from nephrokb.cli import main
 from nephrokb.errors import EndpointError
 from nephrokb.namespaces import KB
 from nephrokb.query.credentials import credentials_for
-from nephrokb.query.endpoint import LONGEST_GET_URL, Retry, query_endpoint, with_prefixes
+from nephrokb.query.endpoint import Retry
 from nephrokb.query.publish import prepare_publication, publish
 from nephrokb.query.queries import prepare_query
+from nephrokb.query.remote_queries import LONGEST_GET_URL, query_endpoint, with_prefixes
 from oxigraph_server import Answer, StubServer, free_port, oxigraph_server  # noqa: F401
 
 # Every test starts without credentials and never sleeps between retries; local answers are

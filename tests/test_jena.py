@@ -26,8 +26,8 @@ from click.testing import CliRunner
 from nephrokb.cli import main
 from nephrokb.exporters import EXPORTERS, export_knowledge
 from nephrokb.namespaces import KB
-from nephrokb.query.endpoint import with_prefixes
 from nephrokb.query.queries import list_bundled_queries, read_query
+from nephrokb.query.remote_queries import with_prefixes
 from shacl_engines import jena_build
 
 pytestmark = pytest.mark.slow  # Apache Jena's command-line tools, one JVM each

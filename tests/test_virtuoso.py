@@ -17,8 +17,8 @@ from conftest import MINIMAL
 from endpoint_cases import BUNDLED, MINIMAL_GRAPH, SELECT_FORMATS
 from nephrokb.cli import main
 from nephrokb.namespaces import KB
-from nephrokb.query.endpoint import LONGEST_GET_URL
 from nephrokb.query.queries import read_query
+from nephrokb.query.remote_queries import LONGEST_GET_URL
 from nephrokb.query.results import WRITERS
 from virtuoso_server import (
     READER,

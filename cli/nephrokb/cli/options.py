@@ -65,7 +65,7 @@ def engine_option(function):
 
 def graph_option(function):
     """Declare --graph the same way for every command that talks to a server."""
-    from nephrokb.query.endpoint import KNOWLEDGE_GRAPH  # here, so that `nephrokb --help` skips it
+    from nephrokb.namespaces import KNOWLEDGE_GRAPH
 
     return click.option(
         "--graph",

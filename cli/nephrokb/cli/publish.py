@@ -14,7 +14,8 @@ from nephrokb.cli.options import (
     timeout_option,
 )
 from nephrokb.cli.progress import progress, quiet_option
-from nephrokb.query.endpoint import DEFAULT_GRAPH, KNOWLEDGE_GRAPH
+from nephrokb.namespaces import KNOWLEDGE_GRAPH
+from nephrokb.query.endpoint import DEFAULT_GRAPH
 from nephrokb.rdf.sources import STDIN
 
 

@@ -156,7 +156,8 @@ def query(
     terminal = output == STANDARD_OUTPUT and sys.stdout.isatty()
     writer = writer_for(prepared.kind, format_name or default_format(prepared.kind, terminal))
     if endpoint is not None:
-        from nephrokb.query.endpoint import KNOWLEDGE_GRAPH, query_endpoint
+        from nephrokb.namespaces import KNOWLEDGE_GRAPH
+        from nephrokb.query.remote_queries import query_endpoint
 
         outcome = query_endpoint(
             endpoint, prepared, params, graph=graph or KNOWLEDGE_GRAPH, timeout=timeout

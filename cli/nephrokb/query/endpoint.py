@@ -1,77 +1,40 @@
-"""Query a remote SPARQL endpoint (SPARQL 1.1 Protocol) and send HTTP requests to servers.
+"""Send HTTP requests to SPARQL servers: credentials, timeouts, retries, redirects, errors.
 
-`query_endpoint` sends a prepared query and returns the same QueryOutcome that a local
-query gives, so every `--format` writes remote answers exactly as it writes local ones.
-`send` is the transport that `publish` shares: credentials, timeouts, retries and errors.
-
+`send` is the transport that remote queries (`query.remote_queries`) and `publish` share.
 HTTP goes through the standard library's urllib, not rdflib's SPARQLConnector: nephrokb
 needs an explicit timeout, retries, content negotiation it checks, an Authorization header
 that is never forwarded on a redirect, and every transport failure turned into one
-EndpointError. rdflib still parses the answers (its SPARQL result and RDF parsers).
-A token is sent with every request; a user and password only when the server asks (HTTP
-401 or 403), as curl's --anyauth does: with HTTP Digest when it challenges for Digest
-(Virtuoso's /sparql-graph-crud-auth does, and refuses Basic), else HTTP Basic. urllib's
-HTTPDigestAuthHandler computes the Digest answer, so no new dependency is needed.
+EndpointError. A token is sent with every request; a user and password only when the
+server asks (HTTP 401 or 403), as curl's --anyauth does: with HTTP Digest when it
+challenges for Digest (Virtuoso's /sparql-graph-crud-auth does, and refuses Basic), else
+HTTP Basic. urllib's HTTPDigestAuthHandler computes the Digest answer, so no new dependency
+is needed.
 
-Queries are sent as a GET when the URL stays within LONGEST_GET_URL characters and as a
-form POST otherwise. The knowledge lives in a named graph on the server (KNOWLEDGE_GRAPH,
-where `nephrokb publish` puts it), which each query names with the protocol's
-`default-graph-uri`; DEFAULT_GRAPH instead queries the server's own default graph.
+The knowledge lives in a named graph on the server (`namespaces.KNOWLEDGE_GRAPH`, where
+`nephrokb publish` puts it); DEFAULT_GRAPH names the server's own default graph instead.
 """
 
 from __future__ import annotations
 
 import http.client
-import io
 import re
 import socket
 import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from time import monotonic, sleep
-from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph
-from rdflib.query import Result
-
-from nephrokb.errors import EndpointError, QueryError
-from nephrokb.namespaces import KNOWLEDGE_GRAPH, PREFIXES
+from nephrokb.errors import EndpointError
 from nephrokb.query.credentials import Credentials, credentials_for
-from nephrokb.query.queries import QueryOutcome, require_variable, resolve_term
 
-if TYPE_CHECKING:
-    from rdflib.term import Identifier
-
-    from nephrokb.query.queries import PreparedQuery
-
-# The named graph of the knowledge on a server: the graph N-Quads and TriG exports use.
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_GRAPH = "default"
-LONGEST_GET_URL = 2000
 LONGEST_DETAIL = 200
 READ_SIZE = 1 << 16
-QUERY_SERVICE = "SPARQL query endpoint, such as http://localhost:7878/query"
-
-# Media type the server answers with -> rdflib parser name, per kind of query.
-RESULT_PARSERS = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/json": "json",  # what some servers call their JSON results
-}
-GRAPH_PARSERS = {
-    "application/n-triples": "nt",
-    "text/turtle": "turtle",
-    "application/rdf+xml": "xml",
-}
-ACCEPT = {
-    "select": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
-    "ask": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
-    "graph": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
-}
 RETRIED_STATUSES = frozenset({502, 503, 504})
 # Statuses that usually mean the URL names the wrong service (406: a Graph Store or web
 # page URL asked for SPARQL results).
@@ -84,11 +47,6 @@ CREDENTIALS_HINT = (
     "the server wants credentials: set NEPHROKB_ENDPOINT_TOKEN, or "
     "NEPHROKB_ENDPOINT_USER and NEPHROKB_ENDPOINT_PASSWORD, or add the host to ~/.netrc"
 )
-DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-LABELS_QUERY = "CONSTRUCT { ?node rdfs:label ?label } WHERE { ?node rdfs:label ?label }"
-# Virtuoso 7.2 (Debian's 7.2.5.1, tests/test_virtuoso.py) answers ASK with SELECT results of
-# this one variable, whatever the Accept header: one row for true, none for false.
-VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
 
 
 @dataclass(frozen=True)
@@ -382,149 +340,3 @@ def redacted(error: EndpointError, credentials: Credentials | None) -> EndpointE
     if credentials is None:
         return error
     return EndpointError(credentials.redact(error.message), path=error.path, line=error.line)
-
-
-# SPARQL 1.1 Protocol queries
-
-
-def query_endpoint(
-    url: str,
-    prepared: PreparedQuery,
-    params: Mapping[str, str] | None = None,
-    *,
-    graph: str = KNOWLEDGE_GRAPH,
-    timeout: float = DEFAULT_TIMEOUT,
-    retry: Retry | None = None,
-) -> QueryOutcome:
-    """Run a prepared query on the endpoint at `url` and return its outcome.
-
-    Parameters are bound as local queries bind them (IRI, CURIE, or a label looked up on
-    the endpoint), by a VALUES clause after the query. That equals local binding for a
-    variable of the query's top-level pattern, as in every bundled query.
-    """
-    check_graph(graph)
-    text = with_prefixes(prepared.text)
-    if params:
-        bindings = bind_parameters(
-            prepared,
-            params,
-            lambda: endpoint_labels(url, graph=graph, timeout=timeout, retry=retry),
-        )
-        text += values_clause(bindings)
-    return send_query(url, text, prepared.kind, graph=graph, timeout=timeout, retry=retry)
-
-
-def send_query(
-    url: str,
-    text: str,
-    kind: str,
-    *,
-    graph: str = KNOWLEDGE_GRAPH,
-    timeout: float = DEFAULT_TIMEOUT,
-    retry: Retry | None = None,
-) -> QueryOutcome:
-    """Send SPARQL `text` of `kind` (select, ask, graph) as the protocol says; parse the answer."""
-    params = [("query", text)]
-    if graph != DEFAULT_GRAPH:
-        params.append(("default-graph-uri", graph))
-    headers = {"Accept": ACCEPT[kind]}
-    options = {"timeout": timeout, "retry": retry, "headers": headers, "service": QUERY_SERVICE}
-    if len(url_with(url, params)) <= LONGEST_GET_URL:
-        response = send("GET", url, params=params, **options)
-    else:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        body = form_encode(params).encode("ascii")
-        response = send("POST", url, body=body, **options)
-    return read_outcome(kind, response, url)
-
-
-def with_prefixes(text: str) -> str:
-    """Declare the nephrokb prefixes the query uses but does not declare, on its first line.
-
-    Keeping them on the first line keeps the line numbers of the query text.
-    """
-    declared = set(DECLARED_PREFIX.findall(text))
-    used = [
-        prefix
-        for prefix in PREFIXES
-        if prefix not in declared and re.search(rf"(?<![\w.-]){re.escape(prefix)}:", text)
-    ]
-    if not used:
-        return text
-    return " ".join(f"PREFIX {prefix}: <{PREFIXES[prefix]}>" for prefix in used) + " " + text
-
-
-def bind_parameters(
-    prepared: PreparedQuery, params: Mapping[str, str], labels: Callable[[], Graph]
-) -> dict[str, Identifier]:
-    """Resolve each parameter to a term, calling `labels()` for a graph only if one is a label."""
-    bindings: dict[str, Identifier] = {}
-    labels_graph: Graph | None = None
-    for name, value in params.items():
-        require_variable(prepared, name)
-        try:
-            # With no labels to match, this resolves IRIs and CURIEs and refuses only labels.
-            term = resolve_term(Graph(), value)
-        except QueryError:
-            labels_graph = labels_graph if labels_graph is not None else labels()
-            try:
-                term = resolve_term(labels_graph, value)
-            except QueryError as error:
-                raise QueryError(f"parameter {name}: {error.message}") from None
-        if isinstance(term, BNode):
-            raise QueryError(f"parameter {name}: a blank node cannot be sent to an endpoint")
-        bindings[name] = term
-    return bindings
-
-
-def values_clause(bindings: Mapping[str, Identifier]) -> str:
-    """Return a VALUES clause binding each variable to its term, on lines of its own."""
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(term.n3() for term in bindings.values())
-    return f"\nVALUES ({names}) {{ ({terms}) }}\n"
-
-
-def endpoint_labels(url: str, *, graph: str, timeout: float, retry: Retry | None) -> Graph:
-    """Return every rdfs:label triple on the endpoint, to match label parameters against."""
-    text = with_prefixes(LABELS_QUERY)
-    return send_query(url, text, "graph", graph=graph, timeout=timeout, retry=retry).graph
-
-
-def read_outcome(kind: str, response: Response, url: str) -> QueryOutcome:
-    """Parse the endpoint's answer into a QueryOutcome of `kind`, refusing what is not SPARQL."""
-    parsers = GRAPH_PARSERS if kind == "graph" else RESULT_PARSERS
-    parser = parsers.get(response.media_type)
-    if parser is None:
-        got = f"is {response.media_type}" if response.media_type else "has no content type"
-        raise EndpointError(
-            f"the answer {got}, not SPARQL results (is this URL a {QUERY_SERVICE}?)", path=url
-        )
-    try:
-        if kind == "graph":
-            return QueryOutcome("graph", graph=parse_graph(response, parser))
-        result = parse_results(response, parser)
-    except Exception as error:  # rdflib's parsers raise many types; all mean a bad answer
-        summary = " ".join(str(error).split())[:LONGEST_DETAIL] or type(error).__name__
-        raise EndpointError(
-            f"cannot read the {response.media_type} answer: {summary}", path=url
-        ) from None
-    if kind == "ask" and [str(name) for name in result.vars or ()] == [VIRTUOSO_ASK_VARIABLE]:
-        return QueryOutcome("ask", boolean=bool(result.bindings))
-    if result.type != kind.upper():
-        raise EndpointError(f"asked for {kind.upper()} results, got {result.type}", path=url)
-    if kind == "ask":
-        return QueryOutcome("ask", boolean=bool(result.askAnswer))
-    names = result.vars or []
-    variables = tuple(str(variable) for variable in names)
-    rows = tuple(tuple(row.get(variable) for variable in names) for row in result.bindings)
-    return QueryOutcome("select", variables=variables, rows=rows)
-
-
-def parse_results(response: Response, parser: str):
-    """Parse a SPARQL results document with rdflib."""
-    return Result.parse(io.BytesIO(response.body), format=parser)
-
-
-def parse_graph(response: Response, parser: str) -> Graph:
-    """Parse an RDF answer with rdflib."""
-    return Graph().parse(data=response.text(), format=parser)

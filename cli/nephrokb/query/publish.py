@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nephrokb.namespaces import KNOWLEDGE_GRAPH
 from nephrokb.query.endpoint import (
     DEFAULT_GRAPH,
     DEFAULT_TIMEOUT,
-    KNOWLEDGE_GRAPH,
     Response,
     Retry,
     check_graph,

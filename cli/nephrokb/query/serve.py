@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from nephrokb.errors import EndpointError
-from nephrokb.query.endpoint import KNOWLEDGE_GRAPH
+from nephrokb.namespaces import KNOWLEDGE_GRAPH
 
 OXIGRAPH = "oxigraph"
 READY_TIMEOUT = 15.0
