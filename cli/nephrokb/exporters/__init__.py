@@ -2,8 +2,7 @@
 
 Every exporter has the same signature, `export_x(graph: Graph) -> bytes`, and output that
 depends only on the graph's content (sorted), so an export diffs cleanly against the last one.
-Adding a format is one entry in EXPORTERS plus its tests. Heavy libraries are imported inside
-the exporters, so importing this registry stays cheap.
+Adding a format is one entry in EXPORTERS plus its tests.
 """
 
 from __future__ import annotations

@@ -10,13 +10,11 @@ final newline.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from rdflib import RDF, XSD, BNode, Literal, URIRef
@@ -31,6 +29,23 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
     from nephrokb.validation.core_constraints import ClosedCheck, NodeCheck, PropertyCheck
+
+RDFS_LITERAL = RDFS_NAMESPACE.Literal
+RDFS_DATATYPE = RDFS_NAMESPACE.Datatype
+PLAIN_DATATYPES = (None, RDF.langString, XSD.string)
+# pyshacl 0.40.1 (DatatypeConstraintComponent._assert_actual_datatype) checks the Python
+# value rdflib made of these datatypes and takes any other datatype as valid.
+VALUE_TYPES = {
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
 
 
 @dataclass(frozen=True)
@@ -157,8 +172,7 @@ def evaluate_property(index: PredicateIndex, prop: PropertyCheck, focus_nodes, s
 
     What a value fails depends on the value alone, so it is worked out once per value.
     """
-    t = terms()
-    path = None if isinstance(prop.path, t.BNode) else prop.path
+    path = None if isinstance(prop.path, BNode) else prop.path
     values_of = value_lookup(index, prop)
     shape = (prop.shape, prop.severity, prop.message, path)
     failures: dict[Node, tuple[str, ...]] = {}
@@ -195,7 +209,6 @@ def value_lookup(index: PredicateIndex, prop: PropertyCheck):
 
 def value_failures(prop: PropertyCheck, value: Node, superclasses) -> Iterator[str]:
     """Yield the constraint components one value of a property shape fails."""
-    t = terms()
     if prop.datatype is not None and not datatype_matches(value, prop.datatype):
         yield SH + "DatatypeConstraintComponent"
     if prop.languages is not None and not language_matches(value, prop.languages):
@@ -205,7 +218,7 @@ def value_failures(prop: PropertyCheck, value: Node, superclasses) -> Iterator[s
     if prop.max_inclusive is not None and not in_range(value, prop.max_inclusive, -1):
         yield SH + "MaxInclusiveConstraintComponent"
     for kind in prop.classes:
-        if isinstance(value, t.Literal) or kind not in superclasses(value):
+        if isinstance(value, Literal) or kind not in superclasses(value):
             yield SH + "ClassConstraintComponent"
     if prop.node_kind is not None and not node_kind_matches(value, prop.node_kind):
         yield SH + "NodeKindConstraintComponent"
@@ -218,68 +231,38 @@ def value_failures(prop: PropertyCheck, value: Node, superclasses) -> Iterator[s
             yield SH + "NotConstraintComponent"
 
 
-@functools.cache
-def terms() -> SimpleNamespace:
-    """Return the rdflib names and datatypes the checks use, built once."""
-    return SimpleNamespace(
-        BNode=BNode,
-        Literal=Literal,
-        URIRef=URIRef,
-        langString=RDF.langString,
-        rdfs_Literal=RDFS_NAMESPACE.Literal,
-        rdfs_Datatype=RDFS_NAMESPACE.Datatype,
-        xsd_string=XSD.string,
-        plain_datatypes=(None, RDF.langString, XSD.string),
-        # pyshacl 0.40.1 (DatatypeConstraintComponent._assert_actual_datatype) checks the
-        # Python value rdflib made of these datatypes and takes any other datatype as valid.
-        value_types={
-            XSD.string: (str, bytes),
-            RDF.langString: (str, bytes),
-            XSD.integer: int,
-            XSD.float: float,
-            XSD.decimal: Decimal,
-            XSD.boolean: bool,
-            XSD.date: date,
-            XSD.time: time,
-            XSD.dateTime: datetime,
-        },
-    )
-
-
 def actual_datatype(value: Node, datatype: Node) -> bool:
     """True when rdflib's Python value of a literal is of the kind its datatype promises."""
-    expected = terms().value_types.get(datatype)
+    expected = VALUE_TYPES.get(datatype)
     return expected is None or isinstance(value.value, expected)
 
 
 def string_form(value: Node) -> str:
     """The string sh:pattern matches, as pyshacl makes it: a plain literal's value, else str."""
-    t = terms()
-    plain = isinstance(value, t.Literal) and value.datatype in t.plain_datatypes
+    plain = isinstance(value, Literal) and value.datatype in PLAIN_DATATYPES
     return str(value.value) if plain and value.value is not None else str(value)
 
 
 def datatype_matches(value: Node, datatype: Node) -> bool:
     """sh:datatype as pyshacl decides it: well-typed literal of exactly that datatype."""
-    t = terms()
-    if not isinstance(value, t.Literal):
+    if not isinstance(value, Literal):
         return False
     if value.datatype == datatype:
         return getattr(value, "ill_typed", None) is not True and actual_datatype(value, datatype)
-    if datatype == t.rdfs_Literal:
+    if datatype == RDFS_LITERAL:
         return True
-    if datatype == t.rdfs_Datatype:
+    if datatype == RDFS_DATATYPE:
         return bool(value.datatype)
-    if value.datatype is None and value.language is None and datatype == t.xsd_string:
+    if value.datatype is None and value.language is None and datatype == XSD.string:
         return actual_datatype(value, datatype)
-    if datatype == t.langString and value.language:
+    if datatype == RDF.langString and value.language:
         return actual_datatype(value, datatype)
     return False
 
 
 def language_matches(value: Node, languages: frozenset[str]) -> bool:
     """sh:languageIn as pyshacl decides it: the tag, or its first subtag, is listed."""
-    if not isinstance(value, terms().Literal) or not value.language:
+    if not isinstance(value, Literal) or not value.language:
         return False
     tag = str(value.language).lower()
     return "*" in languages or tag in languages or tag.split("-")[0] in languages
@@ -296,12 +279,11 @@ def in_range(value: Node, bound: Node, sign: int) -> bool:
 
 def node_kind_matches(value: Node, kind: str) -> bool:
     """sh:nodeKind: the value is an IRI, blank node or literal as the kind allows."""
-    t = terms()
-    if isinstance(value, t.URIRef):
+    if isinstance(value, URIRef):
         actual = "IRI"
-    elif isinstance(value, t.BNode):
+    elif isinstance(value, BNode):
         actual = "BlankNode"
-    elif isinstance(value, t.Literal):
+    elif isinstance(value, Literal):
         actual = "Literal"
     else:
         return False
@@ -310,7 +292,6 @@ def node_kind_matches(value: Node, kind: str) -> bool:
 
 def matches_pattern(value: Node, pattern: re.Pattern) -> bool:
     """sh:pattern as pyshacl decides it: a regex search in the value's string form."""
-    t = terms()
-    if isinstance(value, t.BNode):
+    if isinstance(value, BNode):
         return False
     return pattern.search(string_form(value)) is not None
